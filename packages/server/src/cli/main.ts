@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import { runInit } from './init-command.js';
+import { runMigrate } from './migrate-command.js';
+import { runStart } from './start-command.js';
+
+export const HELP = `acquaint — who is each visitor of your website?
+
+Usage:
+  acquaint start   [--port 8080] [--host 0.0.0.0] [--data-dir ./data] [--database URL]
+                   Serve the tracking API, the server API and the SDK on one port.
+                   On an empty database, creates a project and prints its keys.
+  acquaint init    [--project NAME] [--data-dir ./data] [--database URL] [--json]
+                   Create the schema (if needed) and a new project; prints its keys.
+  acquaint migrate [--data-dir ./data] [--database URL]
+                   Create or upgrade the database schema.
+  acquaint help    Show this help.
+
+Storage: an SQLite file in --data-dir (default ./data/acquaint.db), or PostgreSQL when
+--database (or the DATABASE_URL environment variable) is a postgres:// URL.
+`;
+
+/** Runs one CLI command; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      database: { type: 'string' },
+      project: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (
+    values.help ||
+    command === undefined ||
+    command === 'help' ||
+    command === '--help' ||
+    command === '-h'
+  ) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const location = storeLocation(values.database, values['data-dir']);
+  switch (command) {
+    case 'start':
+      return runStart({ location, port: parsePort(values.port), host: values.host ?? '0.0.0.0' });
+    case 'init':
+      return runInit({ location, projectName: values.project ?? 'My website', json: values.json ?? false });
+    case 'migrate':
+      return runMigrate(location);
+    default:
+      process.stderr.write(`acquaint: unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+/** The database to use: --database, else DATABASE_URL, else the SQLite file in the data dir. */
+export function storeLocation(database: string | undefined, dataDir: string | undefined): string {
+  const url = database ?? process.env.DATABASE_URL;
+  if (url) return url;
+  return `${dataDir ?? process.env.ACQUAINT_DATA_DIR ?? './data'}/acquaint.db`;
+}
+
+function parsePort(raw: string | undefined): number {
+  const value = Number(raw ?? process.env.PORT ?? 8080);
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw new Error(`--port must be a port number, got "${raw}"`);
+  return value;
+}

@@ -1,0 +1,42 @@
+import { buildApp } from '../http/build-app.js';
+import { createProject } from '../projects/create-project.js';
+import { listProjects } from '../storage/project-repository.js';
+import { openStore } from '../storage/store.js';
+
+/**
+ * `acquaint start`: migrate, make a first project on an empty database, serve until SIGTERM or
+ * SIGINT, then finish the requests in flight and close the database.
+ */
+export async function runStart(options: { location: string; port: number; host: string }): Promise<number> {
+  const store = openStore(options.location);
+  await store.migrate();
+  if ((await listProjects(store.db)).length === 0) {
+    const project = await createProject(store, 'My website');
+    process.stdout.write(
+      [
+        'Created a first project. Keep the API key: it is shown only now.',
+        `  project id: ${project.project_id}`,
+        `  write key:  ${project.write_key}`,
+        `  API key:    ${project.api_key}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  const app = await buildApp({ store, logger: process.env.ACQUAINT_LOG !== 'off' });
+  const address = await app.listen({ port: options.port, host: options.host });
+  process.stdout.write(
+    `Acquaint is listening on ${address} (${store.name}); API docs at ${address}/openapi.json\n`,
+  );
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`${signal} received; shutting down\n`);
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await app.close();
+  await store.close();
+  return 0;
+}

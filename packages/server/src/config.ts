@@ -1,0 +1,54 @@
+/** Tunable limits of one Acquaint server; every field has a default that suits a small site. */
+export interface AcquaintConfig {
+  /** Largest tracking request body, after gzip is undone (DESIGN §4: 1 MiB). */
+  maxRequestBytes: number;
+  /** Largest single message (64 KiB). */
+  maxMessageBytes: number;
+  /** Most anonymous ids (devices) one person may hold (DESIGN §3 rule 6). */
+  maxAnonymousIdsPerPerson: number;
+  /** Inactivity that ends a session (30 minutes). */
+  sessionGapMs: number;
+  /** Tracking requests a project may send per second, per server process (token bucket). */
+  rateLimitPerSecond: number;
+  /** Burst above the steady rate. */
+  rateLimitBurst: number;
+  /** Requests a secret API key may send per second, per server process. */
+  apiKeyRateLimitPerSecond: number;
+}
+
+export const DEFAULT_CONFIG: AcquaintConfig = {
+  maxRequestBytes: 1024 * 1024,
+  maxMessageBytes: 64 * 1024,
+  maxAnonymousIdsPerPerson: 1000,
+  sessionGapMs: 30 * 60 * 1000,
+  rateLimitPerSecond: 2000,
+  rateLimitBurst: 4000,
+  apiKeyRateLimitPerSecond: 100,
+};
+
+/** The defaults, overridden by `ACQUAINT_*` environment variables and then by `overrides`. */
+export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = process.env): AcquaintConfig {
+  const fromEnv: Partial<AcquaintConfig> = {};
+  const numberFrom = (name: string) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new Error(`${name} must be a positive number, got "${raw}"`);
+    return value;
+  };
+  const entries: [keyof AcquaintConfig, string][] = [
+    ['maxRequestBytes', 'ACQUAINT_MAX_REQUEST_BYTES'],
+    ['maxMessageBytes', 'ACQUAINT_MAX_MESSAGE_BYTES'],
+    ['maxAnonymousIdsPerPerson', 'ACQUAINT_MAX_ANONYMOUS_IDS_PER_PERSON'],
+    ['sessionGapMs', 'ACQUAINT_SESSION_GAP_MS'],
+    ['rateLimitPerSecond', 'ACQUAINT_RATE_LIMIT_PER_SECOND'],
+    ['rateLimitBurst', 'ACQUAINT_RATE_LIMIT_BURST'],
+    ['apiKeyRateLimitPerSecond', 'ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND'],
+  ];
+  for (const [key, name] of entries) {
+    const value = numberFrom(name);
+    if (value !== undefined) fromEnv[key] = value;
+  }
+  return { ...DEFAULT_CONFIG, ...fromEnv, ...overrides };
+}

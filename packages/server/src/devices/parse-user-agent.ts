@@ -1,0 +1,28 @@
+import { UAParser } from 'ua-parser-js';
+
+export interface ParsedUserAgent {
+  deviceType: string;
+  os: string | null;
+  browser: string | null;
+}
+
+const cache = new Map<string, ParsedUserAgent>();
+const CACHE_LIMIT = 5000;
+
+/**
+ * Device type (desktop, mobile, tablet, …), OS and browser from a user agent. Parsing costs tens of
+ * microseconds and the same few hundred agents arrive over and over, so answers are cached.
+ */
+export function parseUserAgent(userAgent: string): ParsedUserAgent {
+  const cached = cache.get(userAgent);
+  if (cached) return cached;
+  const result = new UAParser(userAgent).getResult();
+  const parsed: ParsedUserAgent = {
+    deviceType: result.device.type ?? (/bot|crawl|spider/i.test(userAgent) ? 'bot' : 'desktop'),
+    os: result.os.name ?? null,
+    browser: result.browser.name ?? null,
+  };
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(userAgent, parsed);
+  return parsed;
+}

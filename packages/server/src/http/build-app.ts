@@ -1,0 +1,70 @@
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { type AcquaintConfig, loadConfig } from '../config.js';
+import type { Store } from '../storage/store.js';
+import type { AppContext } from './app-context.js';
+import { Authenticator } from './authenticate.js';
+import { registerBodyParsing } from './body-parsing.js';
+import { registerErrorHandling } from './error-handler.js';
+import { openApiOptions, registerSharedSchemas } from './openapi.js';
+import { RateLimiter } from './rate-limiter.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { attributeRoutes } from './routes/attribute-routes.js';
+import { projectRoutes } from './routes/project-routes.js';
+import sdkRoutes from './routes/sdk-routes.js';
+import { statsRoutes } from './routes/stats-routes.js';
+import { trackingRoutes } from './routes/tracking-routes.js';
+import { userRoutes } from './routes/user-routes.js';
+
+export interface BuildAppOptions {
+  store: Store;
+  config?: Partial<AcquaintConfig>;
+  /** Fastify's logger: off in tests, on when serving. */
+  logger?: boolean;
+}
+
+/** The whole HTTP application, not yet listening (tests drive it with `inject()`). */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const config = loadConfig(options.config);
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: config.maxRequestBytes,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+    trustProxy: true,
+  });
+  // Response schemas document the API; answers are written as they are, never reshaped by them.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  const context: AppContext = {
+    store: options.store,
+    config,
+    auth: new Authenticator(
+      options.store,
+      new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst),
+      new RateLimiter(config.apiKeyRateLimitPerSecond, config.apiKeyRateLimitPerSecond * 2),
+    ),
+  };
+
+  registerErrorHandling(app);
+  registerBodyParsing(app);
+  registerSharedSchemas(app);
+  await app.register(cors, {
+    origin: true,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    maxAge: 86400,
+  });
+  await app.register(swagger, openApiOptions);
+
+  await app.register(trackingRoutes, { context });
+  await app.register(userRoutes, { context });
+  await app.register(attributeRoutes, { context });
+  await app.register(statsRoutes, { context });
+  await app.register(adminRoutes, { context });
+  await app.register(projectRoutes, { context });
+  await app.register(sdkRoutes);
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/health', { schema: { hide: true } }, async () => ({ ok: true, store: options.store.name }));
+  return app;
+}

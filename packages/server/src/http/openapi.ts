@@ -1,0 +1,77 @@
+import type { SwaggerOptions } from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import { ERROR_CODES } from '../errors/error-codes.js';
+import { WARNING_CODES } from '../ingestion/message-issues.js';
+
+const codeTable = (codes: Record<string, string>) =>
+  Object.entries(codes)
+    .map(([code, text]) => `| \`${code}\` | ${text} |`)
+    .join('\n');
+
+const description = `Acquaint's server API: the Segment-compatible tracking API (write key) and the server API (secret API key as \`Authorization: Bearer <key>\`).
+
+Every error answer is \`{"error": {"code", "message"}}\`.
+
+## Error codes
+| code | meaning |
+|---|---|
+${codeTable(Object.fromEntries(Object.entries(ERROR_CODES).map(([code, v]) => [code, `${v.status}: ${v.description}`])))}
+
+## Warning codes (tracking API \`warnings\`)
+| code | meaning |
+|---|---|
+${codeTable(WARNING_CODES)}
+`;
+
+export const openApiOptions: SwaggerOptions = {
+  openapi: {
+    info: { title: 'Acquaint API', version: '0.1.0', description },
+    components: {
+      securitySchemes: {
+        writeKey: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'The write key as user name, empty password.',
+        },
+        apiKey: { type: 'http', scheme: 'bearer', description: 'A secret API key.' },
+      },
+    },
+    tags: [
+      { name: 'tracking', description: 'Segment-compatible ingestion (write key).' },
+      { name: 'users', description: 'Profiles, timelines, erasure and export (API key, scope query/admin).' },
+      { name: 'attributes', description: 'Data Settings: attribute definitions.' },
+      { name: 'stats', description: 'Identification statistics.' },
+      { name: 'admin', description: 'Identity repair (API key, scope admin); audit-logged.' },
+      { name: 'project', description: 'Project settings and keys.' },
+    ],
+  },
+  refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+};
+
+/** Schemas referenced by many routes (`{$ref: 'Error#'}`). */
+export function registerSharedSchemas(app: FastifyInstance): void {
+  app.addSchema({
+    $id: 'Error',
+    type: 'object',
+    description: 'An error answer.',
+    properties: {
+      error: {
+        type: 'object',
+        properties: {
+          code: { type: 'string', enum: Object.keys(ERROR_CODES) },
+          message: { type: 'string' },
+        },
+      },
+    },
+  });
+  app.addSchema({
+    $id: 'MessageIssue',
+    type: 'object',
+    properties: {
+      index: { type: 'integer' },
+      messageId: { type: ['string', 'null'] },
+      code: { type: 'string', enum: [...Object.keys(ERROR_CODES), ...Object.keys(WARNING_CODES)] },
+      message: { type: 'string' },
+    },
+  });
+}

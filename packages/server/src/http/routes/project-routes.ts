@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { updateProjectSettings } from '../../storage/project-repository.js';
+import type { AppContext } from '../app-context.js';
+
+/** The project of the API key: its write key, identity-verification setting and secret. */
+export async function projectRoutes(
+  app: FastifyInstance,
+  { context }: { context: AppContext },
+): Promise<void> {
+  app.get(
+    '/api/project',
+    {
+      schema: {
+        tags: ['project'],
+        summary: 'The project of this API key',
+        response: { '4xx': { $ref: 'Error#' } },
+      },
+    },
+    async (request) => {
+      const { project } = await context.auth.apiKey(request, 'admin');
+      return {
+        project_id: project.id,
+        name: project.name,
+        write_key: project.write_key,
+        verify_identity: project.verify_identity === 1,
+        identity_secret: project.identity_secret,
+        created_at: new Date(project.created_at).toISOString(),
+      };
+    },
+  );
+
+  app.patch(
+    '/api/project',
+    {
+      schema: {
+        tags: ['project'],
+        summary: 'Change project settings',
+        description:
+          '`verify_identity: true` makes every identify carry `userHash` = hex HMAC-SHA256(identity_secret, userId) (DESIGN §3 rule 10).',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 200 },
+            verify_identity: { type: 'boolean' },
+          },
+        },
+        response: { '4xx': { $ref: 'Error#' } },
+      },
+    },
+    async (request) => {
+      const { project } = await context.auth.apiKey(request, 'admin');
+      const body = request.body as { name?: string; verify_identity?: boolean };
+      await updateProjectSettings(context.store.db, project.id, {
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.verify_identity !== undefined ? { verify_identity: body.verify_identity ? 1 : 0 } : {}),
+      });
+      context.auth.forgetWriteKeys();
+      return { updated: true };
+    },
+  );
+}

@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import { identificationStats } from '../../profiles/identification-stats.js';
+import type { AppContext } from '../app-context.js';
+
+export async function statsRoutes(app: FastifyInstance, { context }: { context: AppContext }): Promise<void> {
+  app.get(
+    '/api/stats/identification',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'How many persons are identified, anonymous, imported and bound',
+        response: { '4xx': { $ref: 'Error#' } },
+      },
+    },
+    async (request) => {
+      const { project } = await context.auth.apiKey(request, 'query');
+      return identificationStats(context.store.db, project.id);
+    },
+  );
+}

@@ -1,0 +1,204 @@
+import type { FastifyInstance } from 'fastify';
+import { RequestError } from '../../errors/error-codes.js';
+import { deletePerson } from '../../identity/admin-repair.js';
+import { searchPersons } from '../../profiles/search-persons.js';
+import { loadUserProfile } from '../../profiles/user-profile.js';
+import { type EventRow, findPersonEvents } from '../../storage/event-repository.js';
+import {
+  findDevicesOfPerson,
+  findPersonById,
+  findPersonByUserId,
+  type PersonRow,
+} from '../../storage/identity-repository.js';
+import type { Db } from '../../storage/store.js';
+import type { AppContext } from '../app-context.js';
+
+const userIdParams = {
+  type: 'object',
+  required: ['userId'],
+  properties: { userId: { type: 'string', description: "The owner's user id." } },
+} as const;
+const personIdParams = {
+  type: 'object',
+  required: ['personId'],
+  properties: { personId: { type: 'integer', minimum: 1 } },
+} as const;
+const paging = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+    offset: { type: 'integer', minimum: 0, default: 0 },
+  },
+} as const;
+const errors = { '4xx': { $ref: 'Error#' } };
+
+/** Profiles, timelines, search, erasure and export (secret API key). */
+export async function userRoutes(app: FastifyInstance, { context }: { context: AppContext }): Promise<void> {
+  const { store } = context;
+  const personOf = async (
+    projectId: string,
+    params: { userId?: string; personId?: number },
+  ): Promise<PersonRow> => {
+    if (params.userId !== undefined) {
+      const person = await findPersonByUserId(store.db, projectId, params.userId);
+      if (!person) throw new RequestError('USER_NOT_FOUND', `no user "${params.userId}" in this project`);
+      return person;
+    }
+    const person = await findPersonById(store.db, projectId, params.personId as number);
+    if (!person) throw new RequestError('PERSON_NOT_FOUND', `no person ${params.personId} in this project`);
+    return person;
+  };
+
+  app.get(
+    '/api/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'List or search persons',
+        description:
+          '`q` matches user ids and attribute values (substring, case-insensitive on SQLite). `identified` filters.',
+        querystring: {
+          ...paging,
+          properties: {
+            ...paging.properties,
+            q: { type: 'string', maxLength: 255 },
+            identified: { type: 'boolean' },
+          },
+        },
+        response: errors,
+      },
+    },
+    async (request) => {
+      const { project } = await context.auth.apiKey(request, 'query');
+      const query = request.query as { q?: string; identified?: boolean; limit: number; offset: number };
+      return searchPersons(store.db, project.id, query);
+    },
+  );
+
+  for (const [path, params] of [
+    ['/api/users/:userId', userIdParams],
+    ['/api/persons/:personId', personIdParams],
+  ] as const) {
+    app.get(
+      path,
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'A profile with attributes and devices',
+          params,
+          response: errors,
+        },
+      },
+      async (request) => {
+        const { project } = await context.auth.apiKey(request, 'query');
+        return loadUserProfile(store.db, await personOf(project.id, request.params as object));
+      },
+    );
+
+    app.get(
+      `${path}/events`,
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'The cross-device timeline, newest first',
+          params,
+          querystring: paging,
+          response: errors,
+        },
+      },
+      async (request) => {
+        const { project } = await context.auth.apiKey(request, 'query');
+        const person = await personOf(project.id, request.params as object);
+        const page = request.query as { limit: number; offset: number };
+        const { total, events } = await findPersonEvents(
+          store.db,
+          project.id,
+          await idsOf(store.db, person),
+          page,
+        );
+        return { total, limit: page.limit, offset: page.offset, events: events.map(eventView) };
+      },
+    );
+
+    app.get(
+      `${path}/export`,
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Everything held about a person (right of access)',
+          params,
+          response: errors,
+        },
+      },
+      async (request, reply) => {
+        const { project } = await context.auth.apiKey(request, 'admin');
+        const person = await personOf(project.id, request.params as object);
+        const ids = await idsOf(store.db, person);
+        const events: ReturnType<typeof eventView>[] = [];
+        for (let offset = 0; ; offset += 1000) {
+          const page = await findPersonEvents(store.db, project.id, ids, { limit: 1000, offset });
+          events.push(...page.events.map(eventView));
+          if (page.events.length < 1000) break;
+        }
+        void reply.header('content-disposition', `attachment; filename="person-${person.id}.json"`);
+        return {
+          exported_at: new Date().toISOString(),
+          profile: await loadUserProfile(store.db, person),
+          events,
+        };
+      },
+    );
+
+    app.delete(
+      path,
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Erase a person: profile, ids, attributes and events',
+          params,
+          response: errors,
+        },
+      },
+      async (request) => {
+        const { project, key } = await context.auth.apiKey(request, 'admin');
+        const person = await personOf(project.id, request.params as object);
+        const result = await deletePerson(
+          {
+            store,
+            projectId: project.id,
+            actor: `api_key:${key.id}`,
+            maxAnonymousIdsPerPerson: context.config.maxAnonymousIdsPerPerson,
+          },
+          person.id,
+        );
+        if (!result.ok) throw new RequestError(result.code, result.message);
+        return { deleted: true, person_id: person.id, user_id: person.user_id, ...result.value };
+      },
+    );
+  }
+}
+
+async function idsOf(db: Db, person: PersonRow) {
+  const devices = await findDevicesOfPerson(db, person.id);
+  return { userId: person.user_id, anonymousIds: devices.map((d) => d.anonymous_id) };
+}
+
+const parseJson = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
+
+function eventView(e: EventRow) {
+  return {
+    message_id: e.message_id,
+    type: e.type,
+    name: e.name,
+    anonymous_id: e.anonymous_id,
+    user_id: e.user_id,
+    timestamp: new Date(e.timestamp).toISOString(),
+    received_at: new Date(e.received_at).toISOString(),
+    session_id: e.session_id,
+    url: e.url,
+    referrer: e.referrer,
+    properties: parseJson(e.properties),
+    context: parseJson(e.context),
+  };
+}

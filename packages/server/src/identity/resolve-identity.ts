@@ -1,0 +1,114 @@
+import type { VisitContext } from '../devices/visit-context.js';
+import type { PersonRow } from '../storage/identity-repository.js';
+import type { IdentityGraph } from './identity-graph.js';
+
+/** The ids a message carries, already checked legal (DESIGN §3 rule 1). */
+export interface MessageIds {
+  anonymousId: string | null;
+  userId: string | null;
+}
+
+export type IdentityWarning =
+  | { code: 'IDENTIFIED_ON_ANOTHER_USER'; message: string }
+  | { code: 'DEVICE_CAP_REACHED'; message: string };
+
+export interface ResolvedIdentity {
+  /** The person the message's event and attributes belong to (rule 5: by user id, else anonymous id). */
+  person: PersonRow;
+  warnings: IdentityWarning[];
+}
+
+/**
+ * Finds or creates the person a message belongs to, linking its ids on the way.
+ * strategy: a message with both a user id and an anonymous id links them as identify does (rules
+ * 2 and 4); with one id it finds that id's person or creates one. The person returned follows
+ * rule 5: the user id's person when there is one, else the anonymous id's.
+ */
+export async function resolveIdentity(
+  graph: IdentityGraph,
+  ids: MessageIds,
+  visit: VisitContext,
+  at: number,
+): Promise<ResolvedIdentity> {
+  const { anonymousId, userId } = ids;
+  if (userId !== null && anonymousId !== null)
+    return linkAnonymousIdToUser(graph, anonymousId, userId, visit, at);
+  if (userId !== null) {
+    const person = graph.personOfUserId(userId) ?? (await graph.createPerson(userId, at));
+    graph.markBound(person, at);
+    return { person, warnings: [] };
+  }
+  if (anonymousId === null) throw new Error('a message reached identity resolution without a legal id');
+  const existing = graph.personOfAnonymousId(anonymousId);
+  if (existing) return { person: existing, warnings: [] };
+  const person = await graph.createPerson(null, at);
+  await graph.addDevice(anonymousId, person, visit, at);
+  return { person, warnings: [] };
+}
+
+/**
+ * identify(userId) from anonymous id `a` (DESIGN §3 rule 2), with A the person holding `a` and U
+ * the person holding `userId`:
+ * 1. neither exists: one new identified person holds both;
+ * 2. only A, anonymous: A becomes identified;
+ * 3. only U: `a` joins U (a new device of a known user), unless U is at the device cap;
+ * 4. both, A anonymous: A merges into U (cross-device stitching), unless that passes the cap;
+ * 5. A identified with another user id: never merge two identified persons (a shared device, or
+ *    a switch of account without logout): `a` stays, U is created if missing, and a warning says so.
+ */
+async function linkAnonymousIdToUser(
+  graph: IdentityGraph,
+  anonymousId: string,
+  userId: string,
+  visit: VisitContext,
+  at: number,
+): Promise<ResolvedIdentity> {
+  const warnings: IdentityWarning[] = [];
+  const a = graph.personOfAnonymousId(anonymousId);
+  let u = graph.personOfUserId(userId);
+
+  if (!a && !u) {
+    u = await graph.createPerson(userId, at);
+    await graph.addDevice(anonymousId, u, visit, at);
+  } else if (a && !u) {
+    if (a.user_id === null) {
+      graph.identify(a, userId);
+      u = a;
+    } else {
+      warnings.push(sharedDeviceWarning(anonymousId, a.user_id, userId));
+      u = await graph.createPerson(userId, at);
+    }
+  } else if (!a && u) {
+    if (await graph.hasRoomFor(u, 1)) {
+      await graph.addDevice(anonymousId, u, visit, at);
+    } else {
+      warnings.push(capWarning(anonymousId, userId, graph.limits.maxAnonymousIdsPerPerson));
+      await graph.addDevice(anonymousId, await graph.createPerson(null, at), visit, at);
+    }
+  } else if (a && u && a.id !== u.id) {
+    if (a.user_id !== null) {
+      warnings.push(sharedDeviceWarning(anonymousId, a.user_id, userId));
+    } else if (await graph.hasRoomFor(u, await graph.deviceCount(a))) {
+      await graph.merge(u, a);
+    } else {
+      warnings.push(capWarning(anonymousId, userId, graph.limits.maxAnonymousIdsPerPerson));
+    }
+  }
+  const person = u as PersonRow;
+  graph.markBound(person, at);
+  return { person, warnings };
+}
+
+function sharedDeviceWarning(anonymousId: string, holder: string, userId: string): IdentityWarning {
+  return {
+    code: 'IDENTIFIED_ON_ANOTHER_USER',
+    message: `anonymous id "${anonymousId}" belongs to user "${holder}"; "${userId}" was not merged with it (call reset() on logout)`,
+  };
+}
+
+function capWarning(anonymousId: string, userId: string, cap: number): IdentityWarning {
+  return {
+    code: 'DEVICE_CAP_REACHED',
+    message: `user "${userId}" already holds ${cap} anonymous ids; "${anonymousId}" was not linked (its events still reach the user through the user id)`,
+  };
+}

@@ -1,0 +1,28 @@
+import type { ErrorCode } from '../errors/error-codes.js';
+
+/** Adjustments that let a message through changed; returned to the sender as `warnings`. */
+export const WARNING_CODES = {
+  TIMESTAMP_CLAMPED: 'The timestamp was in the future and was set to the time the message was received.',
+  ILLEGAL_ANONYMOUS_ID: 'The anonymousId is illegal and was ignored; the message was kept under its userId.',
+  ILLEGAL_USER_ID_IGNORED:
+    'The userId is illegal and was ignored; the message was kept under its anonymousId.',
+  UNVERIFIED_USER_ID_IGNORED:
+    'Identity verification is on and the message has no valid userHash; its userId was ignored.',
+  UNKNOWN_FIELD: 'A field Acquaint does not know was ignored.',
+  ATTRIBUTE_SKIPPED: 'An attribute could not be stored (its name or value is not allowed); the others were.',
+  DUPLICATE_MESSAGE_ID: 'A message with this messageId was already received; it was not applied again.',
+  IDENTIFIED_ON_ANOTHER_USER:
+    'The anonymous id already belongs to another identified user (a shared device or no logout); the two users were not merged.',
+  DEVICE_CAP_REACHED:
+    'The person already holds the maximum number of anonymous ids; this device was not linked.',
+} as const;
+
+export type WarningCode = keyof typeof WARNING_CODES;
+
+/** A refused or adjusted message, as the tracking API reports it. */
+export interface MessageIssue {
+  index: number;
+  messageId: string | null;
+  code: ErrorCode | WarningCode;
+  message: string;
+}

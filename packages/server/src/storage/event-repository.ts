@@ -1,0 +1,104 @@
+import type { Insertable, Selectable } from 'kysely';
+import { chunked } from './chunked.js';
+import type { EventsTable } from './schema.js';
+import type { Db } from './store.js';
+
+export type NewEvent = Insertable<EventsTable>;
+export type EventRow = Selectable<EventsTable>;
+
+/**
+ * Records the message ids as received and returns those not seen before in this project (DESIGN §3
+ * rule 8). Where writers run concurrently, a second transaction inserting the same id waits for the
+ * first and then sees it taken, so a message is applied once however the retries race.
+ */
+export async function claimMessageIds(
+  db: Db,
+  projectId: string,
+  messageIds: string[],
+  at: number,
+): Promise<Set<string>> {
+  const claimed = new Set<string>();
+  for (const ids of chunked([...new Set(messageIds)], 500)) {
+    const rows = await db
+      .insertInto('received_messages')
+      .values(ids.map((message_id) => ({ project_id: projectId, message_id, received_at: at })))
+      .onConflict((oc) => oc.doNothing())
+      .returning('message_id')
+      .execute();
+    for (const row of rows) claimed.add(row.message_id);
+  }
+  return claimed;
+}
+
+export async function insertEvents(db: Db, events: NewEvent[]): Promise<void> {
+  for (const rows of chunked(events, 400)) await db.insertInto('events').values(rows).execute();
+}
+
+/** Which events belong to a person (DESIGN §3 rule 5): by user id, else by anonymous id. */
+export interface PersonIds {
+  userId: string | null;
+  anonymousIds: string[];
+}
+
+function personEvents(db: Db, projectId: string, ids: PersonIds) {
+  return db
+    .selectFrom('events')
+    .where('project_id', '=', projectId)
+    .where((eb) => {
+      const byUser = ids.userId === null ? [] : [eb('user_id', '=', ids.userId)];
+      const byDevice =
+        ids.anonymousIds.length === 0
+          ? []
+          : [eb.and([eb('user_id', 'is', null), eb('anonymous_id', 'in', ids.anonymousIds)])];
+      const parts = [...byUser, ...byDevice];
+      return parts.length ? eb.or(parts) : eb.val(false);
+    });
+}
+
+/** The person's cross-device timeline, newest first. */
+export async function findPersonEvents(
+  db: Db,
+  projectId: string,
+  ids: PersonIds,
+  page: { limit: number; offset: number },
+): Promise<{ total: number; events: EventRow[] }> {
+  const [count, events] = await Promise.all([
+    personEvents(db, projectId, ids)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+    personEvents(db, projectId, ids)
+      .selectAll()
+      .orderBy('timestamp', 'desc')
+      .orderBy('id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+  ]);
+  return { total: Number(count.n), events };
+}
+
+export async function deletePersonEvents(db: Db, projectId: string, ids: PersonIds): Promise<number> {
+  const byUser =
+    ids.userId === null
+      ? 0
+      : Number(
+          (
+            await db
+              .deleteFrom('events')
+              .where('project_id', '=', projectId)
+              .where('user_id', '=', ids.userId)
+              .executeTakeFirst()
+          ).numDeletedRows,
+        );
+  let byDevice = 0;
+  for (const anonymousIds of chunked(ids.anonymousIds, 500)) {
+    const result = await db
+      .deleteFrom('events')
+      .where('project_id', '=', projectId)
+      .where('anonymous_id', 'in', anonymousIds)
+      .where('user_id', 'is', null)
+      .executeTakeFirst();
+    byDevice += Number(result.numDeletedRows);
+  }
+  return byUser + byDevice;
+}

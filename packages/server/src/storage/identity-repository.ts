@@ -1,0 +1,208 @@
+import type { Insertable, Selectable } from 'kysely';
+import { chunked } from './chunked.js';
+import type { DevicesTable, PersonsTable } from './schema.js';
+import type { Db, StoreTx } from './store.js';
+
+export type PersonRow = Selectable<PersonsTable>;
+export type DeviceRow = Selectable<DevicesTable>;
+export type NewPerson = Omit<Insertable<PersonsTable>, 'id'>;
+
+/** Largest IN-list or VALUES list sent in one statement. */
+const CHUNK = 500;
+
+export async function findDevices(db: Db, projectId: string, anonymousIds: string[]): Promise<DeviceRow[]> {
+  const rows: DeviceRow[] = [];
+  for (const ids of chunked(anonymousIds, CHUNK)) {
+    rows.push(
+      ...(await db
+        .selectFrom('devices')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .where('anonymous_id', 'in', ids)
+        .execute()),
+    );
+  }
+  return rows;
+}
+
+export async function findDevicesOfPerson(db: Db, personId: number): Promise<DeviceRow[]> {
+  return db
+    .selectFrom('devices')
+    .selectAll()
+    .where('person_id', '=', personId)
+    .orderBy('first_seen')
+    .execute();
+}
+
+export async function countDevicesOfPerson(db: Db, personId: number): Promise<number> {
+  const row = await db
+    .selectFrom('devices')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('person_id', '=', personId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function findPersonsByUserIds(
+  db: Db,
+  projectId: string,
+  userIds: string[],
+): Promise<PersonRow[]> {
+  const rows: PersonRow[] = [];
+  for (const ids of chunked(userIds, CHUNK)) {
+    rows.push(
+      ...(await db
+        .selectFrom('persons')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .where('user_id', 'in', ids)
+        .execute()),
+    );
+  }
+  return rows;
+}
+
+export async function findPersonById(
+  db: Db,
+  projectId: string,
+  personId: number,
+): Promise<PersonRow | undefined> {
+  return db
+    .selectFrom('persons')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('id', '=', personId)
+    .executeTakeFirst();
+}
+
+export async function findPersonByUserId(
+  db: Db,
+  projectId: string,
+  userId: string,
+): Promise<PersonRow | undefined> {
+  return db
+    .selectFrom('persons')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+/**
+ * Reads the persons for change. Where writers run concurrently they are row-locked in id order, so
+ * two transactions that both change a person take turns; a person missing from the answer was
+ * merged or deleted since its id was read.
+ */
+export async function lockPersons(tx: StoreTx, projectId: string, personIds: number[]): Promise<PersonRow[]> {
+  if (personIds.length === 0) return [];
+  const sorted = [...new Set(personIds)].sort((a, b) => a - b);
+  const rows: PersonRow[] = [];
+  for (const ids of chunked(sorted, CHUNK)) {
+    let query = tx.db
+      .selectFrom('persons')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('id', 'in', ids)
+      .orderBy('id');
+    if (tx.forUpdate) query = query.forUpdate();
+    rows.push(...(await query.execute()));
+  }
+  return rows;
+}
+
+export async function insertPerson(db: Db, person: NewPerson): Promise<PersonRow> {
+  return db.insertInto('persons').values(person).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function insertDevice(db: Db, device: DeviceRow): Promise<void> {
+  await db.insertInto('devices').values(device).execute();
+}
+
+/** Writes back persons changed in a transaction (first/last seen, user id, bound and import times). */
+export async function savePersons(db: Db, persons: PersonRow[]): Promise<void> {
+  for (const rows of chunked(persons, 200)) {
+    await db
+      .insertInto('persons')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          user_id: eb.ref('excluded.user_id'),
+          first_seen: eb.ref('excluded.first_seen'),
+          last_seen: eb.ref('excluded.last_seen'),
+          bound_at: eb.ref('excluded.bound_at'),
+          imported_at: eb.ref('excluded.imported_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Writes back devices changed in a transaction (owner, last seen, user agent, sessions). */
+export async function saveDevices(db: Db, devices: DeviceRow[]): Promise<void> {
+  for (const rows of chunked(devices, 100)) {
+    await db
+      .insertInto('devices')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['project_id', 'anonymous_id']).doUpdateSet((eb) => ({
+          person_id: eb.ref('excluded.person_id'),
+          last_seen: eb.ref('excluded.last_seen'),
+          user_agent: eb.ref('excluded.user_agent'),
+          device_type: eb.ref('excluded.device_type'),
+          os: eb.ref('excluded.os'),
+          browser: eb.ref('excluded.browser'),
+          screen: eb.ref('excluded.screen'),
+          locale: eb.ref('excluded.locale'),
+          session_count: eb.ref('excluded.session_count'),
+          session_id: eb.ref('excluded.session_id'),
+          session_last_at: eb.ref('excluded.session_last_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+/**
+ * Folds `mergedId` into `survivorId` (DESIGN §3 rule 3): the merged person's attribute values fill
+ * only names the survivor has no live value for, all its devices move, and it is deleted. Events
+ * are not touched: they reach the survivor through the moved ids.
+ */
+export async function mergePersonRows(
+  db: Db,
+  projectId: string,
+  survivorId: number,
+  mergedId: number,
+): Promise<void> {
+  const survivorNames = db
+    .selectFrom('person_attributes')
+    .select('name')
+    .where('person_id', '=', survivorId)
+    .where('value', 'is not', null);
+  const fills = await db
+    .selectFrom('person_attributes')
+    .selectAll()
+    .where('person_id', '=', mergedId)
+    .where('value', 'is not', null)
+    .where('name', 'not in', survivorNames)
+    .execute();
+  for (const rows of chunked(fills, CHUNK)) {
+    await db
+      .insertInto('person_attributes')
+      .values(rows.map((row) => ({ ...row, person_id: survivorId })))
+      .onConflict((oc) =>
+        oc.columns(['person_id', 'name']).doUpdateSet((eb) => ({
+          value: eb.ref('excluded.value'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+  await db.deleteFrom('person_attributes').where('person_id', '=', mergedId).execute();
+  await db
+    .updateTable('devices')
+    .set({ person_id: survivorId })
+    .where('project_id', '=', projectId)
+    .where('person_id', '=', mergedId)
+    .execute();
+  await db.deleteFrom('persons').where('id', '=', mergedId).execute();
+}

@@ -1,0 +1,177 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/** What differs between backends when creating tables. */
+export interface MigrationDialect {
+  /** Column type of an auto-incrementing integer primary key. */
+  serialType: 'integer' | 'bigserial';
+  /** Whether the serial column needs an explicit AUTOINCREMENT (SQLite, so ids are never reused). */
+  autoIncrement: boolean;
+  /** Column type for JSON documents. */
+  jsonType: 'text' | 'jsonb';
+}
+
+/** The schema's history, in order. Each step runs once per database; never edit a shipped step. */
+export function migrationsFor(dialect: MigrationDialect): Record<string, Migration> {
+  return {
+    '0001_core': {
+      async up(db: Kysely<unknown>) {
+        const ms = 'bigint';
+        await db.schema
+          .createTable('projects')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('write_key', 'text', (c) => c.notNull().unique())
+          .addColumn('identity_secret', 'text', (c) => c.notNull())
+          .addColumn('verify_identity', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', ms, (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('prefix', 'text', (c) => c.notNull())
+          .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('created_at', ms, (c) => c.notNull())
+          .addColumn('last_used_at', ms)
+          .addColumn('revoked_at', ms)
+          .execute();
+
+        await db.schema
+          .createTable('persons')
+          .addColumn('id', dialect.serialType, (c) =>
+            dialect.autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn('project_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text')
+          .addColumn('created_at', ms, (c) => c.notNull())
+          .addColumn('first_seen', ms, (c) => c.notNull())
+          .addColumn('last_seen', ms, (c) => c.notNull())
+          .addColumn('bound_at', ms)
+          .addColumn('imported_at', ms)
+          .execute();
+        await db.schema
+          .createIndex('persons_project_user')
+          .on('persons')
+          .columns(['project_id', 'user_id'])
+          .unique()
+          .execute();
+
+        await db.schema
+          .createTable('devices')
+          .addColumn('project_id', 'text', (c) => c.notNull())
+          .addColumn('anonymous_id', 'text', (c) => c.notNull())
+          .addColumn('person_id', 'bigint', (c) => c.notNull())
+          .addColumn('first_seen', ms, (c) => c.notNull())
+          .addColumn('last_seen', ms, (c) => c.notNull())
+          .addColumn('user_agent', 'text')
+          .addColumn('device_type', 'text')
+          .addColumn('os', 'text')
+          .addColumn('browser', 'text')
+          .addColumn('screen', 'text')
+          .addColumn('locale', 'text')
+          .addColumn('first_referrer', 'text')
+          .addColumn('first_landing_page', 'text')
+          .addColumn('utm_source', 'text')
+          .addColumn('utm_medium', 'text')
+          .addColumn('utm_campaign', 'text')
+          .addColumn('session_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('session_id', 'text')
+          .addColumn('session_last_at', ms)
+          .addPrimaryKeyConstraint('devices_pk', ['project_id', 'anonymous_id'])
+          .execute();
+        await db.schema.createIndex('devices_person').on('devices').column('person_id').execute();
+
+        await db.schema
+          .createTable('person_attributes')
+          .addColumn('project_id', 'text', (c) => c.notNull())
+          .addColumn('person_id', 'bigint', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('value', 'text')
+          .addColumn('updated_at', ms, (c) => c.notNull())
+          .addPrimaryKeyConstraint('person_attributes_pk', ['person_id', 'name'])
+          .execute();
+        await db.schema
+          .createIndex('person_attributes_project_name')
+          .on('person_attributes')
+          .columns(['project_id', 'name'])
+          .execute();
+
+        await db.schema
+          .createTable('attribute_definitions')
+          .addColumn('project_id', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('type_source', 'text', (c) => c.notNull())
+          .addColumn('from_sdk', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('from_server', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('from_import', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('first_seen', ms, (c) => c.notNull())
+          .addColumn('last_seen', ms, (c) => c.notNull())
+          .addPrimaryKeyConstraint('attribute_definitions_pk', ['project_id', 'name'])
+          .execute();
+
+        await db.schema
+          .createTable('events')
+          .addColumn('id', dialect.serialType, (c) => c.primaryKey())
+          .addColumn('project_id', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('name', 'text')
+          .addColumn('anonymous_id', 'text')
+          .addColumn('user_id', 'text')
+          .addColumn('timestamp', ms, (c) => c.notNull())
+          .addColumn('received_at', ms, (c) => c.notNull())
+          .addColumn('session_id', 'text')
+          .addColumn('url', 'text')
+          .addColumn('referrer', 'text')
+          .addColumn('properties', dialect.jsonType, (c) => c.notNull())
+          .addColumn('context', dialect.jsonType, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('events_user_time')
+          .on('events')
+          .columns(['project_id', 'user_id', 'timestamp'])
+          .execute();
+        await db.schema
+          .createIndex('events_anonymous_time')
+          .on('events')
+          .columns(['project_id', 'anonymous_id', 'timestamp'])
+          .execute();
+
+        await db.schema
+          .createTable('received_messages')
+          .addColumn('project_id', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('received_at', ms, (c) => c.notNull())
+          .addPrimaryKeyConstraint('received_messages_pk', ['project_id', 'message_id'])
+          .execute();
+
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('id', dialect.serialType, (c) => c.primaryKey())
+          .addColumn('project_id', 'text', (c) => c.notNull())
+          .addColumn('at', ms, (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('details', dialect.jsonType, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('audit_log_project_at')
+          .on('audit_log')
+          .columns(['project_id', 'at'])
+          .execute();
+      },
+    },
+  };
+}
+
+/** Serves the migrations above to Kysely's Migrator. */
+export class CodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: MigrationDialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrationsFor(this.dialect);
+  }
+}

@@ -1,0 +1,75 @@
+import { type Kysely, Migrator } from 'kysely';
+import { CodeMigrationProvider } from './migrations.js';
+import { openPostgresBackend } from './postgres-backend.js';
+import type { Database } from './schema.js';
+import { openSqliteBackend } from './sqlite-backend.js';
+import type { StorageBackend, StoreCapabilities } from './storage-backend.js';
+
+/** A database handle usable inside or outside a transaction. */
+export type Db = Kysely<Database>;
+
+/** A write transaction: its database handle, plus the locking the backend needs for identity writes. */
+export interface StoreTx {
+  readonly db: Db;
+  readonly capabilities: StoreCapabilities;
+  /** Row-lock the persons read for change (`FOR UPDATE` where writers run concurrently). */
+  readonly forUpdate: boolean;
+  lockKeys(keys: string[]): Promise<void>;
+}
+
+/**
+ * The one storage interface of Acquaint. Queries live once in the repositories (`*-repository.ts`)
+ * and run on either backend; the backend only opens connections, runs transactions and locks.
+ */
+export class Store {
+  constructor(private readonly backend: StorageBackend) {}
+
+  get name(): 'sqlite' | 'postgres' {
+    return this.backend.name;
+  }
+
+  get capabilities(): StoreCapabilities {
+    return this.backend.capabilities;
+  }
+
+  /** For reads; writes go through `transaction`. */
+  get db(): Db {
+    return this.backend.db;
+  }
+
+  /** Runs `fn` in one write transaction, retried whole when it loses a race to another writer. */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.backend.transaction((db) =>
+      fn({
+        db,
+        capabilities: this.backend.capabilities,
+        forUpdate: this.backend.forUpdate,
+        lockKeys: (keys) => this.backend.lockKeys(db, keys),
+      }),
+    );
+  }
+
+  /** Creates or upgrades the schema; safe to run again and from several processes. */
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({
+      db: this.backend.db,
+      provider: new CodeMigrationProvider(this.backend.migrationDialect),
+    });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error;
+  }
+
+  integrityCheck(): Promise<string> {
+    return this.backend.integrityCheck();
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+}
+
+/** Where the data lives: a `postgres://` URL, or else an SQLite file path (`:memory:` for tests). */
+export function openStore(location: string, options: { schema?: string } = {}): Store {
+  if (/^postgres(ql)?:\/\//.test(location)) return new Store(openPostgresBackend(location, options));
+  return new Store(openSqliteBackend(location.replace(/^sqlite:(\/\/)?/, '')));
+}

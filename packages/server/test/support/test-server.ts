@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { AcquaintConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/build-app.js';
+import { createProject } from '../../src/projects/create-project.js';
+import type { Store } from '../../src/storage/store.js';
+import { type Backend, openTestStore } from './test-stores.js';
+
+export interface TestServer {
+  /** Base URL when listening (`listen: true`), else empty. */
+  url: string;
+  app: FastifyInstance;
+  store: Store;
+  projectId: string;
+  writeKey: string;
+  apiKey: string;
+  identitySecret: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real Acquaint app on a fresh database with one project. With `listen` (the default) it serves
+ * HTTP on 127.0.0.1 on a free port; without, tests drive it with `app.inject()`.
+ */
+export async function startTestServer(
+  options: { backend?: Backend; listen?: boolean; config?: Partial<AcquaintConfig> } = {},
+): Promise<TestServer> {
+  const { store, cleanup } = await openTestStore(options.backend ?? 'sqlite');
+  const project = await createProject(store, 'Test site');
+  const app = await buildApp({ store, config: options.config });
+  let url = '';
+  if (options.listen ?? true) url = await app.listen({ port: 0, host: '127.0.0.1' });
+  else await app.ready();
+  return {
+    url,
+    app,
+    store,
+    projectId: project.project_id,
+    writeKey: project.write_key,
+    apiKey: project.api_key,
+    identitySecret: project.identity_secret,
+    async close() {
+      await app.close();
+      await cleanup();
+    },
+  };
+}

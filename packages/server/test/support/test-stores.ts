@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe } from 'vitest';
+import { openStore, type Store } from '../../src/storage/store.js';
+
+export type Backend = 'sqlite' | 'postgres';
+
+/** PostgreSQL for tests: `TEST_POSTGRES_URL` (npm test sets it when a local server answers). */
+export const postgresUrl = process.env.TEST_POSTGRES_URL ?? '';
+
+/** The backends the suites run on: `STORES=sqlite,postgres` (default both). */
+export function testBackends(): Backend[] {
+  const wanted = (process.env.STORES ?? 'sqlite,postgres').split(',').map((s) => s.trim()) as Backend[];
+  return wanted.filter((b) => b === 'sqlite' || b === 'postgres');
+}
+
+/**
+ * A fresh, migrated store: an in-memory SQLite database, or a new schema in the test PostgreSQL
+ * database, dropped again by `cleanup`.
+ */
+export async function openTestStore(
+  backend: Backend,
+): Promise<{ store: Store; cleanup: () => Promise<void> }> {
+  if (backend === 'sqlite') {
+    const store = openStore(':memory:');
+    await store.migrate();
+    return { store, cleanup: () => store.close() };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create schema ${schema}`);
+  const store = openStore(postgresUrl, { schema });
+  await store.migrate();
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await adminQuery(`drop schema ${schema} cascade`);
+    },
+  };
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Runs a suite once per backend, named `${backend}: …`. Without PostgreSQL the postgres suite is
+ * skipped with a printed reason, except under CI, where a missing backend fails the run.
+ */
+export function describeEachBackend(name: string, suite: (backend: Backend) => void): void {
+  for (const backend of testBackends()) {
+    if (backend === 'postgres' && !postgresUrl) {
+      if (process.env.CI === 'true') {
+        describe(`${backend}: ${name}`, () => {
+          throw new Error('TEST_POSTGRES_URL is not set, and under CI every backend must run');
+        });
+      } else {
+        console.warn(`skipping postgres: ${name} — set TEST_POSTGRES_URL to run it`);
+        describe.skip(`${backend}: ${name}`, () => suite(backend));
+      }
+      continue;
+    }
+    describe(`${backend}: ${name}`, () => suite(backend));
+  }
+}
