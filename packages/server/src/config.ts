@@ -14,6 +14,16 @@ export interface AcquaintConfig {
   rateLimitBurst: number;
   /** Requests a secret API key may send per second, per server process. */
   apiKeyRateLimitPerSecond: number;
+  /** Most users per `POST /v1/user/profiles` request (10,000). */
+  maxProfilesPerRequest: number;
+  /** Most fields per bulk upload or CSV file, the identifier included (200). */
+  maxProfileFields: number;
+  /** Largest `POST /v1/user/profiles` body (64 MiB: 10,000 rows of wide data). */
+  maxProfileUploadBytes: number;
+  /** Rows of a CSV import written per transaction (10,000). */
+  importChunkRows: number;
+  /** A running import writes a heartbeat this often; one silent for 3 beats reads as interrupted (5 s). */
+  importHeartbeatMs: number;
 }
 
 export const DEFAULT_CONFIG: AcquaintConfig = {
@@ -24,6 +34,11 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   rateLimitPerSecond: 2000,
   rateLimitBurst: 4000,
   apiKeyRateLimitPerSecond: 100,
+  maxProfilesPerRequest: 10_000,
+  maxProfileFields: 200,
+  maxProfileUploadBytes: 64 * 1024 * 1024,
+  importChunkRows: 10_000,
+  importHeartbeatMs: 5_000,
 };
 
 /** The defaults, overridden by `ACQUAINT_*` environment variables and then by `overrides`. */
@@ -45,6 +60,11 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['rateLimitPerSecond', 'ACQUAINT_RATE_LIMIT_PER_SECOND'],
     ['rateLimitBurst', 'ACQUAINT_RATE_LIMIT_BURST'],
     ['apiKeyRateLimitPerSecond', 'ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND'],
+    ['maxProfilesPerRequest', 'ACQUAINT_MAX_PROFILES_PER_REQUEST'],
+    ['maxProfileFields', 'ACQUAINT_MAX_PROFILE_FIELDS'],
+    ['maxProfileUploadBytes', 'ACQUAINT_MAX_PROFILE_UPLOAD_BYTES'],
+    ['importChunkRows', 'ACQUAINT_IMPORT_CHUNK_ROWS'],
+    ['importHeartbeatMs', 'ACQUAINT_IMPORT_HEARTBEAT_MS'],
   ];
   for (const [key, name] of entries) {
     const value = numberFrom(name);

@@ -4,6 +4,7 @@ import {
   declareAttributeType,
   loadAttributeDefinitions,
 } from '../storage/attribute-repository.js';
+import { sampleAttributeValues } from '../storage/attribute-samples.js';
 import type { Db, Store } from '../storage/store.js';
 import type { AttributeValue } from './attribute-operation.js';
 import { type AttributeType, readAsType } from './attribute-types.js';
@@ -18,6 +19,8 @@ export interface AttributeView {
   persons: number | null;
   first_seen: string | null;
   last_seen: string | null;
+  /** A few distinct stored values (as stored; read them through `type`). */
+  samples: AttributeValue[];
 }
 
 /** The project's attributes with how many persons hold each, then the read-only defaults. */
@@ -26,6 +29,11 @@ export async function listAttributes(db: Db, projectId: string): Promise<Attribu
     loadAttributeDefinitions(db, projectId),
     countAttributeHolders(db, projectId),
   ]);
+  const samples = await sampleAttributeValues(
+    db,
+    projectId,
+    definitions.map((d) => d.name),
+  );
   const owned = definitions.map((d) => ({
     name: d.name,
     type: d.type,
@@ -38,6 +46,7 @@ export async function listAttributes(db: Db, projectId: string): Promise<Attribu
     persons: holders.get(d.name) ?? 0,
     first_seen: new Date(d.first_seen).toISOString(),
     last_seen: new Date(d.last_seen).toISOString(),
+    samples: samples.get(d.name) ?? [],
   }));
   const defaults = Object.entries(DEFAULT_ATTRIBUTES).map(([name, type]) => ({
     name,
@@ -47,6 +56,7 @@ export async function listAttributes(db: Db, projectId: string): Promise<Attribu
     persons: null,
     first_seen: null,
     last_seen: null,
+    samples: [],
   }));
   return [...owned, ...defaults];
 }

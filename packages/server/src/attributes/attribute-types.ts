@@ -28,7 +28,8 @@ export function inferAttributeType(value: AttributeValue, source: AttributeSourc
   const text = value.trim();
   if (ISO_DATETIME.test(text) && !Number.isNaN(Date.parse(text))) return 'datetime';
   if (source === 'import') {
-    if (NUMERIC.test(text)) return 'number';
+    // A leading zero ("0123", phone numbers, postcodes) marks a code, which a number would corrupt.
+    if (NUMERIC.test(text) && !/^[+-]?0\d/.test(text)) return 'number';
     if (/^(true|false|yes|no)$/i.test(text)) return 'boolean';
     if (SLASH_DATE.test(text) && parseDate(text) !== null) return 'datetime';
   }

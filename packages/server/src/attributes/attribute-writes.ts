@@ -5,7 +5,7 @@ import {
   recordAttributeSightings,
   savePersonAttributes,
 } from '../storage/attribute-repository.js';
-import type { Db } from '../storage/store.js';
+import type { StoreTx } from '../storage/store.js';
 import { applyAttributeOperation, type StoredAttribute } from './apply-attribute-operation.js';
 import type { AttributeOperation } from './attribute-operation.js';
 import { type AttributeSource, inferAttributeType } from './attribute-types.js';
@@ -25,7 +25,7 @@ export class AttributeWrites {
   private pending: PendingWrite[] = [];
 
   constructor(
-    private readonly db: Db,
+    private readonly tx: StoreTx,
     private readonly projectId: string,
   ) {}
 
@@ -39,7 +39,7 @@ export class AttributeWrites {
     this.pending = [];
     const names = [...new Set(writes.map((w) => w.operation.name))];
     const stored = await loadPersonAttributes(
-      this.db,
+      this.tx.db,
       writes.map((w) => w.personId),
       names,
     );
@@ -62,7 +62,7 @@ export class AttributeWrites {
         });
       }
     }
-    await savePersonAttributes(this.db, this.projectId, [...changed.values()]);
-    await recordAttributeSightings(this.db, this.projectId, sightings);
+    await savePersonAttributes(this.tx, this.projectId, [...changed.values()]);
+    await recordAttributeSightings(this.tx.db, this.projectId, sightings);
   }
 }

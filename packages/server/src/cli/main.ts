@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { runImport } from './import-command.js';
 import { runInit } from './init-command.js';
 import { runMigrate } from './migrate-command.js';
 import { runStart } from './start-command.js';
@@ -13,6 +14,11 @@ Usage:
                    Create the schema (if needed) and a new project; prints its keys.
   acquaint migrate [--data-dir ./data] [--database URL]
                    Create or upgrade the database schema.
+  acquaint import  FILE --url URL --api-key KEY [--dry-run] [--encoding shift_jis]
+                   [--delimiter comma|tab|semicolon] [--resume JOB_ID]
+                   Import a CSV file of users (first column: user id; header: attribute
+                   names) through a server's API, with progress. ACQUAINT_URL and
+                   ACQUAINT_API_KEY may stand for --url and --api-key.
   acquaint help    Show this help.
 
 Storage: an SQLite file in --data-dir (default ./data/acquaint.db), or PostgreSQL when
@@ -22,7 +28,7 @@ Storage: an SQLite file in --data-dir (default ./data/acquaint.db), or PostgreSQ
 /** Runs one CLI command; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
     options: {
@@ -32,6 +38,12 @@ export async function main(argv: string[]): Promise<number> {
       database: { type: 'string' },
       project: { type: 'string' },
       json: { type: 'boolean' },
+      url: { type: 'string' },
+      'api-key': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      encoding: { type: 'string' },
+      delimiter: { type: 'string' },
+      resume: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -53,6 +65,23 @@ export async function main(argv: string[]): Promise<number> {
       return runInit({ location, projectName: values.project ?? 'My website', json: values.json ?? false });
     case 'migrate':
       return runMigrate(location);
+    case 'import': {
+      const url = values.url ?? process.env.ACQUAINT_URL;
+      const apiKey = values['api-key'] ?? process.env.ACQUAINT_API_KEY;
+      if (positionals.length !== 1 || !url || !apiKey) {
+        process.stderr.write('acquaint import: give one FILE, --url and --api-key\n');
+        return 2;
+      }
+      return runImport({
+        file: positionals[0],
+        url,
+        apiKey,
+        dryRun: values['dry-run'] ?? false,
+        encoding: values.encoding,
+        delimiter: values.delimiter,
+        resume: values.resume,
+      });
+    }
     default:
       process.stderr.write(`acquaint: unknown command "${command}"\n\n${HELP}`);
       return 2;

@@ -64,6 +64,79 @@ export const ERROR_CODES = {
     description: 'Identity verification is on and the identify lacks a valid `userHash`.',
   },
   TOO_DEEPLY_NESTED: { status: 400, description: 'Properties or traits are nested deeper than allowed.' },
+
+  // Bulk attribute upload and CSV import: refusals of a whole request or file (the message names
+  // the column or row at fault).
+  FIELD_NAME_MISSING_USER_ID: {
+    status: 400,
+    description: '`field_name` of a bulk upload must contain `user_id`.',
+  },
+  MISSING_ID_COLUMN: {
+    status: 400,
+    description: 'The first column of a CSV header is blank; it must name the user identifier column.',
+  },
+  DUPLICATE_FIELD_NAME: { status: 400, description: 'A field or column name appears twice.' },
+  INVALID_ATTRIBUTE_NAME: {
+    status: 400,
+    description: 'An attribute name is empty, longer than 128 characters or starts with the reserved `$`.',
+  },
+  TOO_MANY_FIELDS: { status: 413, description: 'More fields than the limit per upload (200 by default).' },
+  TOO_MANY_PROFILES: {
+    status: 413,
+    description: 'More users than the limit per bulk upload request (10,000 by default).',
+  },
+  NOT_CSV: { status: 400, description: 'The file is not CSV text (binary data, a workbook, a PDF...).' },
+  EMPTY_FILE: { status: 400, description: 'The file is empty: it has no header row.' },
+  NO_ROWS: { status: 400, description: 'The file has a header row but no data rows.' },
+  UNKNOWN_ENCODING: {
+    status: 400,
+    description: 'The encoding named is not supported (use utf-8 or shift_jis).',
+  },
+  INVALID_ENCODING: {
+    status: 400,
+    description:
+      'The file has bytes that are not valid in its encoding; save it as UTF-8 or name the encoding.',
+  },
+  INVALID_DELIMITER: { status: 400, description: 'The delimiter named is not comma, tab or semicolon.' },
+  UNTERMINATED_QUOTE: { status: 400, description: 'A quoted field is opened and never closed.' },
+  RECORD_TOO_LONG: { status: 400, description: 'A row of the file is longer than any real row can be.' },
+  HEADER_MISMATCH: {
+    status: 409,
+    description: 'A resumed import was sent a file whose header differs from the one it started with.',
+  },
+  IMPORT_NOT_RESUMABLE: {
+    status: 409,
+    description: 'Data can be sent only to a pending import job, or to an interrupted one to resume it.',
+  },
+  IMPORT_INTERRUPTED: {
+    status: 409,
+    description:
+      'The import stopped before the end of the file (server stopped, upload broken); the rows counted are written. Send the file again to resume.',
+  },
+  KEY_NOT_FOUND: { status: 404, description: 'No live API key with this id in this project.' },
+
+  // Per-row problems of a bulk upload or CSV import (`errors` of the answer, the job's errors CSV).
+  RAGGED_ROW: {
+    status: 400,
+    description: 'A row has more or fewer cells than the header; the row is refused.',
+  },
+  VALUE_TOO_LONG: {
+    status: 400,
+    description: 'A value is longer than 4,096 characters; the row is refused.',
+  },
+  INVALID_VALUE: {
+    status: 400,
+    description: 'A value is not a string, number, boolean or null; the row is refused.',
+  },
+  VALUE_TYPE_MISMATCH: {
+    status: 400,
+    description:
+      'A value does not read as the type the owner declared for its attribute; the row is refused.',
+  },
+  DUPLICATE_USER_ID: {
+    status: 200,
+    description: 'A warning: the user id appeared in an earlier row too; the later row wins.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { type AcquaintConfig, loadConfig } from '../config.js';
 import type { Store } from '../storage/store.js';
 import type { AppContext } from './app-context.js';
@@ -11,6 +11,9 @@ import { openApiOptions, registerSharedSchemas } from './openapi.js';
 import { RateLimiter } from './rate-limiter.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { attributeRoutes } from './routes/attribute-routes.js';
+import { importRoutes } from './routes/import-routes.js';
+import { keyRoutes } from './routes/key-routes.js';
+import { profileUploadRoutes } from './routes/profile-upload-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
 import sdkRoutes from './routes/sdk-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
@@ -32,6 +35,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: config.maxRequestBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
     trustProxy: true,
+    // Errors raised before routing (a URL that is not valid percent-encoded UTF-8) in the usual shape.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply)
+        .code(400)
+        .send({ error: { code: 'INVALID_BODY', message: error.message } });
+    },
   });
   // Response schemas document the API; answers are written as they are, never reshaped by them.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -62,6 +71,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(statsRoutes, { context });
   await app.register(adminRoutes, { context });
   await app.register(projectRoutes, { context });
+  await app.register(profileUploadRoutes, { context });
+  await app.register(importRoutes, { context });
+  await app.register(keyRoutes, { context });
   await app.register(sdkRoutes);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -43,6 +43,11 @@ export const openApiOptions: SwaggerOptions = {
       { name: 'stats', description: 'Identification statistics.' },
       { name: 'admin', description: 'Identity repair (API key, scope admin); audit-logged.' },
       { name: 'project', description: 'Project settings and keys.' },
+      {
+        name: 'imports',
+        description: 'Bulk attribute upload and CSV import jobs (API key, scope upload).',
+      },
+      { name: 'keys', description: 'Secret API keys: create, list, revoke (API key, scope admin).' },
     ],
   },
   refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

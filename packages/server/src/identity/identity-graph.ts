@@ -6,8 +6,6 @@ import {
   type DeviceRow,
   findDevices,
   findPersonsByUserIds,
-  insertDevice,
-  insertPerson,
   lockPersons,
   mergePersonRows,
   type PersonRow,
@@ -16,6 +14,12 @@ import {
 } from '../storage/identity-repository.js';
 import { TransactionConflict } from '../storage/storage-backend.js';
 import type { StoreTx } from '../storage/store.js';
+
+/**
+ * Last seen times of persons and devices are written when they move by more than this, so a busy
+ * visitor's every event does not rewrite their rows. Session gaps are measured to the same precision.
+ */
+export const LAST_SEEN_PRECISION_MS = 60_000;
 
 export interface IdentityLimits {
   maxAnonymousIdsPerPerson: number;
@@ -29,7 +33,8 @@ export const userIdLock = (projectId: string, id: string) => `${projectId}\u0000
 /**
  * The part of a project's identity graph that one write transaction touches: the persons and
  * devices holding the ids it names, locked and loaded up front, then changed in memory and
- * written back once. Structural changes (new persons and devices, merges) are written at once.
+ * written back in a few multi-row statements. Only merges run at once, in SQL, because they touch
+ * rows the batch never loaded.
  */
 export class IdentityGraph {
   private readonly devices = new Map<string, DeviceRow>();
@@ -38,6 +43,7 @@ export class IdentityGraph {
   private readonly deviceCounts = new Map<number, number>();
   private readonly dirtyPersons = new Set<number>();
   private readonly dirtyDevices = new Set<string>();
+  private freePersonIds: number[] = [];
   /** Called before a merge, so writes queued for the merged person land before it is folded. */
   beforeMerge: () => Promise<void> = async () => {};
 
@@ -48,7 +54,8 @@ export class IdentityGraph {
   ) {}
 
   /**
-   * Locks the ids, reads who holds them and row-locks those persons. A person that vanished
+   * Locks the ids, reads who holds them, row-locks those persons and reserves ids for the persons
+   * the batch may create. A person that vanished
    * between the read and the lock was merged or deleted by another writer: the transaction is
    * retried from the start.
    */
@@ -79,6 +86,9 @@ export class IdentityGraph {
         throw new TransactionConflict('a user id moved');
     }
     for (const device of devices) graph.devices.set(device.anonymous_id, device);
+    // Every person the batch may create holds at least one id nobody holds yet.
+    const unknownIds = anonymousIds.length - devices.length + userIds.length - byUser.length;
+    graph.freePersonIds = await tx.allocatePersonIds(unknownIds);
     return graph;
   }
 
@@ -92,8 +102,11 @@ export class IdentityGraph {
     return id === undefined ? undefined : this.persons.get(id);
   }
 
+  /** A new person, written with the rest at `flush` (its id was reserved when the graph loaded). */
   async createPerson(userId: string | null, at: number): Promise<PersonRow> {
-    const person = await insertPerson(this.tx.db, {
+    if (this.freePersonIds.length === 0) this.freePersonIds.push(...(await this.tx.allocatePersonIds(1)));
+    const person: PersonRow = {
+      id: this.freePersonIds.shift() as number,
       project_id: this.projectId,
       user_id: userId,
       created_at: at,
@@ -101,9 +114,10 @@ export class IdentityGraph {
       last_seen: at,
       bound_at: null,
       imported_at: null,
-    });
+    };
     this.remember(person);
     this.deviceCounts.set(person.id, 0);
+    this.dirtyPersons.add(person.id);
     return person;
   }
 
@@ -135,7 +149,7 @@ export class IdentityGraph {
     return (await this.deviceCount(person)) + more <= this.limits.maxAnonymousIdsPerPerson;
   }
 
-  /** Creates the device of a new anonymous id, held by `person`, with what its first visit tells. */
+  /** The device of a new anonymous id, held by `person`, with what its first visit tells; written at `flush`. */
   async addDevice(anonymousId: string, person: PersonRow, visit: VisitContext, at: number): Promise<void> {
     const agent = visit.userAgent ? parseUserAgent(visit.userAgent) : null;
     const device: DeviceRow = {
@@ -159,16 +173,19 @@ export class IdentityGraph {
       session_id: null,
       session_last_at: null,
     };
-    await insertDevice(this.tx.db, device);
+    const count = await this.deviceCount(person);
     this.devices.set(anonymousId, device);
-    this.deviceCounts.set(person.id, (await this.deviceCount(person)) + 1);
+    this.dirtyDevices.add(anonymousId);
+    this.deviceCounts.set(person.id, count + 1);
   }
 
   /**
    * Folds `merged` into `survivor` (DESIGN §3 rule 3); the caller has checked the rules and the cap.
    */
   async merge(survivor: PersonRow, merged: PersonRow): Promise<void> {
+    // The merge runs in SQL over everything both persons hold, so all queued writes land first.
     await this.beforeMerge();
+    await this.flush();
     const survivorCount = await this.deviceCount(survivor);
     const mergedCount = await this.deviceCount(merged);
     await mergePersonRows(this.tx.db, this.projectId, survivor.id, merged.id);
@@ -185,9 +202,12 @@ export class IdentityGraph {
     this.deviceCounts.delete(merged.id);
   }
 
-  /** The person was active at `at`. */
+  /**
+   * The person was active at `at`. Last seen is kept to the minute: a person seen again within
+   * `LAST_SEEN_PRECISION_MS` is not rewritten, which spares most writes of busy visitors.
+   */
   touchPerson(person: PersonRow, at: number): void {
-    if (at >= person.first_seen && at <= person.last_seen) return;
+    if (at >= person.first_seen && at <= person.last_seen + LAST_SEEN_PRECISION_MS) return;
     person.first_seen = Math.min(person.first_seen, at);
     person.last_seen = Math.max(person.last_seen, at);
     this.dirtyPersons.add(person.id);
@@ -202,15 +222,20 @@ export class IdentityGraph {
   touchDevice(anonymousId: string, visit: VisitContext, at: number): string | null {
     const device = this.devices.get(anonymousId);
     if (!device) return null;
+    let changed = false;
     if (visit.sessionId !== null) {
       if (device.session_id !== visit.sessionId) {
         device.session_id = visit.sessionId;
         device.session_count += 1;
+        changed = true;
       }
     } else if (device.session_last_at === null || at - device.session_last_at > this.limits.sessionGapMs) {
       device.session_id = randomBytes(9).toString('base64url');
       device.session_count += 1;
+      changed = true;
     }
+    if (at > (device.session_last_at ?? at) + LAST_SEEN_PRECISION_MS || at < device.first_seen)
+      changed = true;
     device.session_last_at = Math.max(device.session_last_at ?? at, at);
     device.first_seen = Math.min(device.first_seen, at);
     device.last_seen = Math.max(device.last_seen, at);
@@ -220,10 +245,17 @@ export class IdentityGraph {
       device.device_type = agent.deviceType;
       device.os = agent.os;
       device.browser = agent.browser;
+      changed = true;
     }
-    if (visit.screen) device.screen = visit.screen;
-    if (visit.locale) device.locale = visit.locale;
-    this.dirtyDevices.add(anonymousId);
+    if (visit.screen && visit.screen !== device.screen) {
+      device.screen = visit.screen;
+      changed = true;
+    }
+    if (visit.locale && visit.locale !== device.locale) {
+      device.locale = visit.locale;
+      changed = true;
+    }
+    if (changed) this.dirtyDevices.add(anonymousId);
     return device.session_id;
   }
 
@@ -233,8 +265,8 @@ export class IdentityGraph {
     const devices = [...this.dirtyDevices].map((id) => this.devices.get(id)).filter((d) => d !== undefined);
     this.dirtyPersons.clear();
     this.dirtyDevices.clear();
-    if (persons.length) await savePersons(this.tx.db, persons);
-    if (devices.length) await saveDevices(this.tx.db, devices);
+    if (persons.length) await savePersons(this.tx, persons);
+    if (devices.length) await saveDevices(this.tx, devices);
   }
 
   private remember(person: PersonRow): void {

@@ -62,7 +62,7 @@ export async function ingestMessages(
   const outcome = await store.transaction(async (tx) => {
     const identityWarnings: MessageIssue[] = [];
     const claimed = await claimMessageIds(
-      tx.db,
+      tx,
       project.id,
       valid.map((m) => m.messageId),
       options.receivedAt,
@@ -83,7 +83,7 @@ export async function ingestMessages(
       },
       options.config,
     );
-    const attributes = new AttributeWrites(tx.db, project.id);
+    const attributes = new AttributeWrites(tx, project.id);
     graph.beforeMerge = () => attributes.flush();
     const events: NewEvent[] = [];
 
@@ -122,7 +122,7 @@ export async function ingestMessages(
     }
     await attributes.flush();
     await graph.flush();
-    await insertEvents(tx.db, events);
+    await insertEvents(tx, events);
     return { accepted: fresh.length, duplicates, identityWarnings };
   });
 

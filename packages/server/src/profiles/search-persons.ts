@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../storage/store.js';
 
 export interface PersonSearch {
@@ -14,16 +15,18 @@ export async function searchPersons(db: Db, projectId: string, search: PersonSea
     query = query.where('user_id', search.identified ? 'is not' : 'is', null);
   }
   if (search.q) {
-    const pattern = `%${search.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    // Case-insensitive on every backend; `\` escapes `%` and `_`, which SQLite only honours when told.
+    const pattern = `%${search.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const contains = (column: string) => sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
     query = query.where((eb) =>
       eb.or([
-        eb('user_id', 'like', pattern),
+        contains('persons.user_id'),
         eb.exists(
           eb
             .selectFrom('person_attributes')
             .select('person_attributes.person_id')
             .whereRef('person_attributes.person_id', '=', 'persons.id')
-            .where('person_attributes.value', 'like', pattern),
+            .where(contains('person_attributes.value')),
         ),
       ]),
     );

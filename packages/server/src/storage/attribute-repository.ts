@@ -3,7 +3,7 @@ import type { AttributeValue } from '../attributes/attribute-operation.js';
 import type { AttributeSource, AttributeType } from '../attributes/attribute-types.js';
 import { chunked } from './chunked.js';
 import type { AttributeDefinitionsTable } from './schema.js';
-import type { Db } from './store.js';
+import type { Db, StoreTx } from './store.js';
 
 export type AttributeDefinitionRow = Selectable<AttributeDefinitionsTable>;
 
@@ -41,30 +41,21 @@ export async function loadPersonAttributes(
 }
 
 export async function savePersonAttributes(
-  db: Db,
+  tx: StoreTx,
   projectId: string,
   attributes: PersonAttribute[],
 ): Promise<void> {
-  for (const rows of chunked(attributes, 500)) {
-    await db
-      .insertInto('person_attributes')
-      .values(
-        rows.map((a) => ({
-          project_id: projectId,
-          person_id: a.personId,
-          name: a.name,
-          value: a.value === undefined ? null : JSON.stringify(a.value),
-          updated_at: a.updatedAt,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['person_id', 'name']).doUpdateSet((eb) => ({
-          value: eb.ref('excluded.value'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
-  }
+  await tx.writeRows({
+    table: 'person_attributes',
+    rows: attributes.map((a) => ({
+      project_id: projectId,
+      person_id: a.personId,
+      name: a.name,
+      value: a.value === undefined ? null : JSON.stringify(a.value),
+      updated_at: a.updatedAt,
+    })),
+    conflict: { columns: ['person_id', 'name'], update: ['value', 'updated_at'] },
+  });
 }
 
 export async function loadAttributeDefinitions(

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import { chunked } from './chunked.js';
 import type { EventsTable } from './schema.js';
-import type { Db } from './store.js';
+import type { Db, StoreTx } from './store.js';
 
 export type NewEvent = Insertable<EventsTable>;
 export type EventRow = Selectable<EventsTable>;
@@ -12,26 +12,21 @@ export type EventRow = Selectable<EventsTable>;
  * first and then sees it taken, so a message is applied once however the retries race.
  */
 export async function claimMessageIds(
-  db: Db,
+  tx: StoreTx,
   projectId: string,
   messageIds: string[],
   at: number,
 ): Promise<Set<string>> {
-  const claimed = new Set<string>();
-  for (const ids of chunked([...new Set(messageIds)], 500)) {
-    const rows = await db
-      .insertInto('received_messages')
-      .values(ids.map((message_id) => ({ project_id: projectId, message_id, received_at: at })))
-      .onConflict((oc) => oc.doNothing())
-      .returning('message_id')
-      .execute();
-    for (const row of rows) claimed.add(row.message_id);
-  }
-  return claimed;
+  const rows = [...new Set(messageIds)].map((message_id) => ({
+    project_id: projectId,
+    message_id,
+    received_at: at,
+  }));
+  return tx.insertNewRows('received_messages', rows, ['project_id', 'message_id'], 'message_id');
 }
 
-export async function insertEvents(db: Db, events: NewEvent[]): Promise<void> {
-  for (const rows of chunked(events, 400)) await db.insertInto('events').values(rows).execute();
+export async function insertEvents(tx: StoreTx, events: NewEvent[]): Promise<void> {
+  await tx.writeRows({ table: 'events', rows: events });
 }
 
 /** Which events belong to a person (DESIGN §3 rule 5): by user id, else by anonymous id. */

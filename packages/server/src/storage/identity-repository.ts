@@ -98,14 +98,11 @@ export async function lockPersons(tx: StoreTx, projectId: string, personIds: num
   const sorted = [...new Set(personIds)].sort((a, b) => a - b);
   const rows: PersonRow[] = [];
   for (const ids of chunked(sorted, CHUNK)) {
-    let query = tx.db
-      .selectFrom('persons')
-      .selectAll()
-      .where('project_id', '=', projectId)
-      .where('id', 'in', ids)
-      .orderBy('id');
+    // By primary key alone: with project_id in the condition SQLite may pick the (project_id,
+    // user_id) index and scan the whole project. The project is checked on the rows instead.
+    let query = tx.db.selectFrom('persons').selectAll().where('id', 'in', ids).orderBy('id');
     if (tx.forUpdate) query = query.forUpdate();
-    rows.push(...(await query.execute()));
+    rows.push(...(await query.execute()).filter((person) => person.project_id === projectId));
   }
   return rows;
 }
@@ -114,52 +111,38 @@ export async function insertPerson(db: Db, person: NewPerson): Promise<PersonRow
   return db.insertInto('persons').values(person).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function insertDevice(db: Db, device: DeviceRow): Promise<void> {
-  await db.insertInto('devices').values(device).execute();
+/** Inserts new persons and writes back changed ones (first/last seen, user id, bound and import times). */
+export async function savePersons(tx: StoreTx, persons: PersonRow[]): Promise<void> {
+  await tx.writeRows({
+    table: 'persons',
+    rows: persons,
+    conflict: { columns: ['id'], update: ['user_id', 'first_seen', 'last_seen', 'bound_at', 'imported_at'] },
+  });
 }
 
-/** Writes back persons changed in a transaction (first/last seen, user id, bound and import times). */
-export async function savePersons(db: Db, persons: PersonRow[]): Promise<void> {
-  for (const rows of chunked(persons, 200)) {
-    await db
-      .insertInto('persons')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          user_id: eb.ref('excluded.user_id'),
-          first_seen: eb.ref('excluded.first_seen'),
-          last_seen: eb.ref('excluded.last_seen'),
-          bound_at: eb.ref('excluded.bound_at'),
-          imported_at: eb.ref('excluded.imported_at'),
-        })),
-      )
-      .execute();
-  }
-}
-
-/** Writes back devices changed in a transaction (owner, last seen, user agent, sessions). */
-export async function saveDevices(db: Db, devices: DeviceRow[]): Promise<void> {
-  for (const rows of chunked(devices, 100)) {
-    await db
-      .insertInto('devices')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.columns(['project_id', 'anonymous_id']).doUpdateSet((eb) => ({
-          person_id: eb.ref('excluded.person_id'),
-          last_seen: eb.ref('excluded.last_seen'),
-          user_agent: eb.ref('excluded.user_agent'),
-          device_type: eb.ref('excluded.device_type'),
-          os: eb.ref('excluded.os'),
-          browser: eb.ref('excluded.browser'),
-          screen: eb.ref('excluded.screen'),
-          locale: eb.ref('excluded.locale'),
-          session_count: eb.ref('excluded.session_count'),
-          session_id: eb.ref('excluded.session_id'),
-          session_last_at: eb.ref('excluded.session_last_at'),
-        })),
-      )
-      .execute();
-  }
+/** Inserts new devices and writes back changed ones (owner, times, user agent, sessions). */
+export async function saveDevices(tx: StoreTx, devices: DeviceRow[]): Promise<void> {
+  await tx.writeRows({
+    table: 'devices',
+    rows: devices,
+    conflict: {
+      columns: ['project_id', 'anonymous_id'],
+      update: [
+        'person_id',
+        'first_seen',
+        'last_seen',
+        'user_agent',
+        'device_type',
+        'os',
+        'browser',
+        'screen',
+        'locale',
+        'session_count',
+        'session_id',
+        'session_last_at',
+      ],
+    },
+  });
 }
 
 /**

@@ -165,6 +165,67 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
           .execute();
       },
     },
+    '0002_imports': {
+      async up(db: Kysely<unknown>) {
+        const ms = 'bigint';
+        await db.schema
+          .createTable('import_jobs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('project_id', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('file_name', 'text')
+          .addColumn('dry_run', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('encoding', 'text')
+          .addColumn('delimiter', 'text')
+          .addColumn('columns', 'text')
+          .addColumn('size_bytes', ms)
+          .addColumn('bytes_read', ms, (c) => c.notNull().defaultTo(0))
+          .addColumn('rows_done', ms, (c) => c.notNull().defaultTo(0))
+          .addColumn('rows_received', ms, (c) => c.notNull().defaultTo(0))
+          .addColumn('rows_created', ms, (c) => c.notNull().defaultTo(0))
+          .addColumn('rows_updated', ms, (c) => c.notNull().defaultTo(0))
+          .addColumn('rows_unchanged', ms, (c) => c.notNull().defaultTo(0))
+          .addColumn('rows_failed', ms, (c) => c.notNull().defaultTo(0))
+          .addColumn('duplicates', ms, (c) => c.notNull().defaultTo(0))
+          .addColumn('error_count', ms, (c) => c.notNull().defaultTo(0))
+          .addColumn('error_code', 'text')
+          .addColumn('error_message', 'text')
+          .addColumn('api_key_id', 'text')
+          .addColumn('created_at', ms, (c) => c.notNull())
+          .addColumn('started_at', ms)
+          .addColumn('finished_at', ms)
+          .addColumn('heartbeat_at', ms)
+          .execute();
+        await db.schema
+          .createIndex('import_jobs_project_created')
+          .on('import_jobs')
+          .columns(['project_id', 'created_at'])
+          .execute();
+
+        await db.schema
+          .createTable('import_job_chunks')
+          .addColumn('job_id', 'text', (c) => c.notNull())
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('first_row', ms, (c) => c.notNull())
+          .addColumn('last_row', ms, (c) => c.notNull())
+          .addColumn('person_ids', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('import_job_chunks_pk', ['job_id', 'seq'])
+          .execute();
+
+        await db.schema
+          .createTable('import_errors')
+          .addColumn('job_id', 'text', (c) => c.notNull())
+          .addColumn('seq', ms, (c) => c.notNull())
+          .addColumn('row', ms, (c) => c.notNull())
+          .addColumn('user_id', 'text')
+          .addColumn('field', 'text')
+          .addColumn('code', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('import_errors_pk', ['job_id', 'seq'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { chunked } from './chunked.js';
+import { postgresProfileWriter } from './postgres-profile-writer.js';
+import { untyped, writeRowsInStatements } from './row-writes.js';
 import type { Database } from './schema.js';
 import { type StorageBackend, TransactionConflict } from './storage-backend.js';
 
@@ -50,6 +53,34 @@ export function openPostgresBackend(
         trx,
       );
     },
+    writeRows: writeRowsInStatements,
+    async insertNewRows(trx, table, rows, key, returned) {
+      const inserted = new Set<string>();
+      for (const chunk of chunked(rows, 5000)) {
+        const found = await untyped(trx)
+          .insertInto(table)
+          .values(chunk as never)
+          .onConflict((oc) => oc.columns(key as never).doNothing())
+          .returning(returned as never)
+          .execute();
+        for (const row of found) inserted.add(String((row as Record<string, unknown>)[returned]));
+      }
+      return inserted;
+    },
+    async allocatePersonIds(trx, count) {
+      if (count === 0) return [];
+      const { rows } = await sql<{
+        id: number;
+      }>`select nextval(pg_get_serial_sequence('persons', 'id')) as id from generate_series(1, ${count})`.execute(
+        trx,
+      );
+      return rows.map((r) => Number(r.id));
+    },
+    async migrationTableSchema() {
+      const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+      return rows[0].schema;
+    },
+    profileWriter: (trx) => postgresProfileWriter(trx),
     async integrityCheck() {
       await sql`select 1`.execute(db);
       return 'ok';

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { MigrationDialect } from './migrations.js';
+import type { ProfileBulkWriter } from './profile-bulk-writer.js';
+import type { RowWrite, TableName } from './row-writes.js';
 import type { Database } from './schema.js';
 
 /** What a backend can do that the other may not; domain code asks these, never the backend's name. */
@@ -21,8 +23,34 @@ export interface StorageBackend {
   transaction<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
   /** Locks the given keys until the transaction ends (no-op where writers are serialised anyway). */
   lockKeys(db: Kysely<Database>, keys: string[]): Promise<void>;
+  /**
+   * Reserves `count` new person ids inside a write transaction, so a batch can create its persons
+   * in one multi-row insert. No id is handed out while another transaction may use it, and none
+   * collides with a person written before; an id reserved but left unused may come again later.
+   */
+  allocatePersonIds(db: Kysely<Database>, count: number): Promise<number[]>;
+  /** Writes many rows of one table inside a transaction, in the backend's fastest way. */
+  writeRows<T extends TableName>(db: Kysely<Database>, write: RowWrite<T>): Promise<void>;
+  /**
+   * Inserts rows whose `key` is not stored yet and returns the keys it inserted (the others are
+   * left as they are): how a batch claims its message ids.
+   */
+  insertNewRows<T extends TableName>(
+    db: Kysely<Database>,
+    table: T,
+    rows: RowWrite<T>['rows'],
+    key: (keyof Database[T] & string)[],
+    returned: keyof Database[T] & string,
+  ): Promise<Set<string>>;
   /** Row locks on persons for the rest of the transaction (`FOR UPDATE`); no-op where serialised. */
   forUpdate: boolean;
+  /**
+   * The schema that holds Kysely's migration tables, where the database has schemas (PostgreSQL's
+   * current schema); else undefined. Without it Kysely takes those tables in any schema for ours.
+   */
+  migrationTableSchema(): Promise<string | undefined>;
+  /** The bulk writer of imports, on a write transaction's database handle. */
+  profileWriter(db: Kysely<Database>): ProfileBulkWriter;
   /** Checks the database file or server is consistent (used after crashes). */
   integrityCheck(): Promise<string>;
   close(): Promise<void>;

@@ -1,6 +1,8 @@
 import { type Kysely, Migrator } from 'kysely';
 import { CodeMigrationProvider } from './migrations.js';
 import { openPostgresBackend } from './postgres-backend.js';
+import type { ProfileBulkWriter } from './profile-bulk-writer.js';
+import type { RowWrite, TableName } from './row-writes.js';
 import type { Database } from './schema.js';
 import { openSqliteBackend } from './sqlite-backend.js';
 import type { StorageBackend, StoreCapabilities } from './storage-backend.js';
@@ -15,6 +17,19 @@ export interface StoreTx {
   /** Row-lock the persons read for change (`FOR UPDATE` where writers run concurrently). */
   readonly forUpdate: boolean;
   lockKeys(keys: string[]): Promise<void>;
+  /** Bulk writes of imports on this transaction. */
+  readonly profiles: ProfileBulkWriter;
+  /** Reserves ids for persons this transaction will insert (see StorageBackend.allocatePersonIds). */
+  allocatePersonIds(count: number): Promise<number[]>;
+  /** Writes many rows of one table in the backend's fastest way (see StorageBackend.writeRows). */
+  writeRows<T extends TableName>(write: RowWrite<T>): Promise<void>;
+  /** Inserts the rows whose `key` is new; returns their `returned` values. */
+  insertNewRows<T extends TableName>(
+    table: T,
+    rows: RowWrite<T>['rows'],
+    key: (keyof Database[T] & string)[],
+    returned: keyof Database[T] & string,
+  ): Promise<Set<string>>;
 }
 
 /**
@@ -45,15 +60,22 @@ export class Store {
         capabilities: this.backend.capabilities,
         forUpdate: this.backend.forUpdate,
         lockKeys: (keys) => this.backend.lockKeys(db, keys),
+        profiles: this.backend.profileWriter(db),
+        allocatePersonIds: (count) => this.backend.allocatePersonIds(db, count),
+        writeRows: (write) => this.backend.writeRows(db, write),
+        insertNewRows: (table, rows, key, returned) =>
+          this.backend.insertNewRows(db, table, rows, key, returned),
       }),
     );
   }
 
   /** Creates or upgrades the schema; safe to run again and from several processes. */
   async migrate(): Promise<void> {
+    const migrationTableSchema = await this.backend.migrationTableSchema();
     const migrator = new Migrator({
       db: this.backend.db,
       provider: new CodeMigrationProvider(this.backend.migrationDialect),
+      ...(migrationTableSchema ? { migrationTableSchema } : {}),
     });
     const { error } = await migrator.migrateToLatest();
     if (error) throw error;

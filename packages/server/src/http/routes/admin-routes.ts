@@ -8,7 +8,10 @@ const personRef = {
   type: 'object',
   additionalProperties: false,
   description: 'A person, by user id or by person id.',
-  properties: { user_id: { type: 'string' }, person_id: { type: 'integer', minimum: 1 } },
+  properties: {
+    user_id: { type: 'string' },
+    person_id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+  },
 } as const;
 
 /** Identity repair (DESIGN §3 rule 11), secret API key with the admin scope; every change is audit-logged. */

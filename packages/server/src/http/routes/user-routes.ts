@@ -21,7 +21,7 @@ const userIdParams = {
 const personIdParams = {
   type: 'object',
   required: ['personId'],
-  properties: { personId: { type: 'integer', minimum: 1 } },
+  properties: { personId: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
 } as const;
 const paging = {
   type: 'object',
@@ -57,7 +57,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
         tags: ['users'],
         summary: 'List or search persons',
         description:
-          '`q` matches user ids and attribute values (substring, case-insensitive on SQLite). `identified` filters.',
+          '`q` matches user ids and attribute values (substring, case-insensitive; `%` and `_` are plain characters). `identified` filters.',
         querystring: {
           ...paging,
           properties: {

@@ -1,0 +1,96 @@
+// Ingestion benchmark (DESIGN §7, issue 2): events/s through POST /v1/batch, batches of 100 mixed
+// page/track/identify messages with realistic payloads (30% from users on a second device), on
+// SQLite and PostgreSQL, printed next to a bare node:http server that only parses the same bodies.
+//
+//   npm run bench:ingest                 # both backends, 15 s each
+//   BENCH_SECONDS=5 BENCH_BACKENDS=sqlite npm run bench:ingest
+import autocannon from 'autocannon';
+import { peakRssMb, type RunningServer, startAcquaint, startBareReceiver } from '../support/servers.js';
+import { trafficBatch } from '../support/traffic.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const BATCH_SIZE = 100;
+const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',');
+const TRAFFIC = { users: 5_000, visitors: 20_000 };
+
+/**
+ * Request bodies: 200 templates of 100 messages whose messageIds carry a placeholder, filled with
+ * a fresh prefix per request, so every message is new (no dedupe shortcut) and the load generator
+ * spends its time sending rather than building JSON.
+ */
+function bodySource(writeKey: string): () => string {
+  const templates = Array.from({ length: 200 }, () =>
+    trafficBatch(TRAFFIC, BATCH_SIZE, writeKey)
+      .replace(/"messageId":"[^"]+"/g, (_m, offset: number) => `"messageId":"__ID__-${offset}"`)
+      .split('__ID__'),
+  );
+  let request = 0;
+  return () => {
+    request += 1;
+    return templates[request % templates.length].join(`r${request}`);
+  };
+}
+
+async function measure(
+  name: string,
+  server: RunningServer,
+): Promise<{ name: string; eventsPerSecond: number; p99: number; rss: number | null }> {
+  const nextBody = bodySource(server.writeKey);
+  // Warm-up: first visits create persons and devices; steady state is what the figure is about.
+  const run = (duration: number) =>
+    autocannon({
+      url: server.url,
+      connections: CONNECTIONS,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/batch',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (request) => ({ ...request, body: nextBody() }),
+        },
+      ],
+    });
+  await run(3);
+  const result = await run(SECONDS);
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${name}: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
+  }
+  return {
+    name,
+    eventsPerSecond: Math.round((result['2xx'] * BATCH_SIZE) / SECONDS),
+    p99: result.latency.p99,
+    rss: peakRssMb(server.process.pid),
+  };
+}
+
+const rows: Awaited<ReturnType<typeof measure>>[] = [];
+const baseline = await startBareReceiver(4510);
+try {
+  rows.push(await measure('baseline: bare node:http, JSON.parse only', baseline));
+} finally {
+  await baseline.stop();
+}
+for (const backend of BACKENDS) {
+  const server = await startAcquaint(backend as 'sqlite' | 'postgres', 4511, POSTGRES_URL);
+  try {
+    rows.push(await measure(`acquaint on ${backend}`, server));
+  } finally {
+    await server.stop();
+  }
+}
+
+const base = rows[0].eventsPerSecond;
+console.log(
+  `\nIngestion through POST /v1/batch — ${BATCH_SIZE} messages a request, ${CONNECTIONS} connections, ${SECONDS} s`,
+);
+console.log('| target | events/s | vs baseline | p99 latency (ms) | peak RSS (MB) |');
+console.log('|---|---:|---:|---:|---:|');
+for (const row of rows) {
+  console.log(
+    `| ${row.name} | ${row.eventsPerSecond.toLocaleString('en-US')} | ${(row.eventsPerSecond / base).toFixed(2)}× | ${row.p99} | ${row.rss ?? '?'} |`,
+  );
+}
+console.log('\nGoal (DESIGN §7): ≥ 30,000 events/s on SQLite on a 2-core machine.');

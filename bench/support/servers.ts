@@ -1,0 +1,131 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+const CLI = new URL('../../packages/server/bin/acquaint.js', import.meta.url).pathname;
+
+export interface RunningServer {
+  url: string;
+  writeKey: string;
+  apiKey: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Environment for benchmark servers: no request log, rate limits out of the way. */
+const SERVER_ENV = {
+  ...process.env,
+  ACQUAINT_LOG: 'off',
+  ACQUAINT_RATE_LIMIT_PER_SECOND: '10000000',
+  ACQUAINT_RATE_LIMIT_BURST: '10000000',
+};
+
+/** Starts `acquaint start` on a fresh SQLite data dir or PostgreSQL database; stops and cleans up. */
+export async function startAcquaint(
+  backend: 'sqlite' | 'postgres',
+  port: number,
+  postgresUrl?: string,
+): Promise<RunningServer> {
+  let location: string[];
+  let cleanup: () => Promise<void>;
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'acquaint-bench-'));
+    location = ['--data-dir', dir];
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    if (!postgresUrl) throw new Error('postgres needs a URL');
+    const name = `acquaint_bench_${Date.now()}`;
+    await adminQuery(postgresUrl, `create database ${name}`);
+    const url = new URL(postgresUrl);
+    url.pathname = `/${name}`;
+    location = ['--database', url.toString()];
+    cleanup = () => adminQuery(postgresUrl, `drop database if exists ${name} with (force)`);
+  }
+  const keys = JSON.parse(
+    execFileSync('node', [CLI, 'init', '--json', ...location], { env: SERVER_ENV }).toString(),
+  ) as {
+    write_key: string;
+    api_key: string;
+  };
+  const child = spawn('node', [CLI, 'start', '--port', String(port), '--host', '127.0.0.1', ...location], {
+    env: SERVER_ENV,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await waitForLine(child, 'listening');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    writeKey: keys.write_key,
+    apiKey: keys.api_key,
+    process: child,
+    async stop() {
+      await stopProcess(child);
+      await cleanup();
+    },
+  };
+}
+
+/** Starts the bare node:http baseline receiver. */
+export async function startBareReceiver(port: number): Promise<RunningServer> {
+  const child = spawn('node', [new URL('./bare-receiver.mjs', import.meta.url).pathname, String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await waitForLine(child, 'ready');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    writeKey: 'none',
+    apiKey: 'none',
+    process: child,
+    stop: () => stopProcess(child),
+  };
+}
+
+function waitForLine(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(
+      () => reject(new Error(`server did not print "${text}" within 30 s: ${seen}`)),
+      30_000,
+    );
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${seen}`)));
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Peak resident memory of a process in MB, from /proc (Linux). */
+export function peakRssMb(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const status = execFileSync('cat', [`/proc/${pid}/status`]).toString();
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Math.round(Number(match[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}

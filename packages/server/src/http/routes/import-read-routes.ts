@@ -1,0 +1,128 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { RequestError } from '../../errors/error-codes.js';
+import { csvLine } from '../../imports/csv-line.js';
+import { importHistory, sweepStaleJobs, viewImportJob } from '../../imports/import-jobs.js';
+import { findImportJob, loadImportErrors, loadJobChunkPersons } from '../../storage/import-job-repository.js';
+import { findUserIdsOfPersons } from '../../storage/import-user-ids.js';
+import type { AppContext } from '../app-context.js';
+
+const jobParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string' } },
+} as const;
+const errors = { '4xx': { $ref: 'Error#' } };
+const ERROR_PAGE = 5000;
+
+/** Import history, job status, a job's errors as CSV and its users (secret key, scope `upload`). */
+export async function importReadRoutes(
+  app: FastifyInstance,
+  { context }: { context: AppContext },
+): Promise<void> {
+  const { store, config } = context;
+  const jobOf = async (projectId: string, id: string) => {
+    await sweepStaleJobs(store.db, projectId, config.importHeartbeatMs);
+    const job = await findImportJob(store.db, projectId, id);
+    if (!job) throw new RequestError('NOT_FOUND', `no import job "${id}" in this project`);
+    return job;
+  };
+
+  app.get(
+    '/api/imports',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Import history, newest first (CSV jobs and bulk uploads)',
+        security: [{ apiKey: [] }],
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+        },
+        response: errors,
+      },
+    },
+    async (request) => {
+      const { project } = await context.auth.apiKey(request, 'upload');
+      await sweepStaleJobs(store.db, project.id, config.importHeartbeatMs);
+      const page = request.query as { limit: number; offset: number };
+      return { imports: await importHistory(store.db, project.id, page), ...page };
+    },
+  );
+
+  app.get(
+    '/api/imports/:id',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'An import job: status, progress (rows, bytes, percent), counts and its first errors',
+        security: [{ apiKey: [] }],
+        params: jobParams,
+        response: errors,
+      },
+    },
+    async (request) => {
+      const { project } = await context.auth.apiKey(request, 'upload');
+      return viewImportJob(store.db, await jobOf(project.id, (request.params as { id: string }).id));
+    },
+  );
+
+  app.get(
+    '/api/imports/:id/errors.csv',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: "All of a job's refused rows and warnings, as CSV",
+        security: [{ apiKey: [] }],
+        params: jobParams,
+        response: errors,
+      },
+    },
+    async (request, reply) => {
+      const { project } = await context.auth.apiKey(request, 'upload');
+      const job = await jobOf(project.id, (request.params as { id: string }).id);
+      const lines = async function* () {
+        yield `\uFEFF${csvLine(['row', 'user_id', 'field', 'code', 'message'])}`;
+        for (let after = 0; ; ) {
+          const page = await loadImportErrors(store.db, job.id, after, ERROR_PAGE);
+          for (const e of page) yield csvLine([Number(e.row), e.user_id, e.field, e.code, e.message]);
+          if (page.length < ERROR_PAGE) return;
+          after = Number(page[page.length - 1].seq);
+        }
+      };
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${job.id}-errors.csv"`)
+        .send(Readable.from(lines()));
+    },
+  );
+
+  app.get(
+    '/api/imports/:id/users',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'The user ids a job wrote, a chunk of the file at a time ("the users of import job X")',
+        description: 'Pass `next` of one answer as `after` to get the next page; `next` is null at the end.',
+        security: [{ apiKey: [] }],
+        params: jobParams,
+        querystring: { type: 'object', properties: { after: { type: 'integer', minimum: 0, default: 0 } } },
+        response: errors,
+      },
+    },
+    async (request) => {
+      const { project } = await context.auth.apiKey(request, 'upload');
+      const job = await jobOf(project.id, (request.params as { id: string }).id);
+      const { after } = request.query as { after: number };
+      const [chunk] = await loadJobChunkPersons(store.db, job.id, after, 1);
+      if (!chunk) return { user_ids: [], next: null };
+      return {
+        user_ids: await findUserIdsOfPersons(store.db, project.id, chunk.personIds),
+        next: chunk.seq,
+      };
+    },
+  );
+}

@@ -1,0 +1,155 @@
+import type { ImportJobRow } from '../storage/import-job-repository.js';
+import { countJobChunks, findImportJob, updateImportJob } from '../storage/import-job-repository.js';
+import type { Store } from '../storage/store.js';
+import type { ImportColumn } from './column-types.js';
+import { checkRows, columnsFor, commitChunk, detached, type RawRow } from './import-chunk.js';
+import type { ImportRefusalCode } from './import-issue.js';
+import { checkProfileFields, type ProfileFields } from './profile-fields.js';
+import { type CsvProblemCode, readCsvRecords } from './read-csv-records.js';
+
+export interface CsvImportOptions {
+  encoding?: string;
+  delimiter?: string;
+  /** Most columns a file may have (the identifier included). */
+  maxFields: number;
+  /** Rows per transaction; the first chunk is also the sample new columns' types are inferred from. */
+  chunkRows: number;
+  /** How often a running job writes its heartbeat (a job whose heartbeat stops reads as interrupted). */
+  heartbeatMs: number;
+}
+
+type FailureCode = ImportRefusalCode | CsvProblemCode | 'IMPORT_INTERRUPTED';
+
+/**
+ * Runs a CSV import job over a byte stream, to the end of the stream; answers the job as it ends.
+ * strategy: read the header (first column = user identifier, the others attribute names); on a
+ * resumed job, check it is the same header and skip the rows already committed (noting their user
+ * ids, for duplicate reports). Gather rows into chunks; check each (types of new columns are
+ * inferred from the first chunk) and commit it with the job's counters in one transaction, so a
+ * crash leaves the job with an exact count of rows written. A file-level problem (not CSV, bad
+ * header, broken quoting or encoding) fails the job after the rows before it are committed; a
+ * stream that breaks off leaves it interrupted and resumable.
+ */
+export async function runCsvImport(
+  store: Store,
+  job: ImportJobRow,
+  input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: CsvImportOptions,
+): Promise<ImportJobRow> {
+  const startedAt = job.started_at ?? Date.now();
+  const skip = Number(job.rows_done);
+  const ref = { id: job.id, projectId: job.project_id, dryRun: job.dry_run === 1, at: startedAt };
+  await updateImportJob(store.db, job.id, {
+    status: 'running',
+    started_at: startedAt,
+    heartbeat_at: Date.now(),
+    finished_at: null,
+    error_code: null,
+    error_message: null,
+  });
+  const heartbeat = setInterval(() => {
+    void updateImportJob(store.db, job.id, { heartbeat_at: Date.now() }).catch(() => {});
+  }, options.heartbeatMs);
+  heartbeat.unref();
+
+  let fields: ProfileFields | null = null;
+  let columns: ImportColumn[] | null = null;
+  const seen = new Set<string>();
+  let recordIndex = 0;
+  let pending: RawRow[] = [];
+  let pendingRecords = 0;
+  let seq = await countJobChunks(store.db, job.id);
+  let errorSeq = Number(job.error_count);
+  let bytesRead = 0;
+
+  const flush = async () => {
+    if (pendingRecords === 0 || fields === null) return;
+    columns ??= await columnsFor(store.db, job.project_id, fields, pending);
+    const checked = checkRows(pending, fields, columns, seen, true);
+    seq += 1;
+    await commitChunk(
+      store,
+      ref,
+      {
+        ...checked,
+        rows: pendingRecords,
+        firstRow: recordIndex - pendingRecords + 2,
+        lastRow: recordIndex + 1,
+        seq,
+        errorSeq,
+      },
+      columns,
+      bytesRead,
+    );
+    errorSeq += checked.issues.length;
+    pending = [];
+    pendingRecords = 0;
+  };
+  const finish = async (
+    status: 'completed' | 'failed' | 'interrupted',
+    code?: FailureCode,
+    message?: string,
+  ) => {
+    clearInterval(heartbeat);
+    await updateImportJob(store.db, job.id, {
+      status,
+      finished_at: Date.now(),
+      error_code: code ?? null,
+      error_message: message ?? null,
+    });
+    return (await findImportJob(store.db, job.project_id, job.id)) as ImportJobRow;
+  };
+
+  try {
+    for await (const event of readCsvRecords(input, options)) {
+      if (event.kind === 'dialect') {
+        await updateImportJob(store.db, job.id, { encoding: event.encoding, delimiter: event.delimiter });
+        continue;
+      }
+      if (event.kind === 'problem') {
+        await flush();
+        return finish('failed', event.code, `after row ${recordIndex + 1}: ${event.message}`);
+      }
+      bytesRead = event.bytesRead;
+      for (const cells of event.records) {
+        if (fields === null) {
+          const header = cells.map((c) => c.trim());
+          const checked = checkProfileFields(header, 'first', options.maxFields);
+          if (!checked.ok) return finish('failed', checked.code, `row 1 (the header): ${checked.message}`);
+          if (skip > 0 && job.columns !== JSON.stringify(header)) {
+            return finish(
+              'failed',
+              'HEADER_MISMATCH',
+              'row 1 (the header): the file does not have the header of the file this job started with',
+            );
+          }
+          fields = checked.fields;
+          await updateImportJob(store.db, job.id, { columns: JSON.stringify(header) });
+          continue;
+        }
+        recordIndex += 1;
+        if (recordIndex <= skip) {
+          const id = cells[0]?.trim();
+          if (id) seen.add(detached(id));
+          continue;
+        }
+        pendingRecords += 1;
+        if (!(cells.length === 1 && cells[0].trim() === '')) pending.push({ row: recordIndex + 1, cells });
+        if (pendingRecords >= options.chunkRows) await flush();
+      }
+    }
+    await flush();
+  } catch (error) {
+    return finish(
+      'interrupted',
+      'IMPORT_INTERRUPTED',
+      `the upload stopped after row ${recordIndex - pendingRecords + 1} (${(error as Error).message}); the rows counted in progress.rows are written: upload the same file again to resume`,
+    );
+  }
+  if (fields === null) return finish('failed', 'EMPTY_FILE', 'the file is empty: it has no header row');
+  const done = (await findImportJob(store.db, job.project_id, job.id)) as ImportJobRow;
+  if (Number(done.rows_received) === 0) {
+    return finish('failed', 'NO_ROWS', 'the file has a header but no data rows');
+  }
+  return finish('completed');
+}

@@ -1,0 +1,89 @@
+import { type Kysely, sql } from 'kysely';
+import type { AttributeValue } from '../attributes/attribute-operation.js';
+import type { PersonAttribute } from './attribute-repository.js';
+import { chunked } from './chunked.js';
+import type { ImportedPersonRef, ProfileBulkWriter } from './profile-bulk-writer.js';
+import type { Database } from './schema.js';
+
+/** Rows per array-valued statement: large enough to amortise the round trip, small enough to stream. */
+const ROWS_PER_STATEMENT = 20_000;
+
+/**
+ * The PostgreSQL bulk writer: each step is one statement whose rows travel as arrays
+ * (`unnest($1::text[], …)`), so a chunk of thousands of rows costs a handful of round trips and no
+ * bound-parameter limit applies. Runs on the caller's transaction.
+ */
+export function postgresProfileWriter(trx: Kysely<Database>): ProfileBulkWriter {
+  return {
+    async lockPersonsByUserIds(projectId, userIds) {
+      const found: ImportedPersonRef[] = [];
+      for (const ids of chunked(userIds, ROWS_PER_STATEMENT)) {
+        const { rows } = await sql<{ id: number; user_id: string; imported_at: number | null }>`
+          select id, user_id, imported_at from persons
+          where project_id = ${projectId} and user_id = any(${ids}::text[])
+          order by id for update`.execute(trx);
+        for (const row of rows)
+          found.push({ id: Number(row.id), userId: row.user_id, importedAt: row.imported_at });
+      }
+      return found;
+    },
+
+    async insertImportedPersons(projectId, userIds, at) {
+      const idByUser = new Map<string, number>();
+      for (const ids of chunked(userIds, ROWS_PER_STATEMENT)) {
+        const { rows } = await sql<{ id: number; user_id: string }>`
+          insert into persons (project_id, user_id, created_at, first_seen, last_seen, imported_at)
+          select ${projectId}, u, ${at}, ${at}, ${at}, ${at} from unnest(${ids}::text[]) as t(u)
+          returning id, user_id`.execute(trx);
+        for (const row of rows) idByUser.set(row.user_id, Number(row.id));
+      }
+      return userIds.map((userId) => idByUser.get(userId) as number);
+    },
+
+    async markImported(personIds, at) {
+      for (const ids of chunked(personIds, ROWS_PER_STATEMENT)) {
+        await sql`update persons set imported_at = ${at}
+          where imported_at is null and id = any(${ids}::bigint[])`.execute(trx);
+      }
+    },
+
+    async loadAttributes(personIds, names) {
+      const found: PersonAttribute[] = [];
+      for (const ids of chunked(personIds, ROWS_PER_STATEMENT)) {
+        const { rows } = await sql<{
+          person_id: number;
+          name: string;
+          value: string | null;
+          updated_at: number;
+        }>`
+          select person_id, name, value, updated_at from person_attributes
+          where person_id = any(${ids}::bigint[]) and name = any(${names}::text[])`.execute(trx);
+        for (const row of rows) {
+          found.push({
+            personId: Number(row.person_id),
+            name: row.name,
+            value: row.value === null ? undefined : (JSON.parse(row.value) as AttributeValue),
+            updatedAt: Number(row.updated_at),
+          });
+        }
+      }
+      return found;
+    },
+
+    async saveAttributes(projectId, attributes) {
+      for (const batch of chunked(attributes, ROWS_PER_STATEMENT)) {
+        const personIds = batch.map((a) => a.personId);
+        const names = batch.map((a) => a.name);
+        const values = batch.map((a) => (a.value === undefined ? null : JSON.stringify(a.value)));
+        const times = batch.map((a) => a.updatedAt);
+        await sql`
+          insert into person_attributes (project_id, person_id, name, value, updated_at)
+          select ${projectId}, p, n, v, t
+          from unnest(${personIds}::bigint[], ${names}::text[], ${values}::text[], ${times}::bigint[]) as r(p, n, v, t)
+          on conflict (person_id, name) do update set value = excluded.value, updated_at = excluded.updated_at`.execute(
+          trx,
+        );
+      }
+    },
+  };
+}

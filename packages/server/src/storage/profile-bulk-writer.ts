@@ -1,0 +1,31 @@
+import type { PersonAttribute } from './attribute-repository.js';
+
+/** A person an import touches, as the bulk writer reads it. */
+export interface ImportedPersonRef {
+  id: number;
+  userId: string;
+  importedAt: number | null;
+}
+
+/**
+ * The writes of one chunk of a bulk import, run inside a write transaction. An import writes
+ * millions of rows, so each backend does them its fastest way (SQLite: cached prepared multi-row
+ * statements on the transaction's connection; PostgreSQL: one array-valued statement per step)
+ * instead of compiling a query-builder statement per batch. Same tables and meaning as the
+ * repositories.
+ */
+export interface ProfileBulkWriter {
+  /**
+   * The persons holding these user ids, row-locked where writers run concurrently. The caller
+   * already holds the user-id locks, so no other writer can give these ids to another person.
+   */
+  lockPersonsByUserIds(projectId: string, userIds: string[]): Promise<ImportedPersonRef[]>;
+  /** Creates imported, not yet bound persons for these user ids; answers their ids, same order. */
+  insertImportedPersons(projectId: string, userIds: string[], at: number): Promise<number[]>;
+  /** Sets `imported_at` on persons an import writes for the first time. */
+  markImported(personIds: number[], at: number): Promise<void>;
+  /** Stored attributes (live values and tombstones) of these persons, only those named. */
+  loadAttributes(personIds: number[], names: string[]): Promise<PersonAttribute[]>;
+  /** Upserts attributes, at most one per person and name. */
+  saveAttributes(projectId: string, attributes: PersonAttribute[]): Promise<void>;
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { TestServer } from '../support/test-server.js';
+
+/** A tracking API answer (DESIGN §4). */
+export interface TrackingAnswer {
+  success: boolean;
+  rejected?: { index: number; messageId: string | null; code: string; message: string }[];
+  warnings?: { index: number; messageId: string | null; code: string; message: string }[];
+}
+
+/** Readable calls to a test server through `inject()`: tracking with the write key, the API with the API key. */
+export function apiClient(server: Pick<TestServer, 'app' | 'writeKey' | 'apiKey'>) {
+  const { app, writeKey, apiKey } = server;
+  return {
+    /** POST /v1/batch with the write key in the body. */
+    batch: (batch: unknown[], extra: Record<string, unknown> = {}) =>
+      app.inject({ method: 'POST', url: '/v1/batch', payload: { writeKey, batch, ...extra } }),
+    /** POST /v1/<type> with Basic auth. */
+    send: (type: string, message: Record<string, unknown>) =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/${type}`,
+        headers: { authorization: basicAuth(writeKey) },
+        payload: message,
+      }),
+    get: (url: string, key = apiKey) => apiCall(app, 'GET', url, key),
+    delete: (url: string, key = apiKey) => apiCall(app, 'DELETE', url, key),
+    post: (url: string, payload: unknown, key = apiKey) => apiCall(app, 'POST', url, key, payload),
+    put: (url: string, payload: unknown, key = apiKey) => apiCall(app, 'PUT', url, key, payload),
+  };
+}
+
+export function basicAuth(writeKey: string): string {
+  return `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+}
+
+function apiCall(
+  app: FastifyInstance,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  url: string,
+  key: string,
+  payload?: unknown,
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${key}` },
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+}
+
+/** An ISO time `minutes` after a fixed morning, so tests read the same every run. */
+export const at = (minutes: number) =>
+  new Date(Date.parse('2026-03-02T09:00:00.000Z') + minutes * 60_000).toISOString();
+
+export const IPHONE_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+export const WINDOWS_CHROME_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
