@@ -49,10 +49,16 @@ export async function startAcquaint(
     write_key: string;
     api_key: string;
   };
-  const child = spawn('node', [CLI, 'start', '--port', String(port), '--host', '127.0.0.1', ...location], {
-    env: SERVER_ENV,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // BENCH_NODE_ARGS passes flags to the server's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(
+    'node',
+    [...nodeArgs, CLI, 'start', '--port', String(port), '--host', '127.0.0.1', ...location],
+    {
+      env: SERVER_ENV,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await waitForLine(child, 'listening');
   return {
     url: `http://127.0.0.1:${port}`,

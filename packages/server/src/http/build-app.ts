@@ -61,6 +61,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(cors, {
     origin: true,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    // The SDK reads Retry-After to wait out a 429.
+    exposedHeaders: ['Retry-After'],
     maxAge: 86400,
   });
   await app.register(swagger, openApiOptions);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { parseUserAgent } from '../devices/parse-user-agent.js';
 import type { VisitContext } from '../devices/visit-context.js';
 import {
@@ -230,7 +230,7 @@ export class IdentityGraph {
         changed = true;
       }
     } else if (device.session_last_at === null || at - device.session_last_at > this.limits.sessionGapMs) {
-      device.session_id = randomBytes(9).toString('base64url');
+      device.session_id = randomUUID();
       device.session_count += 1;
       changed = true;
     }

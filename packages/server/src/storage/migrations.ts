@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 /** What differs between backends when creating tables. */
 export interface MigrationDialect {
@@ -8,10 +8,17 @@ export interface MigrationDialect {
   autoIncrement: boolean;
   /** Column type for JSON documents. */
   jsonType: 'text' | 'jsonb';
+  /**
+   * Store key-only tables as their primary-key B-tree (SQLite `WITHOUT ROWID`): one B-tree to
+   * write per row instead of a table plus its key index. PostgreSQL tables are heaps anyway.
+   */
+  withoutRowId: boolean;
 }
 
 /** The schema's history, in order. Each step runs once per database; never edit a shipped step. */
 export function migrationsFor(dialect: MigrationDialect): Record<string, Migration> {
+  const keyOnly = (table: CreateTableBuilder<string, never>) =>
+    dialect.withoutRowId ? table.modifyEnd(sql`without rowid`) : table;
   return {
     '0001_core': {
       async up(db: Kysely<unknown>) {
@@ -81,6 +88,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
           .addColumn('session_id', 'text')
           .addColumn('session_last_at', ms)
           .addPrimaryKeyConstraint('devices_pk', ['project_id', 'anonymous_id'])
+          .$call(keyOnly)
           .execute();
         await db.schema.createIndex('devices_person').on('devices').column('person_id').execute();
 
@@ -92,11 +100,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
           .addColumn('value', 'text')
           .addColumn('updated_at', ms, (c) => c.notNull())
           .addPrimaryKeyConstraint('person_attributes_pk', ['person_id', 'name'])
-          .execute();
-        await db.schema
-          .createIndex('person_attributes_project_name')
-          .on('person_attributes')
-          .columns(['project_id', 'name'])
+          .$call(keyOnly)
           .execute();
 
         await db.schema
@@ -147,6 +151,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
           .addColumn('message_id', 'text', (c) => c.notNull())
           .addColumn('received_at', ms, (c) => c.notNull())
           .addPrimaryKeyConstraint('received_messages_pk', ['project_id', 'message_id'])
+          .$call(keyOnly)
           .execute();
 
         await db.schema

@@ -33,7 +33,12 @@ export function openPostgresBackend(
   return {
     name: 'postgres',
     capabilities: { concurrentWriters: true },
-    migrationDialect: { serialType: 'bigserial', autoIncrement: false, jsonType: 'jsonb' },
+    migrationDialect: {
+      serialType: 'bigserial',
+      autoIncrement: false,
+      jsonType: 'jsonb',
+      withoutRowId: false,
+    },
     db,
     forUpdate: true,
     async transaction(fn) {

@@ -4,13 +4,15 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDialectConfig, sql } from 'kysely';
 import { type RowWrite, singleRowInsertSql, type TableName } from './row-writes.js';
 import type { Database } from './schema.js';
+import { groupCommitTransactions } from './sqlite-group-commit.js';
 import { sqliteProfileWriter } from './sqlite-profile-writer.js';
 import type { StorageBackend } from './storage-backend.js';
 
 /**
  * The embedded backend: one SQLite file in WAL mode. Kysely's driver holds one connection behind a
- * mutex, so transactions in this process run one at a time; `BEGIN IMMEDIATE` takes the write lock
- * up front so that other processes on the same file wait (busy timeout) instead of failing mid-way.
+ * mutex, so transactions in this process run one at a time, and those that queue up meanwhile are
+ * committed together (group commit); `BEGIN IMMEDIATE` takes the write lock up front so that other
+ * processes on the same file wait (busy timeout) instead of failing mid-way.
  */
 export function openSqliteBackend(filename: string): StorageBackend {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -42,22 +44,10 @@ export function openSqliteBackend(filename: string): StorageBackend {
   return {
     name: 'sqlite',
     capabilities: { concurrentWriters: false },
-    migrationDialect: { serialType: 'integer', autoIncrement: true, jsonType: 'text' },
+    migrationDialect: { serialType: 'integer', autoIncrement: true, jsonType: 'text', withoutRowId: true },
     db,
     forUpdate: false,
-    async transaction(fn) {
-      return db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const result = await fn(conn);
-          await sql`commit`.execute(conn);
-          return result;
-        } catch (error) {
-          if (connection.inTransaction) await sql`rollback`.execute(conn);
-          throw error;
-        }
-      });
-    },
+    transaction: groupCommitTransactions(db, connection),
     async lockKeys() {},
     async writeRows(_trx, write) {
       runPerRow(write, () => {});

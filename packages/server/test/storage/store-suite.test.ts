@@ -3,11 +3,11 @@ import { loadPersonAttributes, savePersonAttributes } from '../../src/storage/at
 import { claimMessageIds, findPersonEvents, insertEvents } from '../../src/storage/event-repository.js';
 import {
   type DeviceRow,
-  type PersonRow,
   findDevices,
   findPersonsByUserIds,
   lockPersons,
   mergePersonRows,
+  type PersonRow,
   saveDevices,
   savePersons,
 } from '../../src/storage/identity-repository.js';
@@ -18,7 +18,16 @@ import { describeEachBackend, openTestStore } from '../support/test-stores.js';
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 
 function person(id: number, userId: string | null, projectId = 'prj_a'): PersonRow {
-  return { id, project_id: projectId, user_id: userId, created_at: T0, first_seen: T0, last_seen: T0, bound_at: null, imported_at: null };
+  return {
+    id,
+    project_id: projectId,
+    user_id: userId,
+    created_at: T0,
+    first_seen: T0,
+    last_seen: T0,
+    bound_at: null,
+    imported_at: null,
+  };
 }
 
 function device(anonymousId: string, personId: number, projectId = 'prj_a'): DeviceRow {
@@ -52,7 +61,14 @@ describeEachBackend('store', (backend) => {
   beforeEach(async () => {
     ({ store, cleanup } = await openTestStore(backend));
     for (const id of ['prj_a', 'prj_b']) {
-      await insertProject(store.db, { id, name: id, write_key: `wk_${id}`, identity_secret: 's', verify_identity: 0, created_at: T0 });
+      await insertProject(store.db, {
+        id,
+        name: id,
+        write_key: `wk_${id}`,
+        identity_secret: 's',
+        verify_identity: 0,
+        created_at: T0,
+      });
     }
   });
   afterEach(() => cleanup());
@@ -86,7 +102,11 @@ describeEachBackend('store', (backend) => {
     const [locked] = await store.transaction((tx) => lockPersons(tx, 'prj_a', [1]));
     expect(locked).toMatchObject({ user_id: 'user-42', last_seen: T0 + 5000 });
     const [phone] = await findDevices(store.db, 'prj_a', ['anon-phone']);
-    expect(phone).toMatchObject({ person_id: 1, session_count: 2, first_referrer: 'https://www.google.com/' });
+    expect(phone).toMatchObject({
+      person_id: 1,
+      session_count: 2,
+      first_referrer: 'https://www.google.com/',
+    });
   });
 
   it(`${backend}: a project never sees another project's persons, devices or message ids`, async () => {
@@ -103,7 +123,9 @@ describeEachBackend('store', (backend) => {
   });
 
   it(`${backend}: message ids are claimed once, also within one batch`, async () => {
-    const first = await store.transaction((tx) => claimMessageIds(tx, 'prj_a', ['msg-1', 'msg-2', 'msg-1'], T0));
+    const first = await store.transaction((tx) =>
+      claimMessageIds(tx, 'prj_a', ['msg-1', 'msg-2', 'msg-1'], T0),
+    );
     const second = await store.transaction((tx) => claimMessageIds(tx, 'prj_a', ['msg-2', 'msg-3'], T0));
     expect([...first].sort()).toEqual(['msg-1', 'msg-2']);
     expect([...second]).toEqual(['msg-3']);
@@ -128,7 +150,9 @@ describeEachBackend('store', (backend) => {
       [1, 'plan', 'pro'],
       [1, 'tags', ['a', 'b']],
     ]);
-    expect((await findDevices(store.db, 'prj_a', ['anon-phone', 'anon-laptop'])).map((d) => d.person_id)).toEqual([1, 1]);
+    expect(
+      (await findDevices(store.db, 'prj_a', ['anon-phone', 'anon-laptop'])).map((d) => d.person_id),
+    ).toEqual([1, 1]);
     expect(await store.transaction((tx) => lockPersons(tx, 'prj_a', [2]))).toEqual([]);
   });
 
@@ -156,10 +180,20 @@ describeEachBackend('store', (backend) => {
         event('m4', null, 'user-42', T0 + 3000),
       ]),
     );
-    const page = await findPersonEvents(store.db, 'prj_a', { userId: 'user-42', anonymousIds: ['anon-phone'] }, { limit: 10, offset: 0 });
+    const page = await findPersonEvents(
+      store.db,
+      'prj_a',
+      { userId: 'user-42', anonymousIds: ['anon-phone'] },
+      { limit: 10, offset: 0 },
+    );
     expect(page.total).toBe(3);
     expect(page.events.map((e) => e.message_id)).toEqual(['m4', 'm2', 'm1']);
-    const second = await findPersonEvents(store.db, 'prj_a', { userId: 'user-42', anonymousIds: ['anon-phone'] }, { limit: 2, offset: 2 });
+    const second = await findPersonEvents(
+      store.db,
+      'prj_a',
+      { userId: 'user-42', anonymousIds: ['anon-phone'] },
+      { limit: 2, offset: 2 },
+    );
     expect(second.events.map((e) => e.message_id)).toEqual(['m1']);
   });
 
@@ -171,5 +205,33 @@ describeEachBackend('store', (backend) => {
       }),
     ).rejects.toThrow('boom');
     expect(await findPersonsByUserIds(store.db, 'prj_a', ['user-42'])).toEqual([]);
+  });
+
+  it(`${backend}: concurrent transactions commit or fail each on their own`, async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        store.transaction(async (tx) => {
+          await savePersons(tx, [person(100 + i, `user-${i}`)]);
+          if (i % 3 === 0) throw new Error(`transaction ${i} fails`);
+          return i;
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(
+      Array.from({ length: 10 }, (_, i) => (i % 3 === 0 ? 'rejected' : 'fulfilled')),
+    );
+    const stored = await findPersonsByUserIds(
+      store.db,
+      'prj_a',
+      Array.from({ length: 10 }, (_, i) => `user-${i}`),
+    );
+    expect(stored.map((p) => p.user_id).sort()).toEqual([
+      'user-1',
+      'user-2',
+      'user-4',
+      'user-5',
+      'user-7',
+      'user-8',
+    ]);
   });
 });
