@@ -28,10 +28,11 @@ export function applyAttributeOperation(
       return { value: operation.value, updatedAt: at };
     case 'unset':
       if (current && current.updatedAt > at) return null;
-      if (current && live === undefined) return null;
+      // A tombstone still moves forward in time, so a late older set cannot bring the value back.
+      if (current && live === undefined && current.updatedAt === at) return null;
       return { value: undefined, updatedAt: at };
     case 'set_once':
-      if (live !== undefined) return null;
+      if (live !== undefined || (current && current.updatedAt > at)) return null;
       return { value: operation.value, updatedAt: at };
     case 'increment': {
       const base =

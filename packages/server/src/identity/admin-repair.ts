@@ -3,12 +3,14 @@ import {
   countDevicesOfPerson,
   findDevices,
   findDevicesOfPerson,
+  findPersonById,
   insertPerson,
   lockPersons,
   mergePersonRows,
   type PersonRow,
 } from '../storage/identity-repository.js';
 import { appendAuditLog } from '../storage/project-repository.js';
+import { TransactionConflict } from '../storage/storage-backend.js';
 import type { Store, StoreTx } from '../storage/store.js';
 import { anonymousIdLock, userIdLock } from './identity-graph.js';
 
@@ -85,7 +87,8 @@ export async function splitAnonymousId(
     const [device] = await findDevices(tx.db, ctx.projectId, [anonymousId]);
     if (!device) return refuse('SPLIT_REFUSED', `no person holds anonymous id "${anonymousId}"`);
     const [owner] = await lockPersons(tx, ctx.projectId, [device.person_id]);
-    if (!owner) throw new Error('device without person');
+    // Merged away by a concurrent transaction between the two reads: run again.
+    if (!owner) throw new TransactionConflict('the anonymous id moved while it was split');
     if (owner.user_id === null && (await countDevicesOfPerson(tx.db, owner.id)) === 1) {
       return refuse(
         'SPLIT_REFUSED',
@@ -125,14 +128,22 @@ export async function deletePerson(
   personId: number,
 ): Promise<RepairResult<{ deleted_events: number; deleted_devices: number }>> {
   return ctx.store.transaction(async (tx) => {
+    // Same lock order as ingestion (ids, then the person), so an erasure and live traffic for the
+    // same user take turns instead of deadlocking.
+    const seen = await findPersonById(tx.db, ctx.projectId, personId);
+    if (!seen) return notFound(personId);
+    const seenDevices = await findDevicesOfPerson(tx.db, seen.id);
+    await tx.lockKeys([
+      ...seenDevices.map((d) => anonymousIdLock(ctx.projectId, d.anonymous_id)),
+      ...(seen.user_id ? [userIdLock(ctx.projectId, seen.user_id)] : []),
+    ]);
     const [person] = await lockPersons(tx, ctx.projectId, [personId]);
     if (!person) return notFound(personId);
     const devices = await findDevicesOfPerson(tx.db, person.id);
     const anonymousIds = devices.map((d) => d.anonymous_id);
-    await tx.lockKeys([
-      ...anonymousIds.map((id) => anonymousIdLock(ctx.projectId, id)),
-      ...(person.user_id ? [userIdLock(ctx.projectId, person.user_id)] : []),
-    ]);
+    if (person.user_id !== seen.user_id || anonymousIds.length !== seenDevices.length) {
+      throw new TransactionConflict('the person changed while its erasure began');
+    }
     const deletedEvents = await deletePersonEvents(tx.db, ctx.projectId, {
       userId: person.user_id,
       anonymousIds,

@@ -37,6 +37,8 @@ const KNOWN_FIELDS = new Set([
   'projectId',
 ]);
 const MAX_DEPTH = 10;
+/** Message times before this are refused as broken clocks (and would not fit a date). */
+const EARLIEST_TIMESTAMP = Date.parse('2000-01-01T00:00:00.000Z');
 /** A client clock up to this far ahead is corrected silently; further ahead is reported. */
 const FUTURE_TOLERANCE_MS = 60_000;
 
@@ -101,7 +103,7 @@ export function normalizeMessage(raw: unknown, index: number, options: Normalize
   if (typeof m.type !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(m.type)) {
     return refuse(
       'UNKNOWN_MESSAGE_TYPE',
-      `type must be one of ${MESSAGE_TYPES.join(', ')}; got ${JSON.stringify(m.type)}`,
+      `type must be one of ${MESSAGE_TYPES.join(', ')}; got ${typeof m.type === 'string' ? JSON.stringify(m.type.slice(0, 40)) : typeof m.type}`,
     );
   }
   const type = m.type as MessageType;
@@ -120,7 +122,9 @@ export function normalizeMessage(raw: unknown, index: number, options: Normalize
   const traits = (m.traits ?? (type === 'identify' ? (context.traits ?? {}) : {})) as Record<string, unknown>;
 
   const propertiesJson = JSON.stringify(
-    type === 'group' ? { ...properties, groupId: m.groupId, traits } : properties,
+    type === 'group'
+      ? { ...properties, groupId: isIdLike(m.groupId) ? String(m.groupId) : null, traits }
+      : properties,
   );
   const contextJson = JSON.stringify(context);
   const size =
@@ -133,7 +137,9 @@ export function normalizeMessage(raw: unknown, index: number, options: Normalize
   }
 
   // Ids (DESIGN §3 rule 1).
-  let userId = m.userId === undefined || m.userId === null ? null : String(m.userId);
+  // Only strings and numbers are read as ids; anything else is illegal (and never stringified).
+  let userId =
+    m.userId === undefined || m.userId === null ? null : isIdLike(m.userId) ? String(m.userId) : '';
   const userIdProblem = userId === null ? null : illegalIdReason(m.userId);
   if (userIdProblem && (type === 'identify' || type === 'alias')) {
     return refuse('ILLEGAL_USER_ID', `userId ${userIdProblem}`);
@@ -142,7 +148,12 @@ export function normalizeMessage(raw: unknown, index: number, options: Normalize
     warn('ILLEGAL_USER_ID_IGNORED', `userId ${userIdProblem}; the message was kept under its anonymousId`);
     userId = null;
   }
-  let anonymousId = m.anonymousId === undefined || m.anonymousId === null ? null : String(m.anonymousId);
+  let anonymousId =
+    m.anonymousId === undefined || m.anonymousId === null
+      ? null
+      : isIdLike(m.anonymousId)
+        ? String(m.anonymousId)
+        : '';
   const anonymousIdProblem = anonymousId === null ? null : illegalIdReason(m.anonymousId);
   if (anonymousIdProblem) {
     anonymousId = null;
@@ -257,6 +268,8 @@ function messageTime(
   if (timestamp === null || sentAt === null) return null;
   if (timestamp === undefined) return options.receivedAt;
   const corrected = sentAt === undefined ? timestamp : options.receivedAt - (sentAt - timestamp);
+  // Older than any website (or a sentAt that drags it there) is a broken clock, not history.
+  if (!(corrected >= EARLIEST_TIMESTAMP)) return null;
   if (corrected > options.receivedAt) {
     if (corrected - options.receivedAt > FUTURE_TOLERANCE_MS) {
       warn(
@@ -267,6 +280,11 @@ function messageTime(
     return options.receivedAt;
   }
   return corrected;
+}
+
+/** Ids are strings; numbers are accepted and read as strings (as Segment libraries allow). */
+function isIdLike(value: unknown): value is string | number {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
 function depthExceeds(value: unknown, max: number): boolean {

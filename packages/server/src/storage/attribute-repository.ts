@@ -22,19 +22,23 @@ export async function loadPersonAttributes(
   names?: string[],
 ): Promise<PersonAttribute[]> {
   const result: PersonAttribute[] = [];
+  // Both lists are chunked: a batch may name thousands of attributes.
+  const nameChunks = names ? chunked([...new Set(names)], 500) : [undefined];
   for (const ids of chunked([...new Set(personIds)], 500)) {
-    let query = db
-      .selectFrom('person_attributes')
-      .select(['person_id', 'name', 'value', 'updated_at'])
-      .where('person_id', 'in', ids);
-    if (names) query = query.where('name', 'in', names.length ? names : ['']);
-    for (const row of await query.execute()) {
-      result.push({
-        personId: row.person_id,
-        name: row.name,
-        value: row.value === null ? undefined : (JSON.parse(row.value) as AttributeValue),
-        updatedAt: row.updated_at,
-      });
+    for (const nameChunk of nameChunks) {
+      let query = db
+        .selectFrom('person_attributes')
+        .select(['person_id', 'name', 'value', 'updated_at'])
+        .where('person_id', 'in', ids);
+      if (nameChunk) query = query.where('name', 'in', nameChunk.length ? nameChunk : ['']);
+      for (const row of await query.execute()) {
+        result.push({
+          personId: row.person_id,
+          name: row.name,
+          value: row.value === null ? undefined : (JSON.parse(row.value) as AttributeValue),
+          updatedAt: row.updated_at,
+        });
+      }
     }
   }
   return result;
@@ -101,7 +105,9 @@ export async function recordAttributeSightings(
     row.last_seen = Math.max(row.last_seen, s.at);
     merged.set(s.name, row);
   }
-  for (const rows of chunked([...merged.values()], 200)) {
+  // In name order, so concurrent transactions lock the definitions in the same order.
+  const ordered = [...merged.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const rows of chunked(ordered, 200)) {
     await db
       .insertInto('attribute_definitions')
       .values(rows)

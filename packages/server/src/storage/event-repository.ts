@@ -17,7 +17,8 @@ export async function claimMessageIds(
   messageIds: string[],
   at: number,
 ): Promise<Set<string>> {
-  const rows = [...new Set(messageIds)].map((message_id) => ({
+  // Sorted, so two transactions claiming overlapping ids lock them in the same order.
+  const rows = [...new Set(messageIds)].sort().map((message_id) => ({
     project_id: projectId,
     message_id,
     received_at: at,

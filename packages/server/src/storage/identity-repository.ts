@@ -156,17 +156,28 @@ export async function mergePersonRows(
   survivorId: number,
   mergedId: number,
 ): Promise<void> {
-  const survivorNames = db
-    .selectFrom('person_attributes')
-    .select('name')
-    .where('person_id', '=', survivorId)
-    .where('value', 'is not', null);
+  // A survivor's unset (a tombstone) counts as holding the attribute unless the merged value is newer.
   const fills = await db
-    .selectFrom('person_attributes')
-    .selectAll()
-    .where('person_id', '=', mergedId)
-    .where('value', 'is not', null)
-    .where('name', 'not in', survivorNames)
+    .selectFrom('person_attributes as m')
+    .selectAll('m')
+    .where('m.person_id', '=', mergedId)
+    .where('m.value', 'is not', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('person_attributes as s')
+            .select('s.name')
+            .where('s.person_id', '=', survivorId)
+            .whereRef('s.name', '=', 'm.name')
+            .where((inner) =>
+              inner.or([
+                inner('s.value', 'is not', null),
+                inner('s.updated_at', '>=', inner.ref('m.updated_at')),
+              ]),
+            ),
+        ),
+      ),
+    )
     .execute();
   for (const rows of chunked(fills, CHUNK)) {
     await db

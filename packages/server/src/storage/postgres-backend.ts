@@ -13,6 +13,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 /** Error codes after which a transaction is simply run again: serialization, deadlock, unique race. */
 const RETRYABLE_CODES = new Set(['40001', '40P01', '23505']);
 const MAX_ATTEMPTS = 12;
+/** Most per-id advisory locks one transaction takes; past it the scope is locked whole. */
+const MAX_KEY_LOCKS = 256;
 
 /**
  * The production backend: PostgreSQL through `pg`, several server processes on one database.
@@ -53,7 +55,15 @@ export function openPostgresBackend(
     },
     async lockKeys(trx, keys) {
       if (keys.length === 0) return;
+      // PostgreSQL's lock table is shared and small (max_locks_per_transaction × connections), so
+      // a transaction naming many ids locks their whole scope (project) exclusively instead;
+      // everyone else holds the scope in shared mode next to their per-id locks.
+      const scopes = [...new Set(keys.map(lockScope))].map(advisoryKey).sort();
       const hashes = [...new Set(keys.map(advisoryKey))].sort();
+      const wide = hashes.length > MAX_KEY_LOCKS;
+      await sql`select case when ${wide} then pg_advisory_xact_lock(k) else pg_advisory_xact_lock_shared(k) end
+        from unnest(${scopes}::bigint[]) with ordinality as t(k, n) order by n`.execute(trx);
+      if (wide) return;
       await sql`select pg_advisory_xact_lock(k) from unnest(${hashes}::bigint[]) with ordinality as t(k, n) order by n`.execute(
         trx,
       );
@@ -100,6 +110,12 @@ function isRetryable(error: unknown): boolean {
   if (error instanceof TransactionConflict) return true;
   const code = (error as { code?: unknown })?.code;
   return typeof code === 'string' && RETRYABLE_CODES.has(code);
+}
+
+/** The scope of a lock key: the part before its first NUL (the project), or the whole key. */
+function lockScope(key: string): string {
+  const end = key.indexOf('\u0000');
+  return `scope\u0000${end === -1 ? key : key.slice(0, end)}`;
 }
 
 /** A stable signed 64-bit lock key for a string; collisions only make two unrelated ids wait. */

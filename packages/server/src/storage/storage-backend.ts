@@ -21,7 +21,11 @@ export interface StorageBackend {
   readonly db: Kysely<Database>;
   /** Runs `fn` in one write transaction, retrying it whole on a transient conflict. */
   transaction<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
-  /** Locks the given keys until the transaction ends (no-op where writers are serialised anyway). */
+  /**
+   * Locks the given keys until the transaction ends (no-op where writers are serialised anyway).
+   * A key's scope is its part before the first NUL (the project): a transaction naming very many
+   * keys may lock their whole scope instead.
+   */
   lockKeys(db: Kysely<Database>, keys: string[]): Promise<void>;
   /**
    * Reserves `count` new person ids inside a write transaction, so a batch can create its persons

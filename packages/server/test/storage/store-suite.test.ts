@@ -131,23 +131,28 @@ describeEachBackend('store', (backend) => {
     expect([...second]).toEqual(['msg-3']);
   });
 
-  it(`${backend}: merge keeps survivor attributes, fills the gaps, moves devices and deletes the merged person`, async () => {
+  it(`${backend}: merge keeps survivor attributes (and newer unsets), fills the gaps, moves devices and deletes the merged person`, async () => {
     await store.transaction(async (tx) => {
       await savePersons(tx, [person(1, 'user-42'), person(2, null)]);
       await saveDevices(tx, [device('anon-phone', 1), device('anon-laptop', 2)]);
       await savePersonAttributes(tx, 'prj_a', [
         { personId: 1, name: 'plan', value: 'pro', updatedAt: T0 },
         { personId: 1, name: 'color', value: undefined, updatedAt: T0 },
+        { personId: 1, name: 'size', value: undefined, updatedAt: T0 + 10 },
         { personId: 2, name: 'plan', value: 'free', updatedAt: T0 + 1 },
-        { personId: 2, name: 'color', value: 'red', updatedAt: T0 },
+        { personId: 2, name: 'color', value: 'red', updatedAt: T0 + 5 },
+        { personId: 2, name: 'size', value: 'XL', updatedAt: T0 + 5 },
         { personId: 2, name: 'tags', value: ['a', 'b'], updatedAt: T0 },
       ]);
       await mergePersonRows(tx.db, 'prj_a', 1, 2);
     });
     const attributes = await loadPersonAttributes(store.db, [1, 2]);
+    // color: the survivor's unset is older than the merged value, which fills it; size: the
+    // survivor's unset is newer and stays.
     expect(attributes.map((a) => [a.personId, a.name, a.value]).sort()).toEqual([
       [1, 'color', 'red'],
       [1, 'plan', 'pro'],
+      [1, 'size', undefined],
       [1, 'tags', ['a', 'b']],
     ]);
     expect(

@@ -72,19 +72,12 @@ export async function trackingRoutes(
     },
     async (request) => {
       const body = requireObject(request.body);
-      if (!Array.isArray(body.batch)) {
-        throw new RequestError(
-          'INVALID_BODY',
-          'a batch body is {"batch": [messages...]}; "batch" must be an array',
-        );
-      }
-      return answer(await ingest(request, body.batch, body.sentAt));
+      return answer(await ingest(request, requireBatch(body), body.sentAt));
     },
   );
   app.post('/v1/import', { schema: { hide: true } }, async (request) => {
     const body = requireObject(request.body);
-    if (!Array.isArray(body.batch)) throw new RequestError('INVALID_BODY', '"batch" must be an array');
-    return answer(await ingest(request, body.batch, body.sentAt));
+    return answer(await ingest(request, requireBatch(body), body.sentAt));
   });
 }
 
@@ -98,10 +91,33 @@ function requireObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+/** Most entries listed in `rejected` and in `warnings`; past it the answer says how many in all. */
+const MAX_LISTED_ISSUES = 1000;
+/** Most messages in one request: a body of tiny messages must not cost a thousand times its size. */
+const MAX_MESSAGES_PER_REQUEST = 10_000;
+
 function answer(result: IngestResult) {
-  return {
-    success: true,
-    ...(result.rejected.length ? { rejected: result.rejected } : {}),
-    ...(result.warnings.length ? { warnings: result.warnings } : {}),
+  const listed = (name: 'rejected' | 'warnings') => {
+    const issues = result[name];
+    if (issues.length === 0) return {};
+    if (issues.length <= MAX_LISTED_ISSUES) return { [name]: issues };
+    return { [name]: issues.slice(0, MAX_LISTED_ISSUES), [`${name}_total`]: issues.length };
   };
+  return { success: true, ...listed('rejected'), ...listed('warnings') };
+}
+
+function requireBatch(body: Record<string, unknown>): unknown[] {
+  if (!Array.isArray(body.batch)) {
+    throw new RequestError(
+      'INVALID_BODY',
+      'a batch body is {"batch": [messages...]}; "batch" must be an array',
+    );
+  }
+  if (body.batch.length > MAX_MESSAGES_PER_REQUEST) {
+    throw new RequestError(
+      'PAYLOAD_TOO_LARGE',
+      `a batch holds at most ${MAX_MESSAGES_PER_REQUEST} messages; this one has ${body.batch.length}: split it`,
+    );
+  }
+  return body.batch;
 }
