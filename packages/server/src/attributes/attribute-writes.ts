@@ -1,5 +1,7 @@
 import {
   type AttributeSighting,
+  countAttributeDefinitions,
+  loadAttributeDefinitions,
   loadPersonAttributes,
   type PersonAttribute,
   recordAttributeSightings,
@@ -15,7 +17,15 @@ interface PendingWrite {
   operation: AttributeOperation;
   at: number;
   source: AttributeSource;
+  /** The message the write came from, to name it when the write is skipped. */
+  origin: number;
 }
+
+/**
+ * Most attribute names a project may have. Anyone holding the public write key can send traits,
+ * so new names past this are skipped (with a warning) rather than growing Data Settings forever.
+ */
+export const MAX_ATTRIBUTES_PER_PROJECT = 2000;
 
 /**
  * Attribute operations queued during one transaction and applied together: one read of the
@@ -23,20 +33,29 @@ interface PendingWrite {
  */
 export class AttributeWrites {
   private pending: PendingWrite[] = [];
+  /** Writes skipped because the project has no room for a new attribute name: message and name. */
+  readonly skipped: { origin: number; name: string }[] = [];
 
   constructor(
     private readonly tx: StoreTx,
     private readonly projectId: string,
   ) {}
 
-  add(personId: number, operations: AttributeOperation[], at: number, source: AttributeSource): void {
-    for (const operation of operations) this.pending.push({ personId, operation, at, source });
+  add(
+    personId: number,
+    operations: AttributeOperation[],
+    at: number,
+    source: AttributeSource,
+    origin = -1,
+  ): void {
+    for (const operation of operations) this.pending.push({ personId, operation, at, source, origin });
   }
 
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
-    const writes = this.pending;
+    const writes = await this.withinAttributeCap(this.pending);
     this.pending = [];
+    if (writes.length === 0) return;
     const names = [...new Set(writes.map((w) => w.operation.name))];
     const stored = await loadPersonAttributes(
       this.tx.db,
@@ -64,5 +83,23 @@ export class AttributeWrites {
     }
     await savePersonAttributes(this.tx, this.projectId, [...changed.values()]);
     await recordAttributeSightings(this.tx.db, this.projectId, sightings);
+  }
+
+  /** The writes whose names exist already or fit under the project's cap; the rest are skipped. */
+  private async withinAttributeCap(writes: PendingWrite[]): Promise<PendingWrite[]> {
+    const names = [...new Set(writes.map((w) => w.operation.name))];
+    const known = new Set(
+      (await loadAttributeDefinitions(this.tx.db, this.projectId, names)).map((d) => d.name),
+    );
+    const fresh = names.filter((name) => !known.has(name));
+    if (fresh.length === 0) return writes;
+    const room = MAX_ATTRIBUTES_PER_PROJECT - (await countAttributeDefinitions(this.tx.db, this.projectId));
+    const allowed = new Set([...known, ...fresh.slice(0, Math.max(0, room))]);
+    const kept: PendingWrite[] = [];
+    for (const write of writes) {
+      if (allowed.has(write.operation.name)) kept.push(write);
+      else this.skipped.push({ origin: write.origin, name: write.operation.name });
+    }
+    return kept;
   }
 }

@@ -1,4 +1,4 @@
-import { AttributeWrites } from '../attributes/attribute-writes.js';
+import { AttributeWrites, MAX_ATTRIBUTES_PER_PROJECT } from '../attributes/attribute-writes.js';
 import type { AcquaintConfig } from '../config.js';
 import { readVisitContext } from '../devices/visit-context.js';
 import { IdentityGraph } from '../identity/identity-graph.js';
@@ -102,7 +102,13 @@ export async function ingestMessages(
           ? null
           : graph.touchDevice(message.anonymousId, visit, message.timestamp);
       if (message.attributeOperations.length > 0) {
-        attributes.add(person.id, message.attributeOperations, message.timestamp, message.source);
+        attributes.add(
+          person.id,
+          message.attributeOperations,
+          message.timestamp,
+          message.source,
+          message.index,
+        );
       }
       events.push({
         project_id: project.id,
@@ -123,6 +129,14 @@ export async function ingestMessages(
     await attributes.flush();
     await graph.flush();
     await insertEvents(tx, events);
+    for (const { origin, name } of attributes.skipped) {
+      identityWarnings.push({
+        index: origin,
+        messageId: fresh.find((m) => m.index === origin)?.messageId ?? null,
+        code: 'ATTRIBUTE_SKIPPED',
+        message: `${name}: the project already has ${MAX_ATTRIBUTES_PER_PROJECT} attributes; a new one was not stored`,
+      });
+    }
     return { accepted: fresh.length, duplicates, identityWarnings };
   });
 

@@ -72,6 +72,15 @@ export async function loadAttributeDefinitions(
   return query.orderBy('name').execute();
 }
 
+export async function countAttributeDefinitions(db: Db, projectId: string): Promise<number> {
+  const row = await db
+    .selectFrom('attribute_definitions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('project_id', '=', projectId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** A sighting of an attribute: creates its definition with the inferred type, or marks it seen. */
 export interface AttributeSighting {
   name: string;

@@ -45,4 +45,30 @@ describeEachBackend('large batches', (backend) => {
     expect(answer.rejected).toHaveLength(1000);
     expect(answer.rejected_total).toBe(2500);
   });
+
+  it(`${backend}: past 2,000 attribute names a project's new names are skipped with a warning`, async () => {
+    const traits = (from: number, count: number) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`name_${from + i}`, 1]));
+    const first = await apiClient(server).batch([
+      { type: 'identify', userId: 'user-a', traits: traits(0, 1990) },
+    ]);
+    expect((first.json() as TrackingAnswer).warnings).toBeUndefined();
+    const second = await apiClient(server).batch([
+      {
+        type: 'identify',
+        userId: 'user-b',
+        messageId: 'm-over',
+        traits: { ...traits(0, 5), ...traits(1990, 20) },
+      },
+    ]);
+    const skipped = ((second.json() as TrackingAnswer).warnings ?? []).filter(
+      (w) => w.code === 'ATTRIBUTE_SKIPPED',
+    );
+    expect(skipped).toHaveLength(10);
+    expect(skipped[0]).toMatchObject({ index: 0, messageId: 'm-over' });
+    const profile = (await apiClient(server).get('/api/users/user-b')).json() as {
+      attributes: Record<string, unknown>;
+    };
+    expect(Object.keys(profile.attributes).filter((k) => k.startsWith('name_'))).toHaveLength(15);
+  });
 });
