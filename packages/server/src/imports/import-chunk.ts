@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import { loadAttributeDefinitions } from '../storage/attribute-repository.js';
 import { addChunkToJob, insertImportErrors, insertJobChunk } from '../storage/import-job-repository.js';
+import type { AttributeWrites } from '../storage/profile-bulk-writer.js';
 import type { ImportErrorsTable } from '../storage/schema.js';
 import type { Db, Store } from '../storage/store.js';
 import { applyProfileRows } from './apply-profile-rows.js';
@@ -8,6 +9,7 @@ import { type ImportColumn, resolveColumnTypes } from './column-types.js';
 import type { ImportIssue } from './import-issue.js';
 import type { ProfileFields } from './profile-fields.js';
 import { readProfileRow, type ValidProfileRow } from './read-profile-row.js';
+import type { SeenUserIds } from './seen-user-ids.js';
 
 /** Rows of a file as read, before checking. */
 export interface RawRow {
@@ -47,31 +49,46 @@ export function checkRows(
   rows: readonly RawRow[],
   fields: ProfileFields,
   columns: readonly ImportColumn[],
-  seen: Set<string>,
+  seen: SeenUserIds,
   trimIds: boolean,
 ): CheckedChunk {
-  const chunk: CheckedChunk = { valid: [], issues: [], failed: 0, duplicates: 0 };
-  for (const { row, cells } of rows) {
-    const read = readProfileRow(cells, row, fields, columns, trimIds);
-    if (!read.ok) {
-      chunk.issues.push(read.issue);
-      chunk.failed += 1;
-      continue;
-    }
-    const { userId } = read.row;
-    if (seen.has(userId)) {
-      chunk.duplicates += 1;
-      chunk.issues.push({
-        row,
-        user_id: userId,
-        field: fields.idName,
-        code: 'DUPLICATE_USER_ID',
-        message: `user id "${userId}" appeared in an earlier row too; this later row wins`,
-      });
-    } else seen.add(detached(userId));
-    chunk.valid.push(read.row);
-  }
+  const chunk = emptyChunk();
+  for (const { row, cells } of rows) checkRow(chunk, row, cells, fields, columns, seen, trimIds);
   return chunk;
+}
+
+export function emptyChunk(): CheckedChunk {
+  return { valid: [], issues: [], failed: 0, duplicates: 0 };
+}
+
+/** Checks one row into `chunk` (see checkRows). */
+export function checkRow(
+  chunk: CheckedChunk,
+  row: number,
+  cells: readonly unknown[],
+  fields: ProfileFields,
+  columns: readonly ImportColumn[],
+  seen: SeenUserIds,
+  trimIds: boolean,
+): void {
+  const read = readProfileRow(cells, row, fields, columns, trimIds);
+  if (!read.ok) {
+    chunk.issues.push(read.issue);
+    chunk.failed += 1;
+    return;
+  }
+  const { userId } = read.row;
+  if (seen.add(userId)) {
+    chunk.duplicates += 1;
+    chunk.issues.push({
+      row,
+      user_id: userId,
+      field: fields.idName,
+      code: 'DUPLICATE_USER_ID',
+      message: `user id "${userId}" appeared in an earlier row too; this later row wins`,
+    });
+  }
+  chunk.valid.push(read.row);
 }
 
 /**
@@ -85,6 +102,7 @@ export async function commitChunk(
   chunk: CheckedChunk & { rows: number; firstRow: number; lastRow: number; seq: number; errorSeq: number },
   columns: readonly ImportColumn[],
   bytesRead: number,
+  writes?: AttributeWrites,
 ): Promise<{ created: number; updated: number; unchanged: number }> {
   const errors: Insertable<ImportErrorsTable>[] = chunk.issues.map((issue, i) => ({
     job_id: job.id,
@@ -95,7 +113,10 @@ export async function commitChunk(
     const applied =
       job.dryRun || chunk.valid.length === 0
         ? { created: 0, updated: 0, unchanged: 0, personIds: [] }
-        : await applyProfileRows(tx, job.projectId, chunk.valid, columns, job.at);
+        : await applyProfileRows(tx, job.projectId, chunk.valid, columns, job.at, {
+            distinctIds: chunk.duplicates === 0,
+            writes,
+          });
     if (applied.personIds.length > 0) {
       await insertJobChunk(tx.db, {
         jobId: job.id,
@@ -123,12 +144,4 @@ export async function commitChunk(
     );
     return applied;
   });
-}
-
-/**
- * A copy of an id sliced out of a decoded piece of the file: kept as is, the slice would keep the
- * whole piece alive for as long as the id is remembered, and a large file in memory with it.
- */
-export function detached(id: string): string {
-  return ` ${id}`.slice(1);
 }

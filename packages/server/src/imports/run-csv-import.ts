@@ -1,11 +1,13 @@
 import type { ImportJobRow } from '../storage/import-job-repository.js';
 import { countJobChunks, findImportJob, updateImportJob } from '../storage/import-job-repository.js';
 import type { Store } from '../storage/store.js';
+import { attributeWritesBuffer } from './apply-profile-rows.js';
 import type { ImportColumn } from './column-types.js';
-import { checkRows, columnsFor, commitChunk, detached, type RawRow } from './import-chunk.js';
+import { checkRow, checkRows, columnsFor, commitChunk, emptyChunk, type RawRow } from './import-chunk.js';
 import type { ImportRefusalCode } from './import-issue.js';
 import { checkProfileFields, type ProfileFields } from './profile-fields.js';
 import { type CsvProblemCode, readCsvRecords } from './read-csv-records.js';
+import { SeenUserIds } from './seen-user-ids.js';
 
 export interface CsvImportOptions {
   encoding?: string;
@@ -54,9 +56,13 @@ export async function runCsvImport(
 
   let fields: ProfileFields | null = null;
   let columns: ImportColumn[] | null = null;
-  const seen = new Set<string>();
+  const seen = new SeenUserIds();
+  const writes = attributeWritesBuffer();
   let recordIndex = 0;
+  // Rows of the first chunk wait whole (new columns' types are inferred from them); later rows are
+  // checked as they arrive, so their cells die young instead of living for a chunk.
   let pending: RawRow[] = [];
+  let checked = emptyChunk();
   let pendingRecords = 0;
   let seq = await countJobChunks(store.db, job.id);
   let errorSeq = Number(job.error_count);
@@ -64,8 +70,11 @@ export async function runCsvImport(
 
   const flush = async () => {
     if (pendingRecords === 0 || fields === null) return;
-    columns ??= await columnsFor(store.db, job.project_id, fields, pending);
-    const checked = checkRows(pending, fields, columns, seen, true);
+    if (columns === null) {
+      columns = await columnsFor(store.db, job.project_id, fields, pending);
+      checked = checkRows(pending, fields, columns, seen, true);
+      pending = [];
+    }
     seq += 1;
     await commitChunk(
       store,
@@ -80,9 +89,10 @@ export async function runCsvImport(
       },
       columns,
       bytesRead,
+      writes,
     );
     errorSeq += checked.issues.length;
-    pending = [];
+    checked = emptyChunk();
     pendingRecords = 0;
   };
   const finish = async (
@@ -130,11 +140,14 @@ export async function runCsvImport(
         recordIndex += 1;
         if (recordIndex <= skip) {
           const id = cells[0]?.trim();
-          if (id) seen.add(detached(id));
+          if (id) seen.add(id);
           continue;
         }
         pendingRecords += 1;
-        if (!(cells.length === 1 && cells[0].trim() === '')) pending.push({ row: recordIndex + 1, cells });
+        if (!(cells.length === 1 && cells[0].trim() === '')) {
+          if (columns === null) pending.push({ row: recordIndex + 1, cells });
+          else checkRow(checked, recordIndex + 1, cells, fields, columns, seen, true);
+        }
         if (pendingRecords >= options.chunkRows) await flush();
       }
     }

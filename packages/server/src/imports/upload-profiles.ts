@@ -4,6 +4,7 @@ import type { Store } from '../storage/store.js';
 import { checkRows, columnsFor, commitChunk, type RawRow } from './import-chunk.js';
 import type { ImportIssue, ImportRefusal } from './import-issue.js';
 import { checkProfileFields } from './profile-fields.js';
+import { SeenUserIds } from './seen-user-ids.js';
 
 /** The brief's body: `{"field_name": ["user_id", ...], "values": [[...], ...]}`. */
 export interface ProfileUploadBody {
@@ -60,7 +61,7 @@ export async function uploadProfiles(
     cells: Array.isArray(cells) ? cells : [cells],
   }));
   const columns = await columnsFor(store.db, request.projectId, fields, rows);
-  const chunk = checkRows(rows, fields, columns, new Set(), false);
+  const chunk = checkRows(rows, fields, columns, new SeenUserIds(), false);
 
   const now = Date.now();
   const jobId = newId('imp');

@@ -70,16 +70,13 @@ export function postgresProfileWriter(trx: Kysely<Database>): ProfileBulkWriter 
       return found;
     },
 
-    async saveAttributes(projectId, attributes) {
-      for (const batch of chunked(attributes, ROWS_PER_STATEMENT)) {
-        const personIds = batch.map((a) => a.personId);
-        const names = batch.map((a) => a.name);
-        const values = batch.map((a) => (a.value === undefined ? null : JSON.stringify(a.value)));
-        const times = batch.map((a) => a.updatedAt);
+    async saveAttributes(projectId, { at, count, personIds, names, values }) {
+      for (let start = 0; start < count; start += ROWS_PER_STATEMENT) {
+        const end = Math.min(count, start + ROWS_PER_STATEMENT);
         await sql`
           insert into person_attributes (project_id, person_id, name, value, updated_at)
-          select ${projectId}, p, n, v, t
-          from unnest(${personIds}::bigint[], ${names}::text[], ${values}::text[], ${times}::bigint[]) as r(p, n, v, t)
+          select ${projectId}, p, n, v, ${at}::bigint
+          from unnest(${personIds.slice(start, end)}::bigint[], ${names.slice(start, end)}::text[], ${values.slice(start, end)}::text[]) as r(p, n, v)
           on conflict (person_id, name) do update set value = excluded.value, updated_at = excluded.updated_at`.execute(
           trx,
         );

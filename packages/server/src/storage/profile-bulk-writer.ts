@@ -8,6 +8,20 @@ export interface ImportedPersonRef {
 }
 
 /**
+ * Attribute values to upsert, all written at time `at`, as parallel arrays (a million-row import
+ * writes millions of them: no object per value); the first `count` entries count (the arrays are
+ * reused and may be longer). At most one per person and name.
+ */
+export interface AttributeWrites {
+  at: number;
+  count: number;
+  personIds: number[];
+  names: string[];
+  /** The value as stored (JSON text), or null for a tombstone (an unset value). */
+  values: (string | null)[];
+}
+
+/**
  * The writes of one chunk of a bulk import, run inside a write transaction. An import writes
  * millions of rows, so each backend does them its fastest way (SQLite: cached prepared multi-row
  * statements on the transaction's connection; PostgreSQL: one array-valued statement per step)
@@ -27,5 +41,5 @@ export interface ProfileBulkWriter {
   /** Stored attributes (live values and tombstones) of these persons, only those named. */
   loadAttributes(personIds: number[], names: string[]): Promise<PersonAttribute[]>;
   /** Upserts attributes, at most one per person and name. */
-  saveAttributes(projectId: string, attributes: PersonAttribute[]): Promise<void>;
+  saveAttributes(projectId: string, writes: AttributeWrites): Promise<void>;
 }

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDialectConfig, sql } from 'kysely';
 import { type RowWrite, singleRowInsertSql, type TableName } from './row-writes.js';
 import type { Database } from './schema.js';
+import { backgroundCheckpointer } from './sqlite-checkpointer.js';
 import { groupCommitTransactions } from './sqlite-group-commit.js';
 import { sqliteProfileWriter } from './sqlite-profile-writer.js';
 import type { StorageBackend } from './storage-backend.js';
@@ -39,7 +40,9 @@ export function openSqliteBackend(filename: string): StorageBackend {
     }
   };
 
-  const profileWriter = sqliteProfileWriter(connection);
+  // Bulk imports move WAL checkpoints off this thread (started by their first write).
+  const checkpointer = backgroundCheckpointer(filename, connection);
+  const profileWriter = sqliteProfileWriter(connection, checkpointer);
 
   return {
     name: 'sqlite',
@@ -77,6 +80,7 @@ export function openSqliteBackend(filename: string): StorageBackend {
       return rows.map((r) => r.integrity_check).join('; ');
     },
     async close() {
+      await checkpointer.stop();
       await db.destroy();
     },
   };

@@ -1,72 +1,139 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { AttributeValue } from '../attributes/attribute-operation.js';
 import type { PersonAttribute } from './attribute-repository.js';
-import { chunked } from './chunked.js';
 import type { ImportedPersonRef, ProfileBulkWriter } from './profile-bulk-writer.js';
+import type { BackgroundCheckpointer } from './sqlite-checkpointer.js';
 
 /** Rows per multi-row statement: amortises SQLite's per-statement cost, far under its variable limit. */
-const ROWS_PER_STATEMENT = 100;
+const ROWS_PER_STATEMENT = 200;
 const IDS_PER_LOOKUP = 500;
+/** Statements with their names written in, kept per batch size. */
+const NAMED_STATEMENTS_PER_SIZE = 4;
 
 /**
  * The SQLite bulk writer. It runs on the raw better-sqlite3 connection, which is the connection
  * of the write transaction the caller is in (writers are serialised on one connection), with
- * prepared statements kept per text: a chunk uses a full-size text and one remainder text.
+ * prepared statements kept per text. Values every row shares (project, time) are bound once, by
+ * name; the rest positionally. A batch is a full-size statement, and a remainder is split into
+ * powers of two, so a few statement texts serve every size. Its first write starts the background
+ * checkpointer: an import's gigabyte of WAL is then copied into the database file off this thread.
  */
-export function sqliteProfileWriter(connection: SqliteDatabase.Database): ProfileBulkWriter {
-  const statements = new Map<string, SqliteDatabase.Statement>();
-  const prepared = (text: string) => {
-    let statement = statements.get(text);
-    if (!statement) {
-      statement = connection.prepare(text);
-      statements.set(text, statement);
+export function sqliteProfileWriter(
+  connection: SqliteDatabase.Database,
+  checkpointer?: BackgroundCheckpointer,
+): ProfileBulkWriter {
+  // Per kind of statement, by batch size; the text is built only when first prepared.
+  const statements = new Map<string, SqliteDatabase.Statement[]>();
+  const prepared = (kind: string, size: number, text: (size: number) => string) => {
+    let bySize = statements.get(kind);
+    if (!bySize) {
+      bySize = [];
+      statements.set(kind, bySize);
     }
-    return statement;
+    bySize[size] ??= connection.prepare(text(size));
+    return bySize[size];
   };
   const placeholders = (count: number, tuple: string) => Array(count).fill(tuple).join(',');
+  // Arrays of bound values, reused: a statement reads them while it runs and keeps nothing.
+  const boundArrays = new Map<number, unknown[]>();
+  const boundOfSize = (size: number) => {
+    let bound = boundArrays.get(size);
+    if (!bound) {
+      bound = new Array(size).fill(null);
+      boundArrays.set(size, bound);
+    }
+    return bound;
+  };
+
+  /**
+   * A batch of an import repeats the same names over and over (person after person, column after
+   * column): a statement with those names written in (not bound, row after row) runs faster. A
+   * few such statements are kept per batch size, each for its sequence of names; a batch that
+   * matches none (rows with empty cells shift the sequence) binds its names.
+   */
+  const withNames = new Map<number, { names: string[]; statement: SqliteDatabase.Statement }[]>();
+  const namedStatement = (names: string[], start: number, size: number) => {
+    let known = withNames.get(size);
+    if (!known) {
+      known = [];
+      withNames.set(size, known);
+    }
+    next: for (const candidate of known) {
+      for (let i = 0; i < size; i++) if (candidate.names[i] !== names[start + i]) continue next;
+      return candidate.statement;
+    }
+    if (known.length >= NAMED_STATEMENTS_PER_SIZE) return null;
+    const batch = names.slice(start, start + size);
+    if (batch.some((name) => name.includes('\u0000'))) return null;
+    const statement = connection.prepare(
+      saveSql(batch.map((name) => `(@p,?,'${name.replaceAll("'", "''")}',?,@at)`)),
+    );
+    known.push({ names: batch, statement });
+    return statement;
+  };
 
   return {
     async lockPersonsByUserIds(projectId, userIds) {
       const found: ImportedPersonRef[] = [];
-      for (const ids of chunked(userIds, IDS_PER_LOOKUP)) {
+      batches(userIds.length, IDS_PER_LOOKUP, (start, size) => {
         const rows = prepared(
-          `select id, user_id, imported_at from persons where project_id = ? and user_id in (${placeholders(ids.length, '?')})`,
-        ).all(projectId, ...ids) as { id: number; user_id: string; imported_at: number | null }[];
+          'lock',
+          size,
+          (n) =>
+            `select id, user_id, imported_at from persons where project_id = @p and user_id in (${placeholders(n, '?')})`,
+        ).all(userIds.slice(start, start + size), { p: projectId }) as {
+          id: number;
+          user_id: string;
+          imported_at: number | null;
+        }[];
         for (const row of rows) found.push({ id: row.id, userId: row.user_id, importedAt: row.imported_at });
-      }
+      });
       return found;
     },
 
     async insertImportedPersons(projectId, userIds, at) {
+      checkpointer?.start();
       const ids: number[] = [];
-      for (const batch of chunked(userIds, ROWS_PER_STATEMENT)) {
-        const values: unknown[] = [];
-        for (const userId of batch) values.push(projectId, userId, at, at, at, at);
+      batches(userIds.length, ROWS_PER_STATEMENT, (start, size) => {
         const { lastInsertRowid } = prepared(
-          `insert into persons (project_id, user_id, created_at, first_seen, last_seen, imported_at) values ${placeholders(batch.length, '(?,?,?,?,?,?)')}`,
-        ).run(values);
+          'persons',
+          size,
+          (n) =>
+            `insert into persons (project_id, user_id, created_at, first_seen, last_seen, imported_at) values ${placeholders(n, '(@p,?,@at,@at,@at,@at)')}`,
+        ).run(userIds.slice(start, start + size), { p: projectId, at });
         // One statement on the only writer's connection takes consecutive rowids.
         const last = Number(lastInsertRowid);
-        for (let i = batch.length - 1; i >= 0; i--) ids.push(last - i);
-      }
+        for (let i = size - 1; i >= 0; i--) ids.push(last - i);
+      });
       return ids;
     },
 
     async markImported(personIds, at) {
-      for (const ids of chunked(personIds, IDS_PER_LOOKUP)) {
+      batches(personIds.length, IDS_PER_LOOKUP, (start, size) => {
         prepared(
-          `update persons set imported_at = ? where imported_at is null and id in (${placeholders(ids.length, '?')})`,
-        ).run(at, ...ids);
-      }
+          'mark',
+          size,
+          (n) =>
+            `update persons set imported_at = @at where imported_at is null and id in (${placeholders(n, '?')})`,
+        ).run(personIds.slice(start, start + size), { at });
+      });
     },
 
     async loadAttributes(personIds, names) {
       const wanted = new Set(names);
       const found: PersonAttribute[] = [];
-      for (const ids of chunked(personIds, IDS_PER_LOOKUP)) {
+      batches(personIds.length, IDS_PER_LOOKUP, (start, size) => {
         const rows = prepared(
-          `select person_id, name, value, updated_at from person_attributes where person_id in (${placeholders(ids.length, '?')})`,
-        ).all(...ids) as { person_id: number; name: string; value: string | null; updated_at: number }[];
+          'load',
+          size,
+          (n) =>
+            `select person_id, name, value, updated_at from person_attributes where person_id in (${placeholders(n, '?')})`,
+        ).all(personIds.slice(start, start + size)) as {
+          person_id: number;
+          name: string;
+          value: string | null;
+          updated_at: number;
+        }[];
         for (const row of rows) {
           if (!wanted.has(row.name)) continue;
           found.push({
@@ -76,27 +143,49 @@ export function sqliteProfileWriter(connection: SqliteDatabase.Database): Profil
             updatedAt: row.updated_at,
           });
         }
-      }
+      });
       return found;
     },
 
-    async saveAttributes(projectId, attributes) {
-      for (const batch of chunked(attributes, ROWS_PER_STATEMENT)) {
-        const values: unknown[] = [];
-        for (const a of batch) {
-          values.push(
-            projectId,
-            a.personId,
-            a.name,
-            a.value === undefined ? null : JSON.stringify(a.value),
-            a.updatedAt,
-          );
+    async saveAttributes(projectId, { at, count, personIds, names, values }) {
+      checkpointer?.start();
+      const shared = { p: projectId, at };
+      batches(count, ROWS_PER_STATEMENT, (start, size) => {
+        const literal = namedStatement(names, start, size);
+        if (literal) {
+          const bound = boundOfSize(size * 2);
+          for (let i = 0, j = start; i < bound.length; i += 2, j++) {
+            bound[i] = personIds[j];
+            bound[i + 1] = values[j];
+          }
+          literal.run(bound, shared);
+          return;
         }
-        prepared(
-          `insert into person_attributes (project_id, person_id, name, value, updated_at) values ${placeholders(batch.length, '(?,?,?,?,?)')}
-           on conflict (person_id, name) do update set value = excluded.value, updated_at = excluded.updated_at`,
-        ).run(values);
-      }
+        const bound = boundOfSize(size * 3);
+        for (let i = 0, j = start; i < bound.length; i += 3, j++) {
+          bound[i] = personIds[j];
+          bound[i + 1] = names[j];
+          bound[i + 2] = values[j];
+        }
+        prepared('save', size, (n) => saveSql(Array(n).fill('(@p,?,?,?,@at)'))).run(bound, shared);
+      });
     },
   };
+}
+
+function saveSql(tuples: string[]): string {
+  return `insert into person_attributes (project_id, person_id, name, value, updated_at) values ${tuples.join(',')}
+    on conflict (person_id, name) do update set value = excluded.value, updated_at = excluded.updated_at`;
+}
+
+/** Calls `each` on consecutive ranges of `count` items: full ones of `max`, then powers of two. */
+function batches(count: number, max: number, each: (start: number, size: number) => void): void {
+  let start = 0;
+  for (; start + max <= count; start += max) each(start, max);
+  for (let size = 1 << Math.floor(Math.log2(max)); size >= 1; size >>= 1) {
+    if (start + size <= count) {
+      each(start, size);
+      start += size;
+    }
+  }
 }

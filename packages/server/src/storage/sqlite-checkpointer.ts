@@ -1,0 +1,93 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type SqliteDatabase from 'better-sqlite3';
+
+/** WAL pages after which the writer still checkpoints itself, should the background lag (~400 MB). */
+const BACKSTOP_PAGES = 100_000;
+
+/**
+ * The checkpoint loop, run in a worker thread on its own connection: a PASSIVE checkpoint never
+ * waits for the writer nor blocks it; it copies what the WAL holds into the database file (and
+ * fsyncs it) while the writer goes on. Quick again while there is work, slow when idle.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.filename, { fileMustExist: true });
+db.pragma('busy_timeout = 0');
+let stopping = false;
+let last = '';
+parentPort.on('message', () => { stopping = true; });
+const loop = () => {
+  if (stopping) {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  let state = last;
+  try {
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    state = result.log + '/' + result.checkpointed;
+  } catch {}
+  const working = state !== last;
+  last = state;
+  setTimeout(loop, working ? 1 : 50);
+};
+loop();
+`;
+
+export interface BackgroundCheckpointer {
+  /** Starts checkpointing off the writer's thread (once; later calls do nothing). */
+  start(): void;
+  /** Stops the worker and gives the writer its own checkpoints back. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Moves WAL checkpoints of a file database off the writer's thread, for bulk writes. The writer
+ * connection checkpoints when a commit finds the WAL over `wal_autocheckpoint` pages, inside that
+ * commit: copying tens of megabytes into the database file and fsyncing it, while the event loop
+ * waits. A million-row import writes about a gigabyte through the WAL, so those stalls were a
+ * third of its time. Started by the first bulk write; the writer keeps a far threshold as a
+ * backstop. Durability is unchanged: commits are in the WAL either way, and a checkpoint (wherever
+ * it runs) only copies committed pages.
+ */
+export function backgroundCheckpointer(
+  filename: string,
+  connection: SqliteDatabase.Database,
+): BackgroundCheckpointer {
+  let worker: Worker | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  let ownThreshold: number | null = null;
+  const restore = () => {
+    if (ownThreshold !== null && connection.open) connection.pragma(`wal_autocheckpoint = ${ownThreshold}`);
+    ownThreshold = null;
+  };
+  return {
+    start() {
+      if (worker !== null || filename === ':memory:' || filename === '') return;
+      ownThreshold = connection.pragma('wal_autocheckpoint', { simple: true }) as number;
+      worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        // It only loops over one pragma: a small heap keeps the process's memory for the import.
+        resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 },
+        workerData: { filename, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+      });
+      worker.unref();
+      exited = new Promise((resolve) => {
+        worker?.once('exit', () => {
+          restore();
+          resolve();
+        });
+      });
+      // A worker that fails leaves the checkpoints to the writer, as before.
+      worker.on('error', () => {});
+      connection.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    },
+    async stop() {
+      if (worker === null) return;
+      worker.postMessage('stop');
+      await exited;
+    },
+  };
+}
