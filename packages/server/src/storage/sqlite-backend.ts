@@ -40,8 +40,9 @@ export function openSqliteBackend(filename: string): StorageBackend {
     }
   };
 
-  // Bulk imports move WAL checkpoints off this thread (started by their first write).
+  // WAL checkpoints run off this thread, so no commit waits for one (file databases only).
   const checkpointer = backgroundCheckpointer(filename, connection);
+  checkpointer.start();
   const profileWriter = sqliteProfileWriter(connection, checkpointer);
 
   return {

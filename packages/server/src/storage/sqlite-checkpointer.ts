@@ -44,11 +44,11 @@ export interface BackgroundCheckpointer {
 }
 
 /**
- * Moves WAL checkpoints of a file database off the writer's thread, for bulk writes. The writer
+ * Moves WAL checkpoints of a file database off the writer's thread (started when the file opens). The writer
  * connection checkpoints when a commit finds the WAL over `wal_autocheckpoint` pages, inside that
  * commit: copying tens of megabytes into the database file and fsyncing it, while the event loop
  * waits. A million-row import writes about a gigabyte through the WAL, so those stalls were a
- * third of its time. Started by the first bulk write; the writer keeps a far threshold as a
+ * third of its time (and live ingestion's commits stalled the same way). The writer keeps a far threshold as a
  * backstop. Durability is unchanged: commits are in the WAL either way, and a checkpoint (wherever
  * it runs) only copies committed pages.
  */
