@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { postgresUrl } from '../support/test-stores.js';
+import { adminQuery, postgresUrl } from '../support/test-stores.js';
 
 const SERVER_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = `${SERVER_DIR}bin/acquaint.js`;
@@ -183,15 +182,7 @@ describe('acquaint CLI', () => {
 
 describe.skipIf(!postgresUrl)('acquaint CLI on PostgreSQL', () => {
   const database = `acq_cli_${randomBytes(5).toString('hex')}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: postgresUrl });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = adminQuery;
   const url = () => {
     const u = new URL(postgresUrl);
     u.pathname = `/${database}`;

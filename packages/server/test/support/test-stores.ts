@@ -39,7 +39,8 @@ export async function openTestStore(
   };
 }
 
-async function adminQuery(text: string): Promise<void> {
+/** Runs one statement on the test PostgreSQL server (creating and dropping schemas and databases). */
+export async function adminQuery(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: postgresUrl });
   await client.connect();
   try {
