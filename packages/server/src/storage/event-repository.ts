@@ -51,6 +51,36 @@ function personEvents(db: Db, projectId: string, ids: PersonIds) {
     });
 }
 
+/**
+ * The whole timeline, newest first, read in pages by position (timestamp, id) rather than by
+ * offset, so reading everything costs the same per page however long the history is.
+ */
+export async function* allPersonEvents(
+  db: Db,
+  projectId: string,
+  ids: PersonIds,
+  pageSize = 1000,
+): AsyncGenerator<EventRow> {
+  let after: { timestamp: number; id: number } | null = null;
+  for (;;) {
+    let query = personEvents(db, projectId, ids).selectAll();
+    if (after !== null) {
+      const { timestamp, id } = after;
+      query = query.where((eb) =>
+        eb.or([
+          eb('timestamp', '<', timestamp),
+          eb.and([eb('timestamp', '=', timestamp), eb('id', '<', id)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(pageSize).execute();
+    yield* rows;
+    if (rows.length < pageSize) return;
+    const last = rows[rows.length - 1];
+    after = { timestamp: last.timestamp, id: last.id };
+  }
+}
+
 /** The person's cross-device timeline, newest first. */
 export async function findPersonEvents(
   db: Db,

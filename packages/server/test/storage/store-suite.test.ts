@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { loadPersonAttributes, savePersonAttributes } from '../../src/storage/attribute-repository.js';
-import { claimMessageIds, findPersonEvents, insertEvents } from '../../src/storage/event-repository.js';
+import {
+  allPersonEvents,
+  claimMessageIds,
+  findPersonEvents,
+  insertEvents,
+} from '../../src/storage/event-repository.js';
 import {
   type DeviceRow,
   findDevices,
@@ -199,6 +204,18 @@ describeEachBackend('store', (backend) => {
       { userId: 'user-42', anonymousIds: ['anon-phone'] },
       { limit: 2, offset: 2 },
     );
+    // Reading everything by position, in pages smaller than the timeline, with a tie on time.
+    await store.transaction((tx) => insertEvents(tx, [event('m5', null, 'user-42', T0 + 3000)]));
+    const all: string[] = [];
+    for await (const e of allPersonEvents(
+      store.db,
+      'prj_a',
+      { userId: 'user-42', anonymousIds: ['anon-phone'] },
+      2,
+    )) {
+      all.push(e.message_id);
+    }
+    expect(all).toEqual(['m5', 'm4', 'm2', 'm1']);
     expect(second.events.map((e) => e.message_id)).toEqual(['m1']);
   });
 

@@ -1,9 +1,10 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { RequestError } from '../../errors/error-codes.js';
 import { deletePerson } from '../../identity/admin-repair.js';
 import { searchPersons } from '../../profiles/search-persons.js';
 import { loadUserProfile } from '../../profiles/user-profile.js';
-import { type EventRow, findPersonEvents } from '../../storage/event-repository.js';
+import { allPersonEvents, type EventRow, findPersonEvents } from '../../storage/event-repository.js';
 import {
   findDevicesOfPerson,
   findPersonById,
@@ -135,18 +136,21 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
         const { project } = await context.auth.apiKey(request, 'admin');
         const person = await personOf(project.id, request.params as object);
         const ids = await idsOf(store.db, person);
-        const events: ReturnType<typeof eventView>[] = [];
-        for (let offset = 0; ; offset += 1000) {
-          const page = await findPersonEvents(store.db, project.id, ids, { limit: 1000, offset });
-          events.push(...page.events.map(eventView));
-          if (page.events.length < 1000) break;
+        const profile = await loadUserProfile(store.db, person);
+        // Streamed: a long history is never held whole in memory.
+        async function* body() {
+          yield `{"exported_at":${JSON.stringify(new Date().toISOString())},"profile":${JSON.stringify(profile)},"events":[`;
+          let first = true;
+          for await (const event of allPersonEvents(store.db, project.id, ids)) {
+            yield `${first ? '' : ','}${JSON.stringify(eventView(event))}`;
+            first = false;
+          }
+          yield ']}';
         }
-        void reply.header('content-disposition', `attachment; filename="person-${person.id}.json"`);
-        return {
-          exported_at: new Date().toISOString(),
-          profile: await loadUserProfile(store.db, person),
-          events,
-        };
+        return reply
+          .header('content-type', 'application/json; charset=utf-8')
+          .header('content-disposition', `attachment; filename="person-${person.id}.json"`)
+          .send(Readable.from(body()));
       },
     );
 
