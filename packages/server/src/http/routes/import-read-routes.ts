@@ -6,13 +6,8 @@ import { importHistory, sweepStaleJobs, viewImportJob } from '../../imports/impo
 import { findImportJob, loadImportErrors, loadJobChunkPersons } from '../../storage/import-job-repository.js';
 import { findUserIdsOfPersons } from '../../storage/import-user-ids.js';
 import type { AppContext } from '../app-context.js';
+import { errorResponses, importJobParams } from './route-schemas.js';
 
-const jobParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string' } },
-} as const;
-const errors = { '4xx': { $ref: 'Error#' } };
 const ERROR_PAGE = 5000;
 
 /** Import history, job status, a job's errors as CSV and its users (secret key, scope `upload`). */
@@ -42,7 +37,7 @@ export async function importReadRoutes(
             offset: { type: 'integer', minimum: 0, default: 0 },
           },
         },
-        response: errors,
+        response: errorResponses,
       },
     },
     async (request) => {
@@ -60,8 +55,8 @@ export async function importReadRoutes(
         tags: ['imports'],
         summary: 'An import job: status, progress (rows, bytes, percent), counts and its first errors',
         security: [{ apiKey: [] }],
-        params: jobParams,
-        response: errors,
+        params: importJobParams,
+        response: errorResponses,
       },
     },
     async (request) => {
@@ -77,8 +72,8 @@ export async function importReadRoutes(
         tags: ['imports'],
         summary: "All of a job's refused rows and warnings, as CSV",
         security: [{ apiKey: [] }],
-        params: jobParams,
-        response: errors,
+        params: importJobParams,
+        response: errorResponses,
       },
     },
     async (request, reply) => {
@@ -108,9 +103,9 @@ export async function importReadRoutes(
         summary: 'The user ids a job wrote, a chunk of the file at a time ("the users of import job X")',
         description: 'Pass `next` of one answer as `after` to get the next page; `next` is null at the end.',
         security: [{ apiKey: [] }],
-        params: jobParams,
+        params: importJobParams,
         querystring: { type: 'object', properties: { after: { type: 'integer', minimum: 0, default: 0 } } },
-        response: errors,
+        response: errorResponses,
       },
     },
     async (request) => {

@@ -7,6 +7,7 @@ import { runCsvImport } from '../../imports/run-csv-import.js';
 import { findImportJob, type ImportJobRow } from '../../storage/import-job-repository.js';
 import type { AppContext } from '../app-context.js';
 import { importReadRoutes } from './import-read-routes.js';
+import { errorResponses, importJobParams } from './route-schemas.js';
 
 /** Options of a CSV upload, as query parameters (or the JSON body that creates a pending job). */
 const csvOptions = {
@@ -24,12 +25,6 @@ type CsvOptions = {
   size_bytes?: number;
 };
 
-const jobParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string' } },
-} as const;
-const errors = { '4xx': { $ref: 'Error#' } };
 const csvBodyNote =
   'Send the file as the body (`Content-Type: text/csv`, gzip allowed) or as the `file` part of a `multipart/form-data` upload. It is streamed, never held whole.';
 
@@ -73,7 +68,7 @@ export async function importRoutes(
         description: `First column = user identifier, header row = attribute names. ${csvBodyNote} The answer is the finished job (or the error that stopped it, with the job). With a JSON body instead, a pending job is created (201) and the file is sent with \`PUT /api/imports/{id}/file\`.`,
         security: [{ apiKey: [] }],
         querystring: { type: 'object', properties: csvOptions },
-        response: errors,
+        response: errorResponses,
       },
     },
     async (request, reply) => {
@@ -101,12 +96,12 @@ export async function importRoutes(
         summary: 'Send the CSV file of a pending job, or send it again to resume an interrupted job',
         description: `${csvBodyNote} A resumed job checks the header is the same and skips the rows it already wrote.`,
         security: [{ apiKey: [] }],
-        params: jobParams,
+        params: importJobParams,
         querystring: {
           type: 'object',
           properties: { encoding: csvOptions.encoding, delimiter: csvOptions.delimiter },
         },
-        response: errors,
+        response: errorResponses,
       },
     },
     async (request, reply) => {

@@ -9,9 +9,9 @@ import {
   revokeApiKey,
 } from '../../storage/project-repository.js';
 import type { AppContext } from '../app-context.js';
+import { errorResponses } from './route-schemas.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const errors = { '4xx': { $ref: 'Error#' } };
 
 /** A key as lists show it: never the key itself, which is shown once at creation. */
 function keyView(key: ApiKeyRow) {
@@ -37,7 +37,7 @@ export async function keyRoutes(app: FastifyInstance, { context }: { context: Ap
         tags: ['keys'],
         summary: 'The API keys of the project, revoked ones included',
         security: [{ apiKey: [] }],
-        response: errors,
+        response: errorResponses,
       },
     },
     async (request) => {
@@ -67,7 +67,7 @@ export async function keyRoutes(app: FastifyInstance, { context }: { context: Ap
             },
           },
         },
-        response: errors,
+        response: errorResponses,
       },
     },
     async (request, reply) => {
@@ -97,7 +97,7 @@ export async function keyRoutes(app: FastifyInstance, { context }: { context: Ap
         summary: 'Revoke an API key: it stops working at once, on every server process',
         security: [{ apiKey: [] }],
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
-        response: errors,
+        response: errorResponses,
       },
     },
     async (request) => {

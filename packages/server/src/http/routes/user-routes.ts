@@ -13,6 +13,7 @@ import {
 } from '../../storage/identity-repository.js';
 import type { Db } from '../../storage/store.js';
 import type { AppContext } from '../app-context.js';
+import { errorResponses } from './route-schemas.js';
 
 const userIdParams = {
   type: 'object',
@@ -32,7 +33,6 @@ const paging = {
     offset: { type: 'integer', minimum: 0, default: 0 },
   },
 } as const;
-const errors = { '4xx': { $ref: 'Error#' } };
 
 /** Profiles, timelines, search, erasure and export (secret API key). */
 export async function userRoutes(app: FastifyInstance, { context }: { context: AppContext }): Promise<void> {
@@ -67,7 +67,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
             identified: { type: 'boolean' },
           },
         },
-        response: errors,
+        response: errorResponses,
       },
     },
     async (request) => {
@@ -88,7 +88,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
           tags: ['users'],
           summary: 'A profile with attributes and devices',
           params,
-          response: errors,
+          response: errorResponses,
         },
       },
       async (request) => {
@@ -105,7 +105,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
           summary: 'The cross-device timeline, newest first',
           params,
           querystring: paging,
-          response: errors,
+          response: errorResponses,
         },
       },
       async (request) => {
@@ -129,7 +129,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
           tags: ['users'],
           summary: 'Everything held about a person (right of access)',
           params,
-          response: errors,
+          response: errorResponses,
         },
       },
       async (request, reply) => {
@@ -161,7 +161,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
           tags: ['users'],
           summary: 'Erase a person: profile, ids, attributes and events',
           params,
-          response: errors,
+          response: errorResponses,
         },
       },
       async (request) => {

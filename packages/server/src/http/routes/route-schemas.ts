@@ -1,0 +1,11 @@
+/** Schema pieces several route plugins share. */
+
+/** Every 4xx answer is the shared `Error` schema (`{"error": {"code", "message"}}`). */
+export const errorResponses = { '4xx': { $ref: 'Error#' } } as const;
+
+/** `:id` of an import job. */
+export const importJobParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string' } },
+} as const;
