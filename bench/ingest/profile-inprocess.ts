@@ -18,10 +18,14 @@ const batches = Array.from({ length: Number(process.argv[3] ?? 300) }, () =>
 );
 const start = performance.now();
 const cpuStart = process.cpuUsage();
-for (const messages of batches) {
-  const result = await ingestMessages(store, project, messages, { receivedAt: Date.now(), config });
-  if (result.rejected.length) throw new Error(JSON.stringify(result.rejected[0]));
-}
+const PAR = Number(process.env.PAR ?? 1);
+for (let i = 0; i < batches.length; i += PAR)
+  await Promise.all(
+    batches.slice(i, i + PAR).map(async (messages) => {
+      const result = await ingestMessages(store, project, messages, { receivedAt: Date.now(), config });
+      if (result.rejected.length) throw new Error(JSON.stringify(result.rejected[0]));
+    }),
+  );
 const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuStart);
 const events = batches.length * 100;

@@ -10,6 +10,8 @@ const USER_AGENTS = [
   'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0',
   'Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
 ];
+const MOBILE_AGENTS = [USER_AGENTS[0], USER_AGENTS[1], USER_AGENTS[5]];
+const DESKTOP_AGENTS = [USER_AGENTS[2], USER_AGENTS[3], USER_AGENTS[4]];
 const PAGES = [
   '/',
   '/pricing',
@@ -38,6 +40,17 @@ export interface TrafficOptions {
 
 let counter = 0;
 const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)];
+/** A device keeps its browser: the same anonymous id always sends the same user agent. */
+const agentOf = (anonymousId: string) => {
+  let hash = 0;
+  for (let i = 0; i < anonymousId.length; i++) hash = (hash * 31 + anonymousId.charCodeAt(i)) | 0;
+  const agents = anonymousId.startsWith('phone-')
+    ? MOBILE_AGENTS
+    : anonymousId.startsWith('laptop-')
+      ? DESKTOP_AGENTS
+      : USER_AGENTS;
+  return agents[Math.abs(hash) % agents.length];
+};
 /** Some people visit far more than others: index `i` of `n` drawn with weight falling off as 1/√i. */
 const skewed = (n: number) => Math.floor(n * Math.random() ** 2);
 
@@ -63,7 +76,7 @@ export function trafficMessage(options: TrafficOptions): Record<string, unknown>
   const url = `https://shop.example.com${path}${Math.random() < 0.1 ? '?utm_source=newsletter&utm_medium=email&utm_campaign=spring' : ''}`;
   const referrer = pick(REFERRERS);
   const context = {
-    userAgent: pick(USER_AGENTS),
+    userAgent: agentOf(anonymousId),
     page: { url, path, referrer, title: `Shop — ${path}` },
     library: { name: 'acquaint-js', version: '0.1.0' },
     locale: 'ja-JP',

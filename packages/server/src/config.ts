@@ -24,6 +24,11 @@ export interface AcquaintConfig {
   importChunkRows: number;
   /** A running import writes a heartbeat this often; one silent for 3 beats reads as interrupted (5 s). */
   importHeartbeatMs: number;
+  /**
+   * SQLite file databases take tracking messages through the durable ingestion log: answered once
+   * logged, applied by a worker thread (on). Off applies them before answering, as PostgreSQL does.
+   */
+  ingestionLog: boolean;
 }
 
 export const DEFAULT_CONFIG: AcquaintConfig = {
@@ -39,6 +44,7 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   maxProfileUploadBytes: 64 * 1024 * 1024,
   importChunkRows: 10_000,
   importHeartbeatMs: 5_000,
+  ingestionLog: true,
 };
 
 /** The defaults, overridden by `ACQUAINT_*` environment variables and then by `overrides`. */
@@ -52,7 +58,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
       throw new Error(`${name} must be a positive number, got "${raw}"`);
     return value;
   };
-  const entries: [keyof AcquaintConfig, string][] = [
+  const entries: [Exclude<keyof AcquaintConfig, 'ingestionLog'>, string][] = [
     ['maxRequestBytes', 'ACQUAINT_MAX_REQUEST_BYTES'],
     ['maxMessageBytes', 'ACQUAINT_MAX_MESSAGE_BYTES'],
     ['maxAnonymousIdsPerPerson', 'ACQUAINT_MAX_ANONYMOUS_IDS_PER_PERSON'],
@@ -68,7 +74,13 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
   ];
   for (const [key, name] of entries) {
     const value = numberFrom(name);
-    if (value !== undefined) fromEnv[key] = value;
+    if (value !== undefined) (fromEnv as Record<string, number>)[key] = value;
+  }
+  const log = env.ACQUAINT_INGESTION_LOG;
+  if (log !== undefined && log !== '') {
+    if (!/^(on|off|true|false|1|0)$/i.test(log))
+      throw new Error(`ACQUAINT_INGESTION_LOG must be on or off, got "${log}"`);
+    fromEnv.ingestionLog = /^(on|true|1)$/i.test(log);
   }
   return { ...DEFAULT_CONFIG, ...fromEnv, ...overrides };
 }

@@ -1,10 +1,13 @@
 import type { AcquaintConfig } from '../config.js';
+import type { Ingestion } from '../ingestion/ingestion.js';
 import type { Store } from '../storage/store.js';
 import type { Authenticator } from './authenticate.js';
 
-/** What every route plugin is given: the store, the limits and authentication. */
+/** What every route plugin is given: the store, the limits, authentication and ingestion. */
 export interface AppContext {
   store: Store;
   config: AcquaintConfig;
   auth: Authenticator;
+  /** How tracking messages reach the database (directly, or through the ingestion log). */
+  ingestion: Ingestion;
 }

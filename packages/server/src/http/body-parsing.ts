@@ -1,6 +1,7 @@
 import { createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { RequestError } from '../errors/error-codes.js';
+import { parseJsonBody } from '../ingestion/json-body.js';
 
 /**
  * JSON bodies as `application/json` or `text/plain` (browsers' beacons skip the CORS preflight
@@ -39,48 +40,22 @@ export function registerBodyParsing(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ['application/json', 'text/plain'],
-    { parseAs: 'string' },
-    (_request, body, done) => {
-      const text = String(body);
-      if (text.trim() === '')
-        return done(new RequestError('INVALID_BODY', 'the body is empty; send a JSON object'), undefined);
-      let parsed: unknown;
+    { parseAs: 'buffer' },
+    (request, body, done) => {
+      // Kept as received: the ingestion log stores the bytes rather than serialising them again.
+      request.rawBody = body as Buffer;
       try {
-        parsed = JSON.parse(text);
+        done(null, parseJsonBody((body as Buffer).toString('utf8')));
       } catch (error) {
-        return done(
-          new RequestError('INVALID_JSON', `the body is not valid JSON: ${(error as Error).message}`),
-          undefined,
-        );
+        done(error as Error, undefined);
       }
-      if (!UNSTORABLE_ESCAPE.test(text)) return done(null, parsed);
-      try {
-        parsed = replaceUnstorableText(parsed);
-      } catch {
-        return done(new RequestError('TOO_DEEPLY_NESTED', 'the body is nested too deeply'), undefined);
-      }
-      done(null, parsed);
     },
   );
 }
 
-/** `\u0000` and unpaired surrogates: valid JSON, but PostgreSQL cannot store them in text or jsonb. */
-const UNSTORABLE_ESCAPE = /\\u(0000|d[89a-f])/i;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of the characters replaced.
-const UNSTORABLE_CHARACTER = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/**
- * The parsed body with NUL characters and unpaired surrogates replaced by U+FFFD in every string
- * and key, as invalid UTF-8 bytes already are, so that every backend stores the same text.
- */
-function replaceUnstorableText(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(UNSTORABLE_CHARACTER, '\ufffd');
-  if (Array.isArray(value)) return value.map(replaceUnstorableText);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [
-      key.replace(UNSTORABLE_CHARACTER, '\ufffd'),
-      replaceUnstorableText(inner),
-    ]),
-  );
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request body's bytes (after gzip is undone), for JSON and text bodies. */
+    rawBody?: Buffer;
+  }
 }

@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { type AcquaintConfig, loadConfig } from '../config.js';
+import { createIngestion } from '../ingestion/ingestion.js';
 import type { Store } from '../storage/store.js';
 import type { AppContext } from './app-context.js';
 import { Authenticator } from './authenticate.js';
@@ -12,6 +13,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { attributeRoutes } from './routes/attribute-routes.js';
 import { importRoutes } from './routes/import-routes.js';
+import { INGESTION_STATUS_PATH, ingestionRoutes } from './routes/ingestion-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { profileUploadRoutes } from './routes/profile-upload-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
@@ -53,7 +55,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst),
       new RateLimiter(config.apiKeyRateLimitPerSecond, config.apiKeyRateLimitPerSecond * 2),
     ),
+    ingestion: createIngestion(options.store, { log: config.ingestionLog, config }),
   };
+  app.addHook('onClose', () => context.ingestion.close());
+  // Reads and changes through the API see every tracking message acknowledged before them.
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/api/') && !request.url.startsWith(INGESTION_STATUS_PATH))
+      await context.ingestion.settled();
+  });
 
   registerErrorHandling(app);
   registerBodyParsing(app);
@@ -71,6 +80,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(userRoutes, { context });
   await app.register(attributeRoutes, { context });
   await app.register(statsRoutes, { context });
+  await app.register(ingestionRoutes, { context });
   await app.register(adminRoutes, { context });
   await app.register(projectRoutes, { context });
   await app.register(profileUploadRoutes, { context });

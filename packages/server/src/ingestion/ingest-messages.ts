@@ -4,13 +4,14 @@ import { readVisitContext } from '../devices/visit-context.js';
 import { IdentityGraph } from '../identity/identity-graph.js';
 import { resolveIdentity } from '../identity/resolve-identity.js';
 import { claimMessageIds, insertEvents, type NewEvent } from '../storage/event-repository.js';
+import { recordIngestionWarnings } from '../storage/ingestion-warning-repository.js';
 import type { ProjectRow } from '../storage/project-repository.js';
-import type { Store } from '../storage/store.js';
+import type { Store, StoreTx } from '../storage/store.js';
 import type { MessageIssue } from './message-issues.js';
-import { type NormalizedMessage, normalizeMessage } from './normalize-message.js';
+import { type NormalizedMessage, type NormalizeOptions, normalizeMessage } from './normalize-message.js';
 
 export interface IngestResult {
-  /** Messages applied now. */
+  /** Messages applied now, or durably logged to be applied (see QueuedIngestion). */
   accepted: number;
   /** Messages whose messageId was already received: acknowledged, not applied again. */
   duplicates: number;
@@ -24,32 +25,27 @@ export interface IngestOptions {
   config: AcquaintConfig;
 }
 
-/**
- * Validates and stores a batch of tracking messages for one project, in one transaction.
- * strategy: validate every message first (refusals never reach the database); claim the message
- * ids so retries are applied once (rule 8); lock and load the identity graph for every id the
- * batch names; then, message by message in arrival order, resolve the person (rules 2–6), note
- * device and session, and queue attribute writes (rule 7); finally write persons, devices,
- * attributes and events in a few multi-row statements. Events keep the ids they were sent with
- * and are never rewritten: a person's events are found through its ids.
- */
-export async function ingestMessages(
-  store: Store,
-  project: ProjectRow,
-  rawMessages: unknown[],
-  options: IngestOptions,
-): Promise<IngestResult> {
+/** The messages of one request that passed validation, and what validation said of the rest. */
+export interface ValidatedMessages {
+  valid: NormalizedMessage[];
+  rejected: MessageIssue[];
+  warnings: MessageIssue[];
+}
+
+/** What applying messages found: the duplicates skipped and the identity outcomes worth a warning. */
+export interface AppliedMessages {
+  accepted: number;
+  duplicates: NormalizedMessage[];
+  warnings: MessageIssue[];
+}
+
+/** Checks and normalises every message of a request; refusals never reach the database. */
+export function validateMessages(rawMessages: unknown[], options: NormalizeOptions): ValidatedMessages {
   const rejected: MessageIssue[] = [];
   const warnings: MessageIssue[] = [];
   const valid: NormalizedMessage[] = [];
-  const identitySecret = project.verify_identity ? project.identity_secret : null;
   rawMessages.forEach((raw, index) => {
-    const result = normalizeMessage(raw, index, {
-      receivedAt: options.receivedAt,
-      batchSentAt: options.batchSentAt,
-      maxMessageBytes: options.config.maxMessageBytes,
-      identitySecret,
-    });
+    const result = normalizeMessage(raw, index, options);
     if (result.ok) {
       valid.push(result.message);
       warnings.push(...result.warnings);
@@ -57,98 +53,137 @@ export async function ingestMessages(
       rejected.push(result.rejection);
     }
   });
+  return { valid, rejected, warnings };
+}
+
+/** How a project's messages are validated: its identity secret when it verifies identities (rule 10). */
+export function normalizeOptionsFor(project: ProjectRow, options: IngestOptions): NormalizeOptions {
+  return {
+    receivedAt: options.receivedAt,
+    batchSentAt: options.batchSentAt,
+    maxMessageBytes: options.config.maxMessageBytes,
+    identitySecret: project.verify_identity ? project.identity_secret : null,
+  };
+}
+
+/**
+ * Validates and stores a batch of tracking messages for one project, in one transaction, before
+ * answering (the PostgreSQL path, and SQLite without an ingestion log).
+ */
+export async function ingestMessages(
+  store: Store,
+  project: ProjectRow,
+  rawMessages: unknown[],
+  options: IngestOptions,
+): Promise<IngestResult> {
+  const { valid, rejected, warnings } = validateMessages(rawMessages, normalizeOptionsFor(project, options));
   if (valid.length === 0) return { accepted: 0, duplicates: 0, rejected, warnings };
+  const applied = await store.transaction((tx) => applyMessages(tx, project.id, valid, options.config));
+  warnings.push(...applied.duplicates.map(duplicateWarning), ...applied.warnings);
+  warnings.sort((a, b) => a.index - b.index);
+  return { accepted: applied.accepted, duplicates: applied.duplicates.length, rejected, warnings };
+}
 
-  const outcome = await store.transaction(async (tx) => {
-    const identityWarnings: MessageIssue[] = [];
-    const claimed = await claimMessageIds(
-      tx,
-      project.id,
-      valid.map((m) => m.messageId),
-      options.receivedAt,
-    );
-    const fresh: NormalizedMessage[] = [];
-    const duplicates: NormalizedMessage[] = [];
-    for (const message of valid) {
-      if (claimed.delete(message.messageId)) fresh.push(message);
-      else duplicates.push(message);
+export function duplicateWarning(message: { index: number; messageId: string }): MessageIssue {
+  return {
+    index: message.index,
+    messageId: message.messageId,
+    code: 'DUPLICATE_MESSAGE_ID',
+    message: `messageId "${message.messageId}" was already received; it was not applied again`,
+  };
+}
+
+/**
+ * Applies validated messages of one project inside the caller's transaction.
+ * strategy: claim the message ids so retries are applied once (rule 8); lock and load the identity
+ * graph for every id the messages name; then, message by message in arrival order, resolve the
+ * person (rules 2–6), note device and session, and queue attribute writes (rule 7); finally write
+ * persons, devices, attributes and events in a few multi-row statements. Events keep the ids they
+ * were sent with and are never rewritten: a person's events are found through its ids. Identity
+ * outcomes worth a warning are also kept in `ingestion_warnings`, for senders that were answered
+ * before their messages were applied.
+ */
+export async function applyMessages(
+  tx: StoreTx,
+  projectId: string,
+  valid: NormalizedMessage[],
+  config: AcquaintConfig,
+): Promise<AppliedMessages> {
+  const identityWarnings: MessageIssue[] = [];
+  const claimed = await claimMessageIds(
+    tx,
+    projectId,
+    valid.map((m) => m.messageId),
+    valid[0].receivedAt,
+  );
+  const fresh: NormalizedMessage[] = [];
+  const duplicates: NormalizedMessage[] = [];
+  for (const message of valid) {
+    if (claimed.delete(message.messageId)) fresh.push(message);
+    else duplicates.push(message);
+  }
+
+  const graph = await IdentityGraph.load(
+    tx,
+    projectId,
+    {
+      anonymousIds: fresh.flatMap((m) => [m.anonymousId, m.previousId]).filter((id) => id !== null),
+      userIds: fresh.map((m) => m.userId).filter((id) => id !== null),
+    },
+    config,
+  );
+  const attributes = new AttributeWrites(tx, projectId);
+  graph.beforeMerge = () => attributes.flush();
+  const events: NewEvent[] = [];
+
+  for (const message of fresh) {
+    const visit = readVisitContext(message.context, message.properties);
+    const ids =
+      message.type === 'alias'
+        ? { anonymousId: message.previousId, userId: message.userId }
+        : { anonymousId: message.anonymousId, userId: message.userId };
+    const { person, warnings: found } = await resolveIdentity(graph, ids, visit, message.timestamp);
+    for (const w of found)
+      identityWarnings.push({ index: message.index, messageId: message.messageId, ...w });
+    graph.touchPerson(person, message.timestamp);
+    const sessionId =
+      message.anonymousId === null ? null : graph.touchDevice(message.anonymousId, visit, message.timestamp);
+    if (message.attributeOperations.length > 0) {
+      attributes.add(
+        person.id,
+        message.attributeOperations,
+        message.timestamp,
+        message.source,
+        message.index,
+      );
     }
-
-    const graph = await IdentityGraph.load(
-      tx,
-      project.id,
-      {
-        anonymousIds: fresh.flatMap((m) => [m.anonymousId, m.previousId]).filter((id) => id !== null),
-        userIds: fresh.map((m) => m.userId).filter((id) => id !== null),
-      },
-      options.config,
-    );
-    const attributes = new AttributeWrites(tx, project.id);
-    graph.beforeMerge = () => attributes.flush();
-    const events: NewEvent[] = [];
-
-    for (const message of fresh) {
-      const visit = readVisitContext(message.context, message.properties);
-      const ids =
-        message.type === 'alias'
-          ? { anonymousId: message.previousId, userId: message.userId }
-          : { anonymousId: message.anonymousId, userId: message.userId };
-      const { person, warnings: found } = await resolveIdentity(graph, ids, visit, message.timestamp);
-      for (const w of found)
-        identityWarnings.push({ index: message.index, messageId: message.messageId, ...w });
-      graph.touchPerson(person, message.timestamp);
-      const sessionId =
-        message.anonymousId === null
-          ? null
-          : graph.touchDevice(message.anonymousId, visit, message.timestamp);
-      if (message.attributeOperations.length > 0) {
-        attributes.add(
-          person.id,
-          message.attributeOperations,
-          message.timestamp,
-          message.source,
-          message.index,
-        );
-      }
-      events.push({
-        project_id: project.id,
-        message_id: message.messageId,
-        type: message.type,
-        name: message.name,
-        anonymous_id: message.anonymousId,
-        user_id: message.userId,
-        timestamp: message.timestamp,
-        received_at: message.receivedAt,
-        session_id: sessionId,
-        url: visit.url,
-        referrer: visit.referrer,
-        properties: message.propertiesJson,
-        context: message.contextJson,
-      });
-    }
-    await attributes.flush();
-    await graph.flush();
-    await insertEvents(tx, events);
-    for (const { origin, name } of attributes.skipped) {
-      identityWarnings.push({
-        index: origin,
-        messageId: fresh.find((m) => m.index === origin)?.messageId ?? null,
-        code: 'ATTRIBUTE_SKIPPED',
-        message: `${name}: the project already has ${MAX_ATTRIBUTES_PER_PROJECT} attributes; a new one was not stored`,
-      });
-    }
-    return { accepted: fresh.length, duplicates, identityWarnings };
-  });
-
-  for (const message of outcome.duplicates) {
-    warnings.push({
-      index: message.index,
-      messageId: message.messageId,
-      code: 'DUPLICATE_MESSAGE_ID',
-      message: `messageId "${message.messageId}" was already received; it was not applied again`,
+    events.push({
+      project_id: projectId,
+      message_id: message.messageId,
+      type: message.type,
+      name: message.name,
+      anonymous_id: message.anonymousId,
+      user_id: message.userId,
+      timestamp: message.timestamp,
+      received_at: message.receivedAt,
+      session_id: sessionId,
+      url: visit.url,
+      referrer: visit.referrer,
+      properties: message.propertiesJson,
+      context: message.contextJson,
     });
   }
-  warnings.push(...outcome.identityWarnings);
-  warnings.sort((a, b) => a.index - b.index);
-  return { accepted: outcome.accepted, duplicates: outcome.duplicates.length, rejected, warnings };
+  await attributes.flush();
+  await graph.flush();
+  await insertEvents(tx, events);
+  for (const { origin, name } of attributes.skipped) {
+    identityWarnings.push({
+      index: origin,
+      messageId: fresh.find((m) => m.index === origin)?.messageId ?? null,
+      code: 'ATTRIBUTE_SKIPPED',
+      message: `${name}: the project already has ${MAX_ATTRIBUTES_PER_PROJECT} attributes; a new one was not stored`,
+    });
+  }
+  await recordIngestionWarnings(tx, projectId, identityWarnings, valid[0].receivedAt);
+  return { accepted: fresh.length, duplicates, warnings: identityWarnings };
 }

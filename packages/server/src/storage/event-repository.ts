@@ -128,3 +128,22 @@ export async function deletePersonEvents(db: Db, projectId: string, ids: PersonI
   }
   return byUser + byDevice;
 }
+
+/** Which of these message ids the project has already received (applied). */
+export async function findReceivedMessageIds(
+  db: Db,
+  projectId: string,
+  messageIds: string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const ids of chunked([...new Set(messageIds)], 500)) {
+    const rows = await db
+      .selectFrom('received_messages')
+      .select('message_id')
+      .where('project_id', '=', projectId)
+      .where('message_id', 'in', ids)
+      .execute();
+    for (const row of rows) found.add(row.message_id);
+  }
+  return found;
+}

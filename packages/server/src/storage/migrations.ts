@@ -231,6 +231,32 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
           .execute();
       },
     },
+    '0003_ingestion_log': {
+      async up(db: Kysely<unknown>) {
+        const ms = 'bigint';
+        await db.schema
+          .createTable('ingestion_warnings')
+          .addColumn('id', dialect.serialType, (c) =>
+            dialect.autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn('project_id', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('code', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('received_at', ms, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('ingestion_warnings_project')
+          .on('ingestion_warnings')
+          .columns(['project_id', 'id'])
+          .execute();
+        await db.schema
+          .createTable('ingestion_log_cursor')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('applied_seq', ms, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

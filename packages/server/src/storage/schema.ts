@@ -17,6 +17,8 @@ export interface Database {
   import_jobs: ImportJobsTable;
   import_job_chunks: ImportJobChunksTable;
   import_errors: ImportErrorsTable;
+  ingestion_warnings: IngestionWarningsTable;
+  ingestion_log_cursor: IngestionLogCursorTable;
 }
 
 export interface ProjectsTable {
@@ -118,6 +120,22 @@ export interface ReceivedMessagesTable {
   project_id: string;
   message_id: string;
   received_at: number;
+}
+
+/** What applying a message found that its sender could not be told at once (identity outcomes). */
+export interface IngestionWarningsTable {
+  id: Generated<number>;
+  project_id: string;
+  message_id: string;
+  code: string;
+  message: string;
+  received_at: number;
+}
+
+/** How far the ingestion log (SQLite) has been applied: one row, moved in the same transaction. */
+export interface IngestionLogCursorTable {
+  id: number;
+  applied_seq: number;
 }
 
 export interface AuditLogTable {

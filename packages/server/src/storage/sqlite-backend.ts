@@ -15,7 +15,10 @@ import type { StorageBackend } from './storage-backend.js';
  * committed together (group commit); `BEGIN IMMEDIATE` takes the write lock up front so that other
  * processes on the same file wait (busy timeout) instead of failing mid-way.
  */
-export function openSqliteBackend(filename: string): StorageBackend {
+export function openSqliteBackend(
+  filename: string,
+  options: { backgroundCheckpoints?: boolean } = {},
+): StorageBackend {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   const connection = new SqliteDatabase(filename);
   connection.pragma('journal_mode = WAL');
@@ -42,11 +45,12 @@ export function openSqliteBackend(filename: string): StorageBackend {
 
   // WAL checkpoints run off this thread, so no commit waits for one (file databases only).
   const checkpointer = backgroundCheckpointer(filename, connection);
-  checkpointer.start();
+  if (options.backgroundCheckpoints ?? true) checkpointer.start();
   const profileWriter = sqliteProfileWriter(connection, checkpointer);
 
   return {
     name: 'sqlite',
+    ...(filename === ':memory:' || filename === '' ? {} : { file: filename }),
     capabilities: { concurrentWriters: false },
     migrationDialect: { serialType: 'integer', autoIncrement: true, jsonType: 'text', withoutRowId: true },
     db,

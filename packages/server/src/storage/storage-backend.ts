@@ -16,6 +16,8 @@ export interface StoreCapabilities {
 /** The few things a storage backend does differently; shared queries live in the repositories. */
 export interface StorageBackend {
   readonly name: 'sqlite' | 'postgres';
+  /** The SQLite database file (not for `:memory:` nor PostgreSQL). */
+  readonly file?: string;
   readonly capabilities: StoreCapabilities;
   readonly migrationDialect: MigrationDialect;
   readonly db: Kysely<Database>;

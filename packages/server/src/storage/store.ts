@@ -43,6 +43,11 @@ export class Store {
     return this.backend.name;
   }
 
+  /** The SQLite database file, when the data lives in one. */
+  get file(): string | undefined {
+    return this.backend.file;
+  }
+
   get capabilities(): StoreCapabilities {
     return this.backend.capabilities;
   }
@@ -90,8 +95,15 @@ export class Store {
   }
 }
 
-/** Where the data lives: a `postgres://` URL, or else an SQLite file path (`:memory:` for tests). */
-export function openStore(location: string, options: { schema?: string } = {}): Store {
+/**
+ * Where the data lives: a `postgres://` URL, or else an SQLite file path (`:memory:` for tests).
+ * `schema` places PostgreSQL tables (tests); `backgroundCheckpoints: false` leaves an SQLite file's
+ * WAL checkpoints to another connection of the process that runs them.
+ */
+export function openStore(
+  location: string,
+  options: { schema?: string; backgroundCheckpoints?: boolean } = {},
+): Store {
   if (/^postgres(ql)?:\/\//.test(location)) return new Store(openPostgresBackend(location, options));
-  return new Store(openSqliteBackend(location.replace(/^sqlite:(\/\/)?/, '')));
+  return new Store(openSqliteBackend(location.replace(/^sqlite:(\/\/)?/, ''), options));
 }

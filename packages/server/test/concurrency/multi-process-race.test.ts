@@ -1,55 +1,26 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, type CliServer, startCliServer } from '../support/cli-server.js';
 import { adminQuery, postgresUrl } from '../support/test-stores.js';
 
 const run = promisify(execFile);
-const SERVER_DIR = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = `${SERVER_DIR}bin/acquaint.js`;
 const ROUNDS = 8;
 const DEVICES = 10;
 
-interface RunningServer {
-  process: ChildProcess;
-  url: string;
-}
+type RunningServer = CliServer;
 
-/** Starts `acquaint start` on a free port of 127.0.0.1 and waits until it says where it listens. */
+/** Starts `acquaint start` on the shared PostgreSQL database. */
 function startServer(databaseUrl: string): Promise<RunningServer> {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'start', '--port', '0', '--host', '127.0.0.1', '--database', databaseUrl],
-    {
-      env: { ...process.env, ACQUAINT_LOG: 'off', ACQUAINT_RATE_LIMIT_BURST: '100000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ process: child, url: match[1] });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
+  return startCliServer(['--database', databaseUrl], { ACQUAINT_RATE_LIMIT_BURST: '100000' });
 }
 
 async function stopServer(server: RunningServer | undefined): Promise<void> {
-  const child = server?.process;
+  const child = server?.child;
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -74,7 +45,7 @@ describe.skipIf(!postgresUrl)('postgres: two server processes on one database', 
   let db: pg.Client;
 
   beforeAll(async () => {
-    if (!existsSync(`${SERVER_DIR}dist/cli/main.js`))
+    if (!existsSync(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))))
       throw new Error('run `npm run build` first: this test starts the built CLI');
     await adminQuery(`create database ${database}`);
     const { stdout } = await run(process.execPath, [CLI, 'init', '--json', '--database', databaseUrl]);

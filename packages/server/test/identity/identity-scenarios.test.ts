@@ -38,106 +38,121 @@ function prepare(
     body.userHash = createHmac('sha256', identitySecret).update(String(body.userId)).digest('hex');
   if (body.timestamp === undefined && !$now)
     body.timestamp = new Date(BASE_TIME + sequence * 60_000).toISOString();
+  // Identity warnings found when the message is applied are looked up by its messageId.
+  body.messageId ??= `scenario-message-${sequence}`;
   return { body, expect: $expect as string | undefined };
 }
 
-describeEachBackend('identity scenarios', (backend) => {
-  let server: TestServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
-
-  for (const [name, steps, expected, options] of scenarios as Scenario[]) {
-    it(`${backend}: ${name}`, async () => {
-      const config: Partial<AcquaintConfig> = {};
-      if (options?.maxAnonymousIdsPerPerson)
-        config.maxAnonymousIdsPerPerson = options.maxAnonymousIdsPerPerson;
-      server = await startTestServer({ backend, listen: false, config });
-      const { app, writeKey, apiKey, identitySecret } = server;
-      if (options?.verifyIdentity) {
-        const patched = await app.inject({
-          method: 'PATCH',
-          url: '/api/project',
-          headers: { authorization: `Bearer ${apiKey}` },
-          payload: { verify_identity: true },
-        });
-        expect(patched.statusCode).toBe(200);
-      }
-
-      let sequence = 0;
-      for (const step of steps) {
-        const prepared = (Array.isArray(step) ? step : [step]).map((m) =>
-          prepare(m, sequence++, identitySecret),
-        );
-        const response = await app.inject({
-          method: 'POST',
-          url: '/v1/batch',
-          payload: { writeKey, batch: prepared.map((p) => p.body) },
-        });
-        expect(response.statusCode, response.body).toBe(200);
-        const answer = response.json() as {
-          rejected?: { index: number; code: string }[];
-          warnings?: { index: number; code: string }[];
-        };
-        prepared.forEach((p, index) => {
-          const issues = [...(answer.rejected ?? []), ...(answer.warnings ?? [])].filter(
-            (i) => i.index === index,
-          );
-          if (p.expect)
-            expect(
-              issues.map((i) => i.code),
-              `message ${JSON.stringify(p.body)}`,
-            ).toContain(p.expect);
-          else
-            expect(answer.rejected?.filter((i) => i.index === index) ?? [], JSON.stringify(p.body)).toEqual(
-              [],
-            );
-        });
-      }
-
-      const persons = await server.store.db
-        .selectFrom('persons')
-        .selectAll()
-        .where('project_id', '=', server.projectId)
-        .execute();
-      const actual = await Promise.all(
-        persons.map(async (person) => {
-          const devices = await findDevicesOfPerson(server!.store.db, person.id);
-          const anonymousIds = devices.map((d) => d.anonymous_id).sort();
-          const profile = await loadUserProfile(server!.store.db, person);
-          const timeline = await findPersonEvents(
-            server!.store.db,
-            server!.projectId,
-            { userId: person.user_id, anonymousIds },
-            { limit: 1, offset: 0 },
-          );
-          return {
-            user_id: person.user_id,
-            anonymous_ids: anonymousIds,
-            attributes: Object.fromEntries(
-              Object.entries(profile.attributes).filter(([k]) => !k.startsWith('$')),
-            ),
-            events: timeline.total,
-            first_seen: profile.first_seen,
-            bound: profile.bound,
-          };
-        }),
-      );
-      const order = (p: { user_id: string | null; anonymous_ids: string[] }) =>
-        `${p.user_id ?? ''}|${p.anonymous_ids.join(',')}`;
-      actual.sort((a, b) => order(a).localeCompare(order(b)));
-      const wanted = [...expected].sort((a, b) => order(a).localeCompare(order(b)));
-      expect(actual.map((p) => ({ user_id: p.user_id, anonymous_ids: p.anonymous_ids }))).toEqual(
-        wanted.map((p) => ({ user_id: p.user_id, anonymous_ids: [...p.anonymous_ids].sort() })),
-      );
-      wanted.forEach((w, i) => {
-        const a = actual[i];
-        if (w.attributes) expect(a.attributes, `attributes of ${w.user_id}`).toEqual(w.attributes);
-        if (w.events !== undefined) expect(a.events, `events of ${w.user_id}`).toBe(w.events);
-        if (w.first_seen) expect(a.first_seen).toBe(w.first_seen);
-        if (w.bound !== undefined) expect(a.bound).toBe(w.bound);
-      });
+describeEachBackend(
+  'identity scenarios',
+  (backend) => {
+    let server: TestServer | undefined;
+    afterEach(async () => {
+      await server?.close();
+      server = undefined;
     });
-  }
-});
+
+    for (const [name, steps, expected, options] of scenarios as Scenario[]) {
+      it(`${backend}: ${name}`, async () => {
+        const config: Partial<AcquaintConfig> = {};
+        if (options?.maxAnonymousIdsPerPerson)
+          config.maxAnonymousIdsPerPerson = options.maxAnonymousIdsPerPerson;
+        server = await startTestServer({ backend, listen: false, config });
+        const { app, writeKey, apiKey, identitySecret } = server;
+        if (options?.verifyIdentity) {
+          const patched = await app.inject({
+            method: 'PATCH',
+            url: '/api/project',
+            headers: { authorization: `Bearer ${apiKey}` },
+            payload: { verify_identity: true },
+          });
+          expect(patched.statusCode).toBe(200);
+        }
+
+        let sequence = 0;
+        for (const step of steps) {
+          const prepared = (Array.isArray(step) ? step : [step]).map((m) =>
+            prepare(m, sequence++, identitySecret),
+          );
+          const response = await app.inject({
+            method: 'POST',
+            url: '/v1/batch',
+            payload: { writeKey, batch: prepared.map((p) => p.body) },
+          });
+          expect(response.statusCode, response.body).toBe(200);
+          const answer = response.json() as {
+            rejected?: { index: number; code: string }[];
+            warnings?: { index: number; code: string }[];
+          };
+          // Through the ingestion log, what only applying finds is listed by the warnings API.
+          const applied = (
+            await app.inject({
+              method: 'GET',
+              url: '/api/ingestion/warnings?limit=1000',
+              headers: { authorization: `Bearer ${apiKey}` },
+            })
+          ).json() as { warnings: { message_id: string; code: string }[] };
+          prepared.forEach((p, index) => {
+            const issues = [
+              ...[...(answer.rejected ?? []), ...(answer.warnings ?? [])].filter((i) => i.index === index),
+              ...applied.warnings.filter((w) => w.message_id === p.body.messageId),
+            ];
+            if (p.expect)
+              expect(
+                issues.map((i) => i.code),
+                `message ${JSON.stringify(p.body)}`,
+              ).toContain(p.expect);
+            else
+              expect(answer.rejected?.filter((i) => i.index === index) ?? [], JSON.stringify(p.body)).toEqual(
+                [],
+              );
+          });
+        }
+
+        const persons = await server.store.db
+          .selectFrom('persons')
+          .selectAll()
+          .where('project_id', '=', server.projectId)
+          .execute();
+        const actual = await Promise.all(
+          persons.map(async (person) => {
+            const devices = await findDevicesOfPerson(server!.store.db, person.id);
+            const anonymousIds = devices.map((d) => d.anonymous_id).sort();
+            const profile = await loadUserProfile(server!.store.db, person);
+            const timeline = await findPersonEvents(
+              server!.store.db,
+              server!.projectId,
+              { userId: person.user_id, anonymousIds },
+              { limit: 1, offset: 0 },
+            );
+            return {
+              user_id: person.user_id,
+              anonymous_ids: anonymousIds,
+              attributes: Object.fromEntries(
+                Object.entries(profile.attributes).filter(([k]) => !k.startsWith('$')),
+              ),
+              events: timeline.total,
+              first_seen: profile.first_seen,
+              bound: profile.bound,
+            };
+          }),
+        );
+        const order = (p: { user_id: string | null; anonymous_ids: string[] }) =>
+          `${p.user_id ?? ''}|${p.anonymous_ids.join(',')}`;
+        actual.sort((a, b) => order(a).localeCompare(order(b)));
+        const wanted = [...expected].sort((a, b) => order(a).localeCompare(order(b)));
+        expect(actual.map((p) => ({ user_id: p.user_id, anonymous_ids: p.anonymous_ids }))).toEqual(
+          wanted.map((p) => ({ user_id: p.user_id, anonymous_ids: [...p.anonymous_ids].sort() })),
+        );
+        wanted.forEach((w, i) => {
+          const a = actual[i];
+          if (w.attributes) expect(a.attributes, `attributes of ${w.user_id}`).toEqual(w.attributes);
+          if (w.events !== undefined) expect(a.events, `events of ${w.user_id}`).toBe(w.events);
+          if (w.first_seen) expect(a.first_seen).toBe(w.first_seen);
+          if (w.bound !== undefined) expect(a.bound).toBe(w.bound);
+        });
+      });
+    }
+  },
+  { ingestionLog: true },
+);

@@ -1,16 +1,15 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/storage/store.js';
+import { CLI, type CliServer, startCliServer } from '../support/cli-server.js';
 import { describeEachBackend, postgresUrl } from '../support/test-stores.js';
 
-const CLI = fileURLToPath(new URL('../../bin/acquaint.js', import.meta.url));
 /** Enough rows that the server is killed mid-import (chunks of 1,000 rows), and no more. */
 const ROWS = 20_000;
 const SERVER_ENV = {
@@ -27,20 +26,8 @@ const csv = () => {
   return `${lines.join('\n')}\n`;
 };
 
-function startServer(location: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'start', '--port', '0', '--host', '127.0.0.1', ...location], {
-    env: { ...process.env, ...SERVER_ENV },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) resolve({ child, url: match[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
+function startServer(location: string[]): Promise<CliServer> {
+  return startCliServer(location, SERVER_ENV);
 }
 
 /** Every user with its attribute values (not their times), to compare final states. */

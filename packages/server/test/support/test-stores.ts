@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { describe } from 'vitest';
 import { openStore, type Store } from '../../src/storage/store.js';
 
-export type Backend = 'sqlite' | 'postgres';
+/**
+ * Where a test's data lives: in-memory SQLite (messages applied as they arrive), an SQLite file
+ * with its ingestion log (messages logged, then applied by the worker thread), or PostgreSQL.
+ */
+export type Backend = 'sqlite' | 'sqlite-log' | 'postgres';
 
 /** PostgreSQL for tests: `TEST_POSTGRES_URL` (npm test sets it when a local server answers). */
 export const postgresUrl = process.env.TEST_POSTGRES_URL ?? '';
@@ -15,8 +22,8 @@ export function testBackends(): Backend[] {
 }
 
 /**
- * A fresh, migrated store: an in-memory SQLite database, or a new schema in the test PostgreSQL
- * database, dropped again by `cleanup`.
+ * A fresh, migrated store: an in-memory SQLite database, an SQLite file in a new temporary
+ * directory, or a new schema in the test PostgreSQL database; `cleanup` removes it again.
  */
 export async function openTestStore(
   backend: Backend,
@@ -25,6 +32,18 @@ export async function openTestStore(
     const store = openStore(':memory:');
     await store.migrate();
     return { store, cleanup: () => store.close() };
+  }
+  if (backend === 'sqlite-log') {
+    const dir = mkdtempSync(join(tmpdir(), 'acquaint-test-'));
+    const store = openStore(join(dir, 'acquaint.db'));
+    await store.migrate();
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create schema ${schema}`);
@@ -51,11 +70,18 @@ export async function adminQuery(text: string): Promise<void> {
 }
 
 /**
- * Runs a suite once per backend, named `${backend}: …`. Without PostgreSQL the postgres suite is
+ * Runs a suite once per backend, named `${backend}: …`; with `ingestionLog`, also on an SQLite file
+ * whose tracking messages go through the ingestion log. Without PostgreSQL the postgres suite is
  * skipped with a printed reason, except under CI, where a missing backend fails the run.
  */
-export function describeEachBackend(name: string, suite: (backend: Backend) => void): void {
-  for (const backend of testBackends()) {
+export function describeEachBackend(
+  name: string,
+  suite: (backend: Backend) => void,
+  options: { ingestionLog?: boolean } = {},
+): void {
+  const backends = testBackends();
+  if (options.ingestionLog && backends.includes('sqlite')) backends.splice(1, 0, 'sqlite-log');
+  for (const backend of backends) {
     if (backend === 'postgres' && !postgresUrl) {
       if (process.env.CI === 'true') {
         describe(`${backend}: ${name}`, () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RequestError } from '../../errors/error-codes.js';
-import { type IngestResult, ingestMessages } from '../../ingestion/ingest-messages.js';
+import type { IngestResult } from '../../ingestion/ingest-messages.js';
 import type { MessageType } from '../../ingestion/normalize-message.js';
 import type { AppContext } from '../app-context.js';
 
@@ -32,12 +32,19 @@ export async function trackingRoutes(
   app: FastifyInstance,
   { context }: { context: AppContext },
 ): Promise<void> {
-  const ingest = async (request: FastifyRequest, messages: unknown[], sentAt: unknown) => {
+  const ingest = async (
+    request: FastifyRequest,
+    messages: unknown[],
+    sentAt: unknown,
+    messageType: MessageType | null,
+  ) => {
     const project = await context.auth.projectForWriteKey(request, request.body);
-    return ingestMessages(context.store, project, messages, {
-      receivedAt: Date.now(),
-      batchSentAt: sentAt,
-      config: context.config,
+    return context.ingestion.ingest({
+      project,
+      messages,
+      options: { receivedAt: Date.now(), batchSentAt: sentAt, config: context.config },
+      body: request.rawBody ?? Buffer.from(JSON.stringify(request.body)),
+      messageType,
     });
   };
 
@@ -54,7 +61,7 @@ export async function trackingRoutes(
       },
       async (request) => {
         const body = requireObject(request.body);
-        return answer(await ingest(request, [{ ...body, type }], body.sentAt));
+        return answer(await ingest(request, [{ ...body, type }], body.sentAt, type));
       },
     );
   }
@@ -72,12 +79,12 @@ export async function trackingRoutes(
     },
     async (request) => {
       const body = requireObject(request.body);
-      return answer(await ingest(request, requireBatch(body), body.sentAt));
+      return answer(await ingest(request, requireBatch(body), body.sentAt, null));
     },
   );
   app.post('/v1/import', { schema: { hide: true } }, async (request) => {
     const body = requireObject(request.body);
-    return answer(await ingest(request, requireBatch(body), body.sentAt));
+    return answer(await ingest(request, requireBatch(body), body.sentAt, null));
   });
 }
 

@@ -1,0 +1,62 @@
+import type { ProjectRow } from '../storage/project-repository.js';
+import type { Store } from '../storage/store.js';
+import { type IngestOptions, type IngestResult, ingestMessages } from './ingest-messages.js';
+import type { MessageType } from './normalize-message.js';
+import { QueuedIngestion } from './queued-ingestion.js';
+
+/** One tracking request: its project, its messages, and the body they were read from. */
+export interface TrackingRequest {
+  project: ProjectRow;
+  messages: unknown[];
+  options: IngestOptions;
+  /** The body's bytes: a `{"batch": [...]}` body, or one message of `messageType` (single-message routes). */
+  body: Buffer;
+  messageType: MessageType | null;
+}
+
+/** How tracking messages get from a request into the database. */
+export interface Ingestion {
+  /** Validates the messages and applies them, or logs them durably to be applied, before answering. */
+  ingest(request: TrackingRequest): Promise<IngestResult>;
+  /** Resolves once every message acknowledged before the call is applied (reads see their writes). */
+  settled(): Promise<void>;
+  status(): IngestionStatus;
+  close(): Promise<void>;
+}
+
+/** Whether messages wait to be applied: `backlog` counts logged requests not yet applied. */
+export interface IngestionStatus {
+  mode: 'direct' | 'log';
+  backlog: number;
+}
+
+/** Applies each request's messages in its own transaction before answering. */
+export class DirectIngestion implements Ingestion {
+  constructor(private readonly store: Store) {}
+
+  ingest({ project, messages, options }: TrackingRequest): Promise<IngestResult> {
+    return ingestMessages(this.store, project, messages, options);
+  }
+
+  async settled(): Promise<void> {}
+
+  status(): IngestionStatus {
+    return { mode: 'direct', backlog: 0 };
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * A file-backed SQLite store takes messages through its ingestion log (answered once logged,
+ * applied by a worker thread); PostgreSQL, whose servers run side by side, and an in-memory
+ * SQLite database apply them directly.
+ */
+export function createIngestion(
+  store: Store,
+  options: { log: boolean; config: IngestOptions['config'] },
+): Ingestion {
+  if (options.log && store.file !== undefined)
+    return QueuedIngestion.start(store, store.file, options.config);
+  return new DirectIngestion(store);
+}

@@ -1,0 +1,133 @@
+import SqliteDatabase from 'better-sqlite3';
+
+/**
+ * One acknowledged request as received: its body's bytes and what its messages were validated
+ * with, so that replaying it validates them the same way.
+ */
+export interface LoggedRequest {
+  projectId: string;
+  receivedAt: number;
+  /** The message type of a single-message route (`/v1/track`…); null for a batch body. */
+  messageType: string | null;
+  maxMessageBytes: number;
+  /** The project's identity secret when it verified identities at the time (DESIGN §3 rule 10). */
+  identitySecret: string | null;
+  body: Buffer;
+}
+
+export interface LogEntry extends LoggedRequest {
+  seq: number;
+}
+
+/** The log beside an SQLite database file: `data/acquaint.db` → `data/acquaint.db-ingest`. */
+export const ingestionLogFile = (databaseFile: string) => `${databaseFile}-ingest`;
+
+/**
+ * The durable ingestion log of the SQLite backend: a second SQLite file (WAL) that each tracking
+ * request is appended to, as received, before it is answered. Appends only grow the end of one
+ * table, so a commit writes a few sequential pages, where applying the same messages to the
+ * identity tables dirties hundreds of scattered ones. The applier reads it on its own connection;
+ * only the serving thread appends and trims.
+ */
+export class SqliteIngestionLog {
+  private readonly insert: SqliteDatabase.Statement;
+
+  private constructor(private readonly db: SqliteDatabase.Database) {
+    this.insert = db.prepare(`insert into entries
+      (project_id, received_at, message_type, max_message_bytes, identity_secret, body)
+      values (?, ?, ?, ?, ?, ?)`);
+  }
+
+  static open(file: string): SqliteIngestionLog {
+    const db = new SqliteDatabase(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 10000');
+    // The applier checkpoints the log (`checkpoint`); the appending thread only past this backstop.
+    db.pragma('wal_autocheckpoint = 100000');
+    db.exec(`create table if not exists entries (
+      seq integer primary key autoincrement,
+      project_id text not null,
+      received_at integer not null,
+      message_type text,
+      max_message_bytes integer not null,
+      identity_secret text,
+      body blob not null
+    )`);
+    // Entries the applier could not apply are kept here, with why, rather than dropped.
+    db.exec('create table if not exists failed (seq integer primary key, error text not null)');
+    return new SqliteIngestionLog(db);
+  }
+
+  /** Appends and commits; returns the entry's sequence number. */
+  append(request: LoggedRequest): number {
+    const { projectId, receivedAt, messageType, maxMessageBytes, identitySecret, body } = request;
+    return Number(
+      this.insert.run(projectId, receivedAt, messageType, maxMessageBytes, identitySecret, body)
+        .lastInsertRowid,
+    );
+  }
+
+  /** The last sequence number appended (0 for an empty log). */
+  lastSeq(): number {
+    const row = this.db.prepare("select seq from sqlite_sequence where name = 'entries'").get() as
+      | { seq: number }
+      | undefined;
+    return row?.seq ?? 0;
+  }
+
+  /** Entries after `seq`, in order, until their bodies reach about `maxBytes`. */
+  read(afterSeq: number, maxBytes: number): LogEntry[] {
+    const rows = this.db
+      .prepare(
+        `select seq, project_id, received_at, message_type, max_message_bytes, identity_secret, body
+         from entries where seq > ? order by seq`,
+      )
+      .iterate(afterSeq) as IterableIterator<{
+      seq: number;
+      project_id: string;
+      received_at: number;
+      message_type: string | null;
+      max_message_bytes: number;
+      identity_secret: string | null;
+      body: Buffer;
+    }>;
+    const entries: LogEntry[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      entries.push({
+        seq: row.seq,
+        projectId: row.project_id,
+        receivedAt: row.received_at,
+        messageType: row.message_type,
+        maxMessageBytes: row.max_message_bytes,
+        identitySecret: row.identity_secret,
+        body: row.body,
+      });
+      bytes += row.body.length;
+      if (bytes >= maxBytes) break;
+    }
+    return entries;
+  }
+
+  /** Sets an entry aside that could not be applied, with the reason. */
+  markFailed(seq: number, error: string): void {
+    this.db.prepare('insert or replace into failed (seq, error) values (?, ?)').run(seq, error);
+  }
+
+  /** Forgets applied entries (not those set aside as failed). */
+  trim(throughSeq: number): void {
+    this.db
+      .prepare('delete from entries where seq <= ? and seq not in (select seq from failed)')
+      .run(throughSeq);
+  }
+
+  /** Copies the log's WAL into its file without waiting for, or blocking, the appending thread. */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(PASSIVE)');
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,236 @@
+import { type ChildProcess, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import SqliteDatabase from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/build-app.js';
+import { createProject } from '../../src/projects/create-project.js';
+import { ingestionLogFile, SqliteIngestionLog } from '../../src/storage/sqlite-ingestion-log.js';
+import { openStore, type Store } from '../../src/storage/store.js';
+import { apiClient, at } from '../api/api-client.js';
+import { CLI, startCliServer } from '../support/cli-server.js';
+
+/** An SQLite data file in a fresh directory, with one project; apps are built on it and rebuilt. */
+async function dataFile() {
+  const dir = mkdtempSync(join(tmpdir(), 'acquaint-log-'));
+  const file = join(dir, 'acquaint.db');
+  const store = openStore(file);
+  await store.migrate();
+  const project = await createProject(store, 'Log test');
+  return { dir, file, store, project };
+}
+
+describe('ingestion log (SQLite file)', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setUp() {
+    const data = await dataFile();
+    cleanups.push(() => rmSync(data.dir, { recursive: true, force: true }));
+    cleanups.push(() => data.store.close());
+    const open = async () => {
+      const app = await buildApp({ store: data.store });
+      await app.ready();
+      cleanups.push(() => app.close());
+      return {
+        app,
+        client: apiClient({ app, writeKey: data.project.write_key, apiKey: data.project.api_key }),
+      };
+    };
+    return { ...data, open };
+  }
+
+  it('answers once logged; the API then reads every message acknowledged before it', async () => {
+    const { open } = await setUp();
+    const { client } = await open();
+    expect((await client.get('/api/ingestion/status')).json()).toMatchObject({ mode: 'log' });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        client.batch(
+          Array.from({ length: 50 }, (_, j) => ({
+            type: 'track',
+            event: 'Viewed',
+            anonymousId: `device-${i}`,
+            userId: 'u-read',
+            messageId: `read-${i}-${j}`,
+            timestamp: at(i),
+          })),
+        ),
+      ),
+    );
+    for (const answer of answers) expect(answer.json()).toEqual({ success: true });
+    const events = (await client.get('/api/users/u-read/events?limit=1')).json() as { total: number };
+    expect(events.total).toBe(1000);
+    const user = (await client.get('/api/users/u-read')).json() as { devices: unknown[] };
+    expect(user.devices).toHaveLength(20);
+    expect((await client.get('/api/ingestion/status')).json()).toEqual({ mode: 'log', backlog: 0 });
+  });
+
+  it('a retry is a duplicate whether its first copy waits in the log or is applied', async () => {
+    const { open } = await setUp();
+    const { client } = await open();
+    const message = { type: 'track', event: 'Paid', userId: 'u-dup', messageId: 'dup-1', timestamp: at(1) };
+    const first = client.batch([message]);
+    const retry = client.batch([message, { ...message, messageId: 'dup-2' }]);
+    expect((await first).json()).toEqual({ success: true });
+    expect((await retry).json().warnings).toEqual([
+      expect.objectContaining({ index: 0, messageId: 'dup-1', code: 'DUPLICATE_MESSAGE_ID' }),
+    ]);
+    await client.get('/api/ingestion/status');
+    const late = await client.batch([message]);
+    expect(late.json().warnings[0].code).toBe('DUPLICATE_MESSAGE_ID');
+    const events = (await client.get('/api/users/u-dup/events')).json() as { total: number };
+    expect(events.total).toBe(2);
+  });
+
+  it('lists identity outcomes found when applying in /api/ingestion/warnings', async () => {
+    const { open } = await setUp();
+    const { client } = await open();
+    await client.batch([
+      { type: 'identify', anonymousId: 'shared', userId: 'alice', messageId: 'w-1', timestamp: at(1) },
+      { type: 'identify', anonymousId: 'shared', userId: 'bob', messageId: 'w-2', timestamp: at(2) },
+    ]);
+    const listed = (await client.get('/api/ingestion/warnings')).json() as {
+      warnings: { message_id: string; code: string; message: string }[];
+    };
+    expect(listed.warnings).toEqual([
+      expect.objectContaining({ message_id: 'w-2', code: 'IDENTIFIED_ON_ANOTHER_USER' }),
+    ]);
+    expect(listed.warnings[0].message).toContain('alice');
+  });
+
+  it('applies what the log holds when the server starts, and sets aside an entry it cannot apply', async () => {
+    const { file, project, open } = await setUp();
+    const log = SqliteIngestionLog.open(ingestionLogFile(file));
+    const request = (body: string) => ({
+      projectId: project.project_id,
+      receivedAt: Date.now(),
+      messageType: null,
+      maxMessageBytes: loadConfig().maxMessageBytes,
+      identitySecret: null,
+      body: Buffer.from(body),
+    });
+    const broken = log.append(request('{"batch": [ this is not JSON'));
+    log.append(
+      request(
+        JSON.stringify({ batch: [{ type: 'identify', userId: 'u-replayed', traits: { plan: 'pro' } }] }),
+      ),
+    );
+    log.close();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    cleanups.push(() => {
+      process.off('warning', onWarning);
+    });
+
+    const { client } = await open();
+    const user = await client.get('/api/users/u-replayed');
+    expect(user.statusCode).toBe(200);
+    expect(user.json().attributes.plan).toBe('pro');
+    const kept = new SqliteDatabase(ingestionLogFile(file), { readonly: true });
+    try {
+      const failed = kept.prepare('select seq, error from failed').all() as { seq: number; error: string }[];
+      expect(failed).toEqual([{ seq: broken, error: expect.stringContaining('not valid JSON') }]);
+      // The failed entry is kept for inspection; the applied one is trimmed.
+      expect(kept.prepare('select seq from entries').all()).toEqual([{ seq: broken }]);
+    } finally {
+      kept.close();
+    }
+    expect(warnings.join('\n')).toContain(`ingestion log entry ${broken} could not be applied`);
+  });
+
+  it('applies messages directly, answering with identity warnings, when the log is off', async () => {
+    const data = await dataFile();
+    cleanups.push(() => rmSync(data.dir, { recursive: true, force: true }));
+    cleanups.push(() => data.store.close());
+    const app: FastifyInstance = await buildApp({ store: data.store, config: { ingestionLog: false } });
+    cleanups.push(() => app.close());
+    const client = apiClient({ app, writeKey: data.project.write_key, apiKey: data.project.api_key });
+    expect((await client.get('/api/ingestion/status')).json()).toEqual({ mode: 'direct', backlog: 0 });
+    const answer = await client.batch([
+      { type: 'identify', anonymousId: 'shared', userId: 'alice', timestamp: at(1) },
+      { type: 'identify', anonymousId: 'shared', userId: 'bob', timestamp: at(2) },
+    ]);
+    expect(answer.json().warnings).toEqual([
+      expect.objectContaining({ index: 1, code: 'IDENTIFIED_ON_ANOTHER_USER' }),
+    ]);
+  });
+});
+
+describe('ingestion log across kill -9', () => {
+  let child: ChildProcess | undefined;
+  let dir: string | undefined;
+  afterEach(() => {
+    child?.kill('SIGKILL');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = (dataDir: string) => startCliServer(['--data-dir', dataDir]);
+
+  it('every acknowledged message is applied after the server is killed with messages still waiting', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'acquaint-kill-'));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [CLI, 'init', '--json', '--data-dir', dir],
+      {
+        env: { ...process.env, DATABASE_URL: '' },
+      },
+    );
+    const keys = JSON.parse(stdout) as { write_key: string; api_key: string };
+    const first = await start(dir);
+    child = first.child;
+    const acknowledged = await Promise.all(
+      Array.from({ length: 20 }, async (_, request) => {
+        const batch = Array.from({ length: 500 }, (_, i) => ({
+          type: i % 5 === 0 ? 'identify' : 'track',
+          event: 'Clicked',
+          anonymousId: `kill-device-${request}-${i % 50}`,
+          userId: `kill-user-${request}-${i % 10}`,
+          messageId: `kill-${request}-${i}`,
+          traits: { plan: 'gold' },
+        }));
+        const response = await fetch(`${first.url}/v1/batch`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ writeKey: keys.write_key, batch }),
+        });
+        expect(response.status).toBe(200);
+        return batch.length;
+      }),
+    );
+    const status = (await (
+      await fetch(`${first.url}/api/ingestion/status`, {
+        headers: { authorization: `Bearer ${keys.api_key}` },
+      })
+    ).json()) as { backlog: number };
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    // The kill came while acknowledged messages still waited in the log.
+    expect(status.backlog).toBeGreaterThan(0);
+
+    const second = await start(dir);
+    child = second.child;
+    const stats = await fetch(`${second.url}/api/stats/identification`, {
+      headers: { authorization: `Bearer ${keys.api_key}` },
+    });
+    expect(stats.status).toBe(200);
+    const store: Store = openStore(join(dir, 'acquaint.db'));
+    try {
+      const { count } = (await store.db
+        .selectFrom('events')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .executeTakeFirstOrThrow()) as { count: number };
+      expect(Number(count)).toBe(acknowledged.reduce((a, b) => a + b, 0));
+      expect(await store.integrityCheck()).toBe('ok');
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,43 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI (`npm run build` first). */
+export const CLI = fileURLToPath(new URL('../../bin/acquaint.js', import.meta.url));
+
+export interface CliServer {
+  child: ChildProcess;
+  url: string;
+}
+
+/**
+ * Starts `acquaint start` on a free port of 127.0.0.1 with the given storage arguments and extra
+ * environment, and resolves once it says where it listens.
+ */
+export function startCliServer(storageArgs: string[], env: Record<string, string> = {}): Promise<CliServer> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'start', '--port', '0', '--host', '127.0.0.1', ...storageArgs],
+    {
+      env: { ...process.env, ACQUAINT_LOG: 'off', DATABASE_URL: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1] });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+}
