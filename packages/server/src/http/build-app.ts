@@ -2,7 +2,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { type AcquaintConfig, loadConfig } from '../config.js';
-import { createIngestion } from '../ingestion/ingestion.js';
+import { createIngestion, type Ingestion } from '../ingestion/ingestion.js';
 import type { Store } from '../storage/store.js';
 import type { AppContext } from './app-context.js';
 import { Authenticator } from './authenticate.js';
@@ -57,6 +57,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     ),
     ingestion: createIngestion(options.store, { log: config.ingestionLog, config }),
   };
+  app.decorate('ingestion', context.ingestion);
   app.addHook('onClose', () => context.ingestion.close());
   // Reads and changes through the API see every tracking message acknowledged before them.
   app.addHook('onRequest', async (request) => {
@@ -91,4 +92,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true, store: options.store.name }));
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** How tracking messages reach the database; `settled()` waits for those acknowledged. */
+    ingestion: Ingestion;
+  }
 }

@@ -14,6 +14,8 @@ export interface TestServer {
   writeKey: string;
   apiKey: string;
   identitySecret: string;
+  /** Waits until every tracking message acknowledged so far is applied (reads of `store` see them). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startTestServer(
     writeKey: project.write_key,
     apiKey: project.api_key,
     identitySecret: project.identity_secret,
+    settled: () => app.ingestion.settled(),
     async close() {
       await app.close();
       await cleanup();
