@@ -1,5 +1,7 @@
 // In-process measurement of ingestMessages (no HTTP), for profiling the storage path:
 //   node --import tsx bench/ingest/profile-inprocess.ts [sqlite-file|:memory:|postgres://…] [batches]
+// PAR=32 runs 32 batches at once, so that SQLite's group commit folds them into one transaction
+// (about what the ingestion log's applier does).
 import { loadConfig } from '../../packages/server/src/config.js';
 import { ingestMessages } from '../../packages/server/src/ingestion/ingest-messages.js';
 import { createProject } from '../../packages/server/src/projects/create-project.js';

@@ -22,15 +22,19 @@ const SERVER_ENV = {
   ACQUAINT_RATE_LIMIT_BURST: '10000000',
 };
 
-/** Starts `acquaint start` on a fresh SQLite data dir or PostgreSQL database; stops and cleans up. */
+/**
+ * Starts `acquaint start` on a fresh SQLite data dir or PostgreSQL database; stops and cleans up.
+ * `sqlite-direct` is SQLite with the ingestion log off (each request applied before its answer).
+ */
 export async function startAcquaint(
-  backend: 'sqlite' | 'postgres',
+  backend: 'sqlite' | 'sqlite-direct' | 'postgres',
   port: number,
   postgresUrl?: string,
 ): Promise<RunningServer> {
   let location: string[];
   let cleanup: () => Promise<void>;
-  if (backend === 'sqlite') {
+  const env = { ...SERVER_ENV, ...(backend === 'sqlite-direct' ? { ACQUAINT_INGESTION_LOG: 'off' } : {}) };
+  if (backend !== 'postgres') {
     const dir = mkdtempSync(join(tmpdir(), 'acquaint-bench-'));
     location = ['--data-dir', dir];
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
@@ -55,7 +59,7 @@ export async function startAcquaint(
     'node',
     [...nodeArgs, CLI, 'start', '--port', String(port), '--host', '127.0.0.1', ...location],
     {
-      env: SERVER_ENV,
+      env,
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );

@@ -5,10 +5,10 @@ import { applyMessages, validateMessages } from './ingest-messages.js';
 import { parseJsonBody } from './json-body.js';
 
 /**
- * Request bytes applied per transaction (about 2,000 typical messages): large enough to share one
+ * Request bytes applied per transaction (about 4,000 typical messages): large enough to share one
  * commit, short enough not to keep other writers waiting long.
  */
-const BYTES_PER_TRANSACTION = 1_500_000;
+const BYTES_PER_TRANSACTION = 3_000_000;
 
 /**
  * Applies the ingestion log to the database, in order, a few thousand messages per transaction.

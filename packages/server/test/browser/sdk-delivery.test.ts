@@ -105,7 +105,11 @@ describe.skipIf(skipBrowserTests)('browser SDK: delivery', () => {
 
     expect(harness.collector.requests.map((r) => r.status)).toEqual([400, 200]);
     expect(harness.collector.accepted().map((m) => m.type)).toEqual(['track']);
-    expect(harness.warnings.some((w) => w.includes('refused a batch (400)'))).toBe(true);
+    // Console messages reach the test over the DevTools protocol, possibly after the next request.
+    await waitUntil(
+      () => harness.warnings.some((w) => w.includes('refused a batch (400)')),
+      (seen) => seen,
+    );
   });
 
   it('queues events while offline and sends each exactly once when the network returns', async () => {
