@@ -23,6 +23,11 @@ export const ERROR_CODES = {
   },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'Send JSON (`application/json` or `text/plain`).' },
   NOT_FOUND: { status: 404, description: 'No such resource in this project.' },
+  INGESTION_BEHIND: {
+    status: 503,
+    description:
+      'Tracking messages sent before this change are still waiting to be applied (a large backlog); retry after `Retry-After` seconds so the change does not overtake them.',
+  },
   USER_NOT_FOUND: { status: 404, description: 'No person holds this user id in this project.' },
   PERSON_NOT_FOUND: { status: 404, description: 'No such person in this project.' },
   MERGE_REFUSED: {

@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { type AcquaintConfig, loadConfig } from '../config.js';
+import { RequestError } from '../errors/error-codes.js';
 import { createIngestion, type Ingestion } from '../ingestion/ingestion.js';
 import type { Store } from '../storage/store.js';
 import type { AppContext } from './app-context.js';
@@ -55,14 +56,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst),
       new RateLimiter(config.apiKeyRateLimitPerSecond, config.apiKeyRateLimitPerSecond * 2),
     ),
-    ingestion: createIngestion(options.store, { log: config.ingestionLog, config }),
+    ingestion: await createIngestion(options.store, { log: config.ingestionLog, config }),
   };
   app.decorate('ingestion', context.ingestion);
   app.addHook('onClose', () => context.ingestion.close());
   // Reads and changes through the API see every tracking message acknowledged before them.
+  // A change (say an erasure) must not overtake them either: past the wait it is refused.
   app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/api/') && !request.url.startsWith(INGESTION_STATUS_PATH))
-      await context.ingestion.settled();
+    if (!request.url.startsWith('/api/') || request.url.startsWith(INGESTION_STATUS_PATH)) return;
+    if ((await context.ingestion.settled()) || request.method === 'GET') return;
+    throw new RequestError(
+      'INGESTION_BEHIND',
+      'tracking messages sent before this request are still being applied; retry in a few seconds',
+      { 'retry-after': '10' },
+    );
   });
 
   registerErrorHandling(app);

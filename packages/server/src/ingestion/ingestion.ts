@@ -18,8 +18,11 @@ export interface TrackingRequest {
 export interface Ingestion {
   /** Validates the messages and applies them, or logs them durably to be applied, before answering. */
   ingest(request: TrackingRequest): Promise<IngestResult>;
-  /** Resolves once every message acknowledged before the call is applied (reads see their writes). */
-  settled(): Promise<void>;
+  /**
+   * Resolves true once every message acknowledged before the call is applied (reads see their
+   * writes), or false when that took too long.
+   */
+  settled(): Promise<boolean>;
   status(): IngestionStatus;
   close(): Promise<void>;
 }
@@ -38,7 +41,9 @@ export class DirectIngestion implements Ingestion {
     return ingestMessages(this.store, project, messages, options);
   }
 
-  async settled(): Promise<void> {}
+  async settled(): Promise<boolean> {
+    return true;
+  }
 
   status(): IngestionStatus {
     return { mode: 'direct', backlog: 0 };
@@ -52,10 +57,10 @@ export class DirectIngestion implements Ingestion {
  * applied by a worker thread); PostgreSQL, whose servers run side by side, and an in-memory
  * SQLite database apply them directly.
  */
-export function createIngestion(
+export async function createIngestion(
   store: Store,
   options: { log: boolean; config: IngestOptions['config'] },
-): Ingestion {
+): Promise<Ingestion> {
   if (options.log && store.file !== undefined)
     return QueuedIngestion.start(store, store.file, options.config);
   return new DirectIngestion(store);

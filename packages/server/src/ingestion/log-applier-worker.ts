@@ -14,7 +14,7 @@ export interface ApplierWorkerData {
 
 /** Messages between the serving thread and the applier. */
 export type ToApplier = 'appended' | 'stop';
-export type FromApplier = { applied: number } | { failed: number; error: string };
+export type FromApplier = { applied: number } | { warning: string };
 
 const port = parentPort;
 if (!port) throw new Error('log-applier-worker runs as a worker thread');
@@ -23,9 +23,9 @@ const { databaseFile, logFile, config } = workerData as ApplierWorkerData;
 const store = openStore(databaseFile, { backgroundCheckpoints: false });
 const log = SqliteIngestionLog.open(logFile);
 const send = (message: FromApplier) => port.postMessage(message);
-const applier = new LogApplier(store, log, config, (seq, error) =>
-  send({ failed: seq, error: error instanceof Error ? error.message : String(error) }),
-);
+const applier = new LogApplier(store, log, config);
+const onFailed = (seq: number, error: string) =>
+  send({ warning: `ingestion log entry ${seq} could not be applied and was set aside: ${error}` });
 
 send({ applied: await applier.position() });
 
@@ -35,9 +35,31 @@ port.on('message', (message: ToApplier) => {
   if (message === 'stop') stopping = true;
   wake?.();
 });
+/** Sleeps `ms`, or less when the serving thread appends or asks to stop. */
+const pause = (ms: number) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  }).finally(() => {
+    wake = null;
+  });
 
+let retryMs = 0;
 while (!stopping) {
-  const applied = await applier.applyNext();
+  let applied: number | null;
+  try {
+    applied = await applier.applyNext(onFailed);
+    retryMs = 0;
+  } catch (error) {
+    // The database is busy, full or failing: nothing is skipped; the same entries are tried again.
+    retryMs = Math.min(Math.max(retryMs * 2, 100), 5000);
+    send({ warning: `the ingestion log applier will retry in ${retryMs} ms: ${(error as Error).message}` });
+    await pause(retryMs);
+    continue;
+  }
   if (applied !== null) {
     send({ applied });
     log.checkpoint();
@@ -45,11 +67,7 @@ while (!stopping) {
     await new Promise((resolve) => setImmediate(resolve));
   } else {
     // Nothing waits: sleep until the serving thread appends (or a while, in case a wake-up was missed).
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-      setTimeout(resolve, 200);
-    });
-    wake = null;
+    await pause(200);
   }
 }
 log.close();

@@ -1,4 +1,5 @@
 import type { AcquaintConfig } from '../config.js';
+import { readAppliedSeq, writeAppliedSeq } from '../storage/ingestion-cursor-repository.js';
 import type { LogEntry, SqliteIngestionLog } from '../storage/sqlite-ingestion-log.js';
 import type { Store, StoreTx } from '../storage/store.js';
 import { applyMessages, validateMessages } from './ingest-messages.js';
@@ -11,10 +12,23 @@ import { parseJsonBody } from './json-body.js';
 const BYTES_PER_TRANSACTION = 3_000_000;
 
 /**
+ * SQLite failures that say nothing about the entry (the database is busy, full, or failing): the
+ * applier stops and tries again later rather than set an entry aside for them.
+ */
+const PASSING_FAILURE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|CANTOPEN|READONLY|INTERRUPT|PROTOCOL)/;
+
+export function isPassingFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && PASSING_FAILURE.test(code);
+}
+
+/**
  * Applies the ingestion log to the database, in order, a few thousand messages per transaction.
- * The cursor (how far the log is applied) moves in the same transaction as the messages, so after
- * a crash every entry is applied exactly once. An entry that cannot be applied is set aside in the
- * log with its error (`onFailed`), never silently dropped, and the rest go on.
+ * The cursor (how far the log is applied) is read and moved inside the same transaction as the
+ * messages, so after a crash, and with more than one applier, every entry is applied exactly once.
+ * An entry that fails for a reason of its own is set aside in the log with its error (`failed`)
+ * before the cursor passes it, never silently dropped; a failure of the database itself is thrown,
+ * to be tried again.
  */
 export class LogApplier {
   private cursor: number | undefined;
@@ -23,49 +37,70 @@ export class LogApplier {
     private readonly store: Store,
     private readonly log: SqliteIngestionLog,
     private readonly config: AcquaintConfig,
-    private readonly onFailed: (seq: number, error: unknown) => void,
   ) {}
 
   /** How far the log is applied. */
   async position(): Promise<number> {
-    this.cursor ??= await readCursor(this.store);
+    this.cursor ??= await readAppliedSeq(this.store.db);
     return this.cursor;
   }
 
-  /** Applies the next entries; returns the last sequence number applied, or null when none waited. */
-  async applyNext(maxBytes = BYTES_PER_TRANSACTION): Promise<number | null> {
-    this.cursor ??= await readCursor(this.store);
-    const batches = this.log.read(this.cursor, maxBytes);
-    if (batches.length === 0) return null;
-    const last = batches[batches.length - 1].seq;
+  /**
+   * Applies the next entries; returns how far the log is now applied, or null when nothing waited.
+   * `onFailed` hears of each entry set aside.
+   */
+  async applyNext(
+    onFailed: (seq: number, error: string) => void,
+    maxBytes = BYTES_PER_TRANSACTION,
+  ): Promise<number | null> {
+    const entries = this.log.read(await this.position(), maxBytes);
+    if (entries.length === 0) return null;
     try {
-      await this.store.transaction(async (tx) => {
-        for (const batch of batches) await applyEntry(tx, batch, this.config);
-        await writeCursor(tx, last);
+      this.cursor = await this.store.transaction(async (tx) => {
+        const applied = await readAppliedSeq(tx.db);
+        const last = entries[entries.length - 1].seq;
+        if (applied >= last) return applied; // another applier got here first
+        for (const entry of entries) if (entry.seq > applied) await applyEntry(tx, entry, this.config);
+        await writeAppliedSeq(tx, last);
+        return last;
       });
-    } catch {
+    } catch (error) {
+      if (isPassingFailure(error)) throw error;
       // Find the entry that fails by applying them one at a time.
-      for (const batch of batches) {
-        try {
-          await this.store.transaction(async (tx) => {
-            await applyEntry(tx, batch, this.config);
-            await writeCursor(tx, batch.seq);
-          });
-        } catch (error) {
-          this.onFailed(batch.seq, error);
-          await this.store.transaction((tx) => writeCursor(tx, batch.seq));
-        }
-      }
+      for (const entry of entries) await this.applyAlone(entry, onFailed);
     }
-    this.cursor = last;
-    return last;
+    return this.cursor ?? null;
+  }
+
+  private async applyAlone(entry: LogEntry, onFailed: (seq: number, error: string) => void): Promise<void> {
+    try {
+      this.cursor = await this.store.transaction(async (tx) => {
+        const applied = await readAppliedSeq(tx.db);
+        if (applied >= entry.seq) return applied;
+        await applyEntry(tx, entry, this.config);
+        await writeAppliedSeq(tx, entry.seq);
+        return entry.seq;
+      });
+    } catch (error) {
+      if (isPassingFailure(error)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.log.markFailed(entry.seq, reason);
+      onFailed(entry.seq, reason);
+      this.cursor = await this.store.transaction(async (tx) => {
+        const applied = await readAppliedSeq(tx.db);
+        if (applied >= entry.seq) return applied;
+        await writeAppliedSeq(tx, entry.seq);
+        return entry.seq;
+      });
+    }
   }
 }
 
 /**
  * Validates a logged request's messages again, as they were validated when it was answered (same
- * bytes, receive time and settings), and applies those that passed. Duplicates are skipped by the
- * message-id claim, as they would have been at once.
+ * bytes, receive time, settings and generated ids, so the same messages pass under the same
+ * names), and applies those that passed. Duplicates are skipped by the message-id claim, as they
+ * would have been at once.
  */
 async function applyEntry(tx: StoreTx, entry: LogEntry, config: AcquaintConfig): Promise<void> {
   const body = parseJsonBody(entry.body.toString('utf8')) as Record<string, unknown>;
@@ -76,23 +111,7 @@ async function applyEntry(tx: StoreTx, entry: LogEntry, config: AcquaintConfig):
     batchSentAt: body.sentAt,
     maxMessageBytes: entry.maxMessageBytes,
     identitySecret: entry.identitySecret,
+    generatedIdPrefix: entry.generatedIdPrefix,
   });
   if (valid.length > 0) await applyMessages(tx, entry.projectId, valid, config);
-}
-
-async function readCursor(store: Store): Promise<number> {
-  const row = await store.db
-    .selectFrom('ingestion_log_cursor')
-    .select('applied_seq')
-    .where('id', '=', 1)
-    .executeTakeFirst();
-  return Number(row?.applied_seq ?? 0);
-}
-
-async function writeCursor(tx: StoreTx, seq: number): Promise<void> {
-  await tx.db
-    .insertInto('ingestion_log_cursor')
-    .values({ id: 1, applied_seq: seq })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ applied_seq: seq }))
-    .execute();
 }

@@ -72,6 +72,8 @@ export interface NormalizeOptions {
   maxMessageBytes: number;
   /** Identity secret when the project verifies identities (DESIGN §3 rule 10), else null. */
   identitySecret: string | null;
+  /** A message without a messageId gets `<prefix>-<index>`; without a prefix, a random UUID. */
+  generatedIdPrefix?: string;
 }
 
 export type NormalizeResult =
@@ -96,7 +98,8 @@ export function normalizeMessage(raw: unknown, index: number, options: Normalize
   if (m.messageId !== undefined && (givenMessageId === null || givenMessageId.length > 255)) {
     return refuse('INVALID_MESSAGE', 'messageId must be a non-empty string of at most 255 characters');
   }
-  const messageId = givenMessageId ?? randomUUID();
+  const messageId =
+    givenMessageId ?? (options.generatedIdPrefix ? `${options.generatedIdPrefix}-${index}` : randomUUID());
   const warnings: MessageIssue[] = [];
   const warn = (code: WarningCode, text: string) => warnings.push({ index, messageId, code, message: text });
 

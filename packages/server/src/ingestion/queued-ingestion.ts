@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AcquaintConfig } from '../config.js';
 import { findReceivedMessageIds } from '../storage/event-repository.js';
+import { readAppliedSeq } from '../storage/ingestion-cursor-repository.js';
 import { ingestionLogFile, SqliteIngestionLog } from '../storage/sqlite-ingestion-log.js';
 import type { Store } from '../storage/store.js';
 import {
@@ -31,6 +33,8 @@ export class QueuedIngestion implements Ingestion {
   private readonly pending = new Set<string>();
   private readonly waiters: { seq: number; resolve: () => void }[] = [];
   private worker!: Worker;
+  private workerAlive = false;
+  private restartTimer: NodeJS.Timeout | undefined;
   private closing = false;
 
   private constructor(
@@ -43,13 +47,19 @@ export class QueuedIngestion implements Ingestion {
     this.startWorker();
   }
 
-  static start(store: Store, databaseFile: string, config: AcquaintConfig): QueuedIngestion {
+  static async start(store: Store, databaseFile: string, config: AcquaintConfig): Promise<QueuedIngestion> {
     const logFile = ingestionLogFile(databaseFile);
-    return new QueuedIngestion(store, SqliteIngestionLog.open(logFile), { databaseFile, logFile, config });
+    const log = SqliteIngestionLog.open(logFile);
+    // A log file lost or replaced would number its entries from 1 again, below what the database
+    // has applied, and they would never be applied: numbering goes on after the cursor instead.
+    log.continueAfter(await readAppliedSeq(store.db));
+    return new QueuedIngestion(store, log, { databaseFile, logFile, config });
   }
 
   async ingest({ project, messages, options, body, messageType }: TrackingRequest): Promise<IngestResult> {
-    const normalizeOptions = normalizeOptionsFor(project, options);
+    // Messages without a messageId get `<request id>-<index>`, so the applier names them alike.
+    const generatedIdPrefix = randomUUID();
+    const normalizeOptions = { ...normalizeOptionsFor(project, options), generatedIdPrefix };
     const { valid, rejected, warnings } = validateMessages(messages, normalizeOptions);
     if (valid.length === 0) return { accepted: 0, duplicates: 0, rejected, warnings };
     const received = await findReceivedMessageIds(
@@ -57,20 +67,18 @@ export class QueuedIngestion implements Ingestion {
       project.id,
       valid.map((m) => m.messageId),
     );
-    let fresh = 0;
-    const keys: string[] = [];
+    const keys = new Set<string>();
     let duplicates = 0;
     for (const message of valid) {
       const key = `${project.id}\u0000${message.messageId}`;
-      if (received.has(message.messageId) || this.pending.has(key)) {
+      if (received.has(message.messageId) || this.pending.has(key) || keys.has(key)) {
         warnings.push(duplicateWarning(message));
         duplicates += 1;
-        continue;
+      } else {
+        keys.add(key);
       }
-      fresh += 1;
-      keys.push(key);
-      this.pending.add(key);
     }
+    const fresh = keys.size;
     if (fresh > 0) {
       const seq = this.log.append({
         projectId: project.id,
@@ -78,9 +86,12 @@ export class QueuedIngestion implements Ingestion {
         messageType,
         maxMessageBytes: normalizeOptions.maxMessageBytes,
         identitySecret: normalizeOptions.identitySecret,
+        generatedIdPrefix,
         body,
       });
-      this.pendingBySeq.set(seq, keys);
+      // Pending only once logged: a failed append leaves a retry free to be accepted.
+      for (const key of keys) this.pending.add(key);
+      this.pendingBySeq.set(seq, [...keys]);
       this.appended = seq;
       this.worker.postMessage('appended' satisfies ToApplier);
     }
@@ -88,16 +99,16 @@ export class QueuedIngestion implements Ingestion {
     return { accepted: fresh, duplicates, rejected, warnings };
   }
 
-  settled(): Promise<void> {
+  settled(): Promise<boolean> {
     const seq = this.appended;
-    if (this.applied >= seq) return Promise.resolve();
+    if (this.applied >= seq) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, SETTLE_TIMEOUT_MS);
+      const timer = setTimeout(() => resolve(false), SETTLE_TIMEOUT_MS);
       this.waiters.push({
         seq,
         resolve: () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         },
       });
     });
@@ -109,27 +120,29 @@ export class QueuedIngestion implements Ingestion {
 
   async close(): Promise<void> {
     this.closing = true;
-    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
-    this.worker.postMessage('stop' satisfies ToApplier);
-    await exited;
+    clearTimeout(this.restartTimer);
+    if (this.workerAlive) {
+      const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+      this.worker.postMessage('stop' satisfies ToApplier);
+      await exited;
+    }
     this.log.close();
     for (const waiter of this.waiters.splice(0)) waiter.resolve();
   }
 
   private startWorker(): void {
     this.worker = applierWorker(this.workerData);
+    this.workerAlive = true;
     this.worker.on('message', (message: FromApplier) => {
       if ('applied' in message) this.onApplied(message.applied);
-      else {
-        this.log.markFailed(message.failed, message.error);
-        process.emitWarning(`ingestion log entry ${message.failed} could not be applied: ${message.error}`);
-      }
+      else process.emitWarning(message.warning);
     });
     this.worker.on('error', (error) => {
       process.emitWarning(`the ingestion log applier stopped: ${error.message}; restarting it`);
     });
     this.worker.on('exit', () => {
-      if (!this.closing) setTimeout(() => this.closing || this.startWorker(), 1000).unref();
+      this.workerAlive = false;
+      if (!this.closing) this.restartTimer = setTimeout(() => this.startWorker(), 1000).unref();
     });
   }
 

@@ -12,6 +12,8 @@ export interface LoggedRequest {
   maxMessageBytes: number;
   /** The project's identity secret when it verified identities at the time (DESIGN §3 rule 10). */
   identitySecret: string | null;
+  /** Messages without a messageId were named `<this>-<index>` when answered. */
+  generatedIdPrefix: string;
   body: Buffer;
 }
 
@@ -26,16 +28,16 @@ export const ingestionLogFile = (databaseFile: string) => `${databaseFile}-inges
  * The durable ingestion log of the SQLite backend: a second SQLite file (WAL) that each tracking
  * request is appended to, as received, before it is answered. Appends only grow the end of one
  * table, so a commit writes a few sequential pages, where applying the same messages to the
- * identity tables dirties hundreds of scattered ones. The applier reads it on its own connection;
- * only the serving thread appends and trims.
+ * identity tables dirties hundreds of scattered ones. The applier reads it on its own connection
+ * and sets aside entries it cannot apply; the serving thread appends and trims.
  */
 export class SqliteIngestionLog {
   private readonly insert: SqliteDatabase.Statement;
 
   private constructor(private readonly db: SqliteDatabase.Database) {
     this.insert = db.prepare(`insert into entries
-      (project_id, received_at, message_type, max_message_bytes, identity_secret, body)
-      values (?, ?, ?, ?, ?, ?)`);
+      (project_id, received_at, message_type, max_message_bytes, identity_secret, generated_id_prefix, body)
+      values (?, ?, ?, ?, ?, ?, ?)`);
   }
 
   static open(file: string): SqliteIngestionLog {
@@ -52,6 +54,7 @@ export class SqliteIngestionLog {
       message_type text,
       max_message_bytes integer not null,
       identity_secret text,
+      generated_id_prefix text not null,
       body blob not null
     )`);
     // Entries the applier could not apply are kept here, with why, rather than dropped.
@@ -61,10 +64,17 @@ export class SqliteIngestionLog {
 
   /** Appends and commits; returns the entry's sequence number. */
   append(request: LoggedRequest): number {
-    const { projectId, receivedAt, messageType, maxMessageBytes, identitySecret, body } = request;
+    const r = request;
     return Number(
-      this.insert.run(projectId, receivedAt, messageType, maxMessageBytes, identitySecret, body)
-        .lastInsertRowid,
+      this.insert.run(
+        r.projectId,
+        r.receivedAt,
+        r.messageType,
+        r.maxMessageBytes,
+        r.identitySecret,
+        r.generatedIdPrefix,
+        r.body,
+      ).lastInsertRowid,
     );
   }
 
@@ -76,11 +86,21 @@ export class SqliteIngestionLog {
     return row?.seq ?? 0;
   }
 
+  /** Makes the next entry's number follow `seq` at least (for a log file younger than its database). */
+  continueAfter(seq: number): void {
+    if (this.lastSeq() >= seq) return;
+    this.db.transaction(() => {
+      this.db.prepare("delete from sqlite_sequence where name = 'entries'").run();
+      this.db.prepare("insert into sqlite_sequence (name, seq) values ('entries', ?)").run(seq);
+    })();
+  }
+
   /** Entries after `seq`, in order, until their bodies reach about `maxBytes`. */
   read(afterSeq: number, maxBytes: number): LogEntry[] {
     const rows = this.db
       .prepare(
-        `select seq, project_id, received_at, message_type, max_message_bytes, identity_secret, body
+        `select seq, project_id, received_at, message_type, max_message_bytes, identity_secret,
+           generated_id_prefix, body
          from entries where seq > ? order by seq`,
       )
       .iterate(afterSeq) as IterableIterator<{
@@ -90,6 +110,7 @@ export class SqliteIngestionLog {
       message_type: string | null;
       max_message_bytes: number;
       identity_secret: string | null;
+      generated_id_prefix: string;
       body: Buffer;
     }>;
     const entries: LogEntry[] = [];
@@ -102,6 +123,7 @@ export class SqliteIngestionLog {
         messageType: row.message_type,
         maxMessageBytes: row.max_message_bytes,
         identitySecret: row.identity_secret,
+        generatedIdPrefix: row.generated_id_prefix,
         body: row.body,
       });
       bytes += row.body.length;
@@ -110,7 +132,7 @@ export class SqliteIngestionLog {
     return entries;
   }
 
-  /** Sets an entry aside that could not be applied, with the reason. */
+  /** Sets an entry aside that cannot be applied, with the reason (before the cursor passes it). */
   markFailed(seq: number, error: string): void {
     this.db.prepare('insert or replace into failed (seq, error) values (?, ?)').run(seq, error);
   }

@@ -59,17 +59,19 @@ export const WINDOWS_CHROME_UA =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 
 /**
- * An answer's warnings as [messageId, code], with those found only when its messages were applied:
- * through the ingestion log these are listed by `GET /api/ingestion/warnings`, not in the answer.
+ * An answer's warnings as [messageId, code], with those found only when its messages (`messageIds`)
+ * were applied: through the ingestion log these are listed by `GET /api/ingestion/warnings`.
  */
 export async function warningsOf(
   server: Pick<TestServer, 'app' | 'apiKey'>,
   answer: TrackingAnswer,
+  messageIds: string[],
 ): Promise<[string | null, string][]> {
   const answered = (answer.warnings ?? []).map((w): [string | null, string] => [w.messageId, w.code]);
   if (server.app.ingestion.status().mode === 'direct') return answered;
   const listed = (
     await apiCall(server.app, 'GET', '/api/ingestion/warnings?limit=1000', server.apiKey)
   ).json() as { warnings: { message_id: string; code: string }[] };
-  return [...answered, ...listed.warnings.reverse().map((w): [string, string] => [w.message_id, w.code])];
+  const applied = listed.warnings.reverse().filter((w) => messageIds.includes(w.message_id));
+  return [...answered, ...applied.map((w): [string, string] => [w.message_id, w.code])];
 }

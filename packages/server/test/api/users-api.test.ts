@@ -280,7 +280,7 @@ describeEachBackend(
           messageId: 's5',
         },
       ]);
-      expect(await warningsOf(server, sent.json())).toEqual([
+      expect(await warningsOf(server, sent.json(), ['s1', 's2', 's3', 's4', 's5'])).toEqual([
         ['s4', 'IDENTIFIED_ON_ANOTHER_USER'],
         ['s5', 'IDENTIFIED_ON_ANOTHER_USER'],
       ]);

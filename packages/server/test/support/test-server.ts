@@ -40,7 +40,9 @@ export async function startTestServer(
     writeKey: project.write_key,
     apiKey: project.api_key,
     identitySecret: project.identity_secret,
-    settled: () => app.ingestion.settled(),
+    settled: async () => {
+      await app.ingestion.settled();
+    },
     async close() {
       await app.close();
       await cleanup();
