@@ -86,6 +86,8 @@ export function backgroundCheckpointer(
     },
     async stop() {
       if (worker === null) return;
+      // Held open until it exits, so that awaiting stop() keeps the process alive.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
