@@ -29,6 +29,11 @@ export interface AcquaintConfig {
    * logged, applied by a worker thread (on). Off applies them before answering, as PostgreSQL does.
    */
   ingestionLog: boolean;
+  /**
+   * How long an API call waits for the tracking messages acknowledged before it to be applied
+   * (10 s); past it a read answers with what is applied, and a change is refused (503).
+   */
+  ingestionWaitMs: number;
 }
 
 export const DEFAULT_CONFIG: AcquaintConfig = {
@@ -45,6 +50,7 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   importChunkRows: 10_000,
   importHeartbeatMs: 5_000,
   ingestionLog: true,
+  ingestionWaitMs: 10_000,
 };
 
 /** The defaults, overridden by `ACQUAINT_*` environment variables and then by `overrides`. */
@@ -71,6 +77,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['maxProfileUploadBytes', 'ACQUAINT_MAX_PROFILE_UPLOAD_BYTES'],
     ['importChunkRows', 'ACQUAINT_IMPORT_CHUNK_ROWS'],
     ['importHeartbeatMs', 'ACQUAINT_IMPORT_HEARTBEAT_MS'],
+    ['ingestionWaitMs', 'ACQUAINT_INGESTION_WAIT_MS'],
   ];
   for (const [key, name] of entries) {
     const value = numberFrom(name);

@@ -68,7 +68,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     throw new RequestError(
       'INGESTION_BEHIND',
       'tracking messages sent before this request are still being applied; retry in a few seconds',
-      { 'retry-after': '10' },
+      { 'retry-after': String(Math.ceil(config.ingestionWaitMs / 1000)) },
     );
   });
 

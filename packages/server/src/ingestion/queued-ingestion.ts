@@ -16,9 +16,6 @@ import {
 import type { Ingestion, IngestionStatus, TrackingRequest } from './ingestion.js';
 import type { ApplierWorkerData, FromApplier, ToApplier } from './log-applier-worker.js';
 
-/** Longest a read waits for earlier messages to be applied before it answers with what is there. */
-const SETTLE_TIMEOUT_MS = 10_000;
-
 /**
  * Ingestion through the durable log (SQLite): a request's messages are validated, checked for
  * duplicates, appended to the log and answered; a worker thread applies the log in large
@@ -103,7 +100,7 @@ export class QueuedIngestion implements Ingestion {
     const seq = this.appended;
     if (this.applied >= seq) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), SETTLE_TIMEOUT_MS);
+      const timer = setTimeout(() => resolve(false), this.workerData.config.ingestionWaitMs);
       this.waiters.push({
         seq,
         resolve: () => {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { type AcquaintConfig, loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/build-app.js';
 import { createProject } from '../../src/projects/create-project.js';
 import { ingestionLogFile, SqliteIngestionLog } from '../../src/storage/sqlite-ingestion-log.js';
@@ -34,8 +34,8 @@ describe('ingestion log (SQLite file)', () => {
     const data = await dataFile();
     cleanups.push(() => rmSync(data.dir, { recursive: true, force: true }));
     cleanups.push(() => data.store.close());
-    const open = async () => {
-      const app = await buildApp({ store: data.store });
+    const open = async (config: Partial<AcquaintConfig> = {}) => {
+      const app = await buildApp({ store: data.store, config });
       await app.ready();
       cleanups.push(() => app.close());
       return {
@@ -175,6 +175,38 @@ describe('ingestion log (SQLite file)', () => {
     const user = await second.client.get('/api/users/u-after');
     expect(user.statusCode).toBe(200);
     expect(user.json().attributes.plan).toBe('gold');
+  });
+
+  it('past its wait for a backlog, a read answers with what is applied and a change is refused (503)', async () => {
+    const { open, file } = await setUp();
+    const { client } = await open({ ingestionWaitMs: 300 });
+    const drained = async () => {
+      const deadline = Date.now() + 15_000;
+      while ((await client.get('/api/ingestion/status')).json().backlog > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    await client.batch([{ type: 'identify', userId: 'u-held', messageId: 'held-1' }]);
+    await drained();
+    expect((await client.get('/api/users/u-held')).statusCode).toBe(200);
+    // Another connection holds the write lock, so the applier cannot apply what comes next.
+    const blocker = new SqliteDatabase(file);
+    blocker.exec('begin immediate');
+    try {
+      await client.batch([{ type: 'track', event: 'Later', userId: 'u-held', messageId: 'held-2' }]);
+      const refused = await client.delete('/api/users/u-held');
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json().error.code).toBe('INGESTION_BEHIND');
+      expect(refused.headers['retry-after']).toBe('1');
+      const read = await client.get('/api/users/u-held/events');
+      expect(read.statusCode).toBe(200);
+      expect(read.json().total).toBe(1);
+    } finally {
+      blocker.exec('rollback');
+      blocker.close();
+    }
+    await drained();
+    expect((await client.get('/api/users/u-held/events')).json().total).toBe(2);
+    expect((await client.delete('/api/users/u-held')).statusCode).toBe(200);
   });
 
   it('applies messages directly, answering with identity warnings, when the log is off', async () => {
