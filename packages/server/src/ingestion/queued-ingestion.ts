@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { AcquaintConfig } from '../config.js';
 import { findReceivedMessageIds } from '../storage/event-repository.js';
 import { readAppliedSeq } from '../storage/ingestion-cursor-repository.js';
-import { ingestionLogFile, SqliteIngestionLog } from '../storage/sqlite-ingestion-log.js';
+import { ingestionLogFile, type LogEntry, SqliteIngestionLog } from '../storage/sqlite-ingestion-log.js';
 import type { Store } from '../storage/store.js';
 import {
   duplicateWarning,
@@ -14,6 +14,7 @@ import {
   validateMessages,
 } from './ingest-messages.js';
 import type { Ingestion, IngestionStatus, TrackingRequest } from './ingestion.js';
+import { parseJsonBody } from './json-body.js';
 import type { ApplierWorkerData, FromApplier, ToApplier } from './log-applier-worker.js';
 
 /**
@@ -44,13 +45,33 @@ export class QueuedIngestion implements Ingestion {
     this.startWorker();
   }
 
+  /**
+   * The message ids of entries logged before a restart and not applied yet, so that a retry of one
+   * is still answered as a duplicate.
+   */
+  private rememberWaiting(appliedSeq: number): void {
+    for (let after = appliedSeq; ; ) {
+      const entries = this.log.read(after, 10_000_000);
+      if (entries.length === 0) return;
+      for (const entry of entries) {
+        const keys = messageIdsOf(entry).map((id) => `${entry.projectId}\u0000${id}`);
+        for (const key of keys) this.pending.add(key);
+        this.pendingBySeq.set(entry.seq, keys);
+      }
+      after = entries[entries.length - 1].seq;
+    }
+  }
+
   static async start(store: Store, databaseFile: string, config: AcquaintConfig): Promise<QueuedIngestion> {
     const logFile = ingestionLogFile(databaseFile);
     const log = SqliteIngestionLog.open(logFile);
     // A log file lost or replaced would number its entries from 1 again, below what the database
     // has applied, and they would never be applied: numbering goes on after the cursor instead.
-    log.continueAfter(await readAppliedSeq(store.db));
-    return new QueuedIngestion(store, log, { databaseFile, logFile, config });
+    const appliedSeq = await readAppliedSeq(store.db);
+    log.continueAfter(appliedSeq);
+    const ingestion = new QueuedIngestion(store, log, { databaseFile, logFile, config });
+    ingestion.rememberWaiting(appliedSeq);
+    return ingestion;
   }
 
   async ingest({ project, messages, options, body, messageType }: TrackingRequest): Promise<IngestResult> {
@@ -165,4 +186,18 @@ function applierWorker(workerData: ApplierWorkerData): Worker {
   const entry = new URL('./log-applier-worker.ts', here).href;
   const source = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
   return new Worker(source, { eval: true, workerData });
+}
+
+/** The messageIds a logged request names (those it was sent with; generated ones cannot be retried). */
+function messageIdsOf(entry: LogEntry): string[] {
+  try {
+    const body = parseJsonBody(entry.body.toString('utf8')) as Record<string, unknown>;
+    const messages = entry.messageType === null ? body.batch : [body];
+    if (!Array.isArray(messages)) return [];
+    return messages
+      .map((m) => (m as { messageId?: unknown } | null)?.messageId)
+      .filter((id): id is string => typeof id === 'string' && id.length > 0);
+  } catch {
+    return []; // an entry the applier will set aside
+  }
 }

@@ -149,6 +149,37 @@ describe('ingestion log (SQLite file)', () => {
     expect(warnings.join('\n')).toContain(`ingestion log entry ${broken} could not be applied`);
   });
 
+  it('a retry of a message logged before a restart and not applied yet is still a duplicate', async () => {
+    const { file, project, open } = await setUp();
+    const log = SqliteIngestionLog.open(ingestionLogFile(file));
+    const message = { type: 'track', event: 'Paid', userId: 'u-wait', messageId: 'waiting-1' };
+    log.append({
+      projectId: project.project_id,
+      receivedAt: Date.now(),
+      messageType: null,
+      maxMessageBytes: loadConfig().maxMessageBytes,
+      identitySecret: null,
+      generatedIdPrefix: 'earlier',
+      body: Buffer.from(JSON.stringify({ batch: [message] })),
+    });
+    log.close();
+    // Another connection holds the write lock, so the entry stays unapplied while the retry comes.
+    const blocker = new SqliteDatabase(file);
+    blocker.exec('begin immediate');
+    let client: ReturnType<typeof apiClient>;
+    try {
+      ({ client } = await open());
+      const retry = await client.batch([message]);
+      expect(retry.json().warnings).toEqual([
+        expect.objectContaining({ messageId: 'waiting-1', code: 'DUPLICATE_MESSAGE_ID' }),
+      ]);
+    } finally {
+      blocker.exec('rollback');
+      blocker.close();
+    }
+    expect((await client.get('/api/users/u-wait/events')).json().total).toBe(1);
+  });
+
   it('a message without a messageId is stored under the id its answer named', async () => {
     const { open, store } = await setUp();
     const { client } = await open();
