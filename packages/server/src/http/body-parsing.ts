@@ -42,8 +42,9 @@ export function registerBodyParsing(app: FastifyInstance): void {
     ['application/json', 'text/plain'],
     { parseAs: 'buffer' },
     (request, body, done) => {
-      // Kept as received: the ingestion log stores the bytes rather than serialising them again.
-      request.rawBody = body as Buffer;
+      // Kept as received where a route asks (tracking): the ingestion log stores the bytes rather
+      // than serialising them again.
+      if (request.routeOptions.config.keepRawBody) request.rawBody = body as Buffer;
       try {
         done(null, parseJsonBody((body as Buffer).toString('utf8')));
       } catch (error) {
@@ -55,7 +56,11 @@ export function registerBodyParsing(app: FastifyInstance): void {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The request body's bytes (after gzip is undone), for JSON and text bodies. */
+    /** The request body's bytes (after gzip is undone), for JSON and text bodies of routes that keep it. */
     rawBody?: Buffer;
+  }
+  interface FastifyContextConfig {
+    /** The route reads `request.rawBody`. */
+    keepRawBody?: boolean;
   }
 }

@@ -56,14 +56,7 @@ export class LogApplier {
     const entries = this.log.read(await this.position(), maxBytes);
     if (entries.length === 0) return null;
     try {
-      this.cursor = await this.store.transaction(async (tx) => {
-        const applied = await readAppliedSeq(tx.db);
-        const last = entries[entries.length - 1].seq;
-        if (applied >= last) return applied; // another applier got here first
-        for (const entry of entries) if (entry.seq > applied) await applyEntry(tx, entry, this.config);
-        await writeAppliedSeq(tx, last);
-        return last;
-      });
+      this.cursor = await this.applyThrough(entries[entries.length - 1].seq, entries);
     } catch (error) {
       if (isPassingFailure(error)) throw error;
       // Find the entry that fails by applying them one at a time.
@@ -74,26 +67,37 @@ export class LogApplier {
 
   private async applyAlone(entry: LogEntry, onFailed: (seq: number, error: string) => void): Promise<void> {
     try {
-      this.cursor = await this.store.transaction(async (tx) => {
-        const applied = await readAppliedSeq(tx.db);
-        if (applied >= entry.seq) return applied;
-        await applyEntry(tx, entry, this.config);
-        await writeAppliedSeq(tx, entry.seq);
-        return entry.seq;
-      });
+      this.cursor = await this.applyThrough(entry.seq, [entry]);
     } catch (error) {
       if (isPassingFailure(error)) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       this.log.markFailed(entry.seq, reason);
       onFailed(entry.seq, reason);
-      this.cursor = await this.store.transaction(async (tx) => {
-        const applied = await readAppliedSeq(tx.db);
-        if (applied >= entry.seq) return applied;
-        await writeAppliedSeq(tx, entry.seq);
-        return entry.seq;
-      });
+      this.cursor = await this.applyThrough(entry.seq, []);
     }
   }
+
+  /**
+   * In one transaction, applies those of `entries` past the stored cursor and moves the cursor to
+   * `last`; returns the cursor. Another applier may have got further first: its work stands.
+   */
+  private applyThrough(last: number, entries: LogEntry[]): Promise<number> {
+    return this.store.transaction(async (tx) => {
+      const applied = await readAppliedSeq(tx.db);
+      if (applied >= last) return applied;
+      for (const entry of entries) if (entry.seq > applied) await applyEntry(tx, entry, this.config);
+      await writeAppliedSeq(tx, last);
+      return last;
+    });
+  }
+}
+
+/** The messages of a logged request and its batch's `sentAt`, read from the bytes received. */
+export function readLoggedRequest(entry: LogEntry): { messages: unknown[]; sentAt: unknown } {
+  const body = parseJsonBody(entry.body.toString('utf8')) as Record<string, unknown>;
+  const messages = entry.messageType === null ? body.batch : [{ ...body, type: entry.messageType }];
+  if (!Array.isArray(messages)) throw new Error('the logged body has no "batch" array');
+  return { messages, sentAt: body.sentAt };
 }
 
 /**
@@ -103,12 +107,10 @@ export class LogApplier {
  * would have been at once.
  */
 async function applyEntry(tx: StoreTx, entry: LogEntry, config: AcquaintConfig): Promise<void> {
-  const body = parseJsonBody(entry.body.toString('utf8')) as Record<string, unknown>;
-  const messages =
-    entry.messageType === null ? (body.batch as unknown[]) : [{ ...body, type: entry.messageType }];
+  const { messages, sentAt } = readLoggedRequest(entry);
   const { valid } = validateMessages(messages, {
     receivedAt: entry.receivedAt,
-    batchSentAt: body.sentAt,
+    batchSentAt: sentAt,
     maxMessageBytes: entry.maxMessageBytes,
     identitySecret: entry.identitySecret,
     generatedIdPrefix: entry.generatedIdPrefix,

@@ -14,7 +14,7 @@ import {
   validateMessages,
 } from './ingest-messages.js';
 import type { Ingestion, IngestionStatus, TrackingRequest } from './ingestion.js';
-import { parseJsonBody } from './json-body.js';
+import { readLoggedRequest } from './log-applier.js';
 import type { ApplierWorkerData, FromApplier, ToApplier } from './log-applier-worker.js';
 
 /**
@@ -54,7 +54,7 @@ export class QueuedIngestion implements Ingestion {
       const entries = this.log.read(after, 10_000_000);
       if (entries.length === 0) return;
       for (const entry of entries) {
-        const keys = messageIdsOf(entry).map((id) => `${entry.projectId}\u0000${id}`);
+        const keys = messageIdsOf(entry).map((id) => pendingKey(entry.projectId, id));
         for (const key of keys) this.pending.add(key);
         this.pendingBySeq.set(entry.seq, keys);
       }
@@ -88,7 +88,7 @@ export class QueuedIngestion implements Ingestion {
     const keys = new Set<string>();
     let duplicates = 0;
     for (const message of valid) {
-      const key = `${project.id}\u0000${message.messageId}`;
+      const key = pendingKey(project.id, message.messageId);
       if (received.has(message.messageId) || this.pending.has(key) || keys.has(key)) {
         warnings.push(duplicateWarning(message));
         duplicates += 1;
@@ -178,6 +178,8 @@ export class QueuedIngestion implements Ingestion {
   }
 }
 
+const pendingKey = (projectId: string, messageId: string) => `${projectId}\u0000${messageId}`;
+
 /** The applier's worker thread; run from the TypeScript sources (tests), it loads them through tsx. */
 function applierWorker(workerData: ApplierWorkerData): Worker {
   const here = import.meta.url;
@@ -191,11 +193,8 @@ function applierWorker(workerData: ApplierWorkerData): Worker {
 /** The messageIds a logged request names (those it was sent with; generated ones cannot be retried). */
 function messageIdsOf(entry: LogEntry): string[] {
   try {
-    const body = parseJsonBody(entry.body.toString('utf8')) as Record<string, unknown>;
-    const messages = entry.messageType === null ? body.batch : [body];
-    if (!Array.isArray(messages)) return [];
-    return messages
-      .map((m) => (m as { messageId?: unknown } | null)?.messageId)
+    return readLoggedRequest(entry)
+      .messages.map((m) => (m as { messageId?: unknown } | null)?.messageId)
       .filter((id): id is string => typeof id === 'string' && id.length > 0);
   } catch {
     return []; // an entry the applier will set aside

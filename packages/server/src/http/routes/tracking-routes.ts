@@ -52,6 +52,7 @@ export async function trackingRoutes(
     app.post(
       path,
       {
+        config: { keepRawBody: true },
         schema: {
           tags: ['tracking'],
           summary: `Send one ${type} message`,
@@ -69,6 +70,7 @@ export async function trackingRoutes(
   app.post(
     '/v1/batch',
     {
+      config: { keepRawBody: true },
       schema: {
         tags: ['tracking'],
         summary: 'Send a batch of messages',
@@ -82,7 +84,7 @@ export async function trackingRoutes(
       return answer(await ingest(request, requireBatch(body), body.sentAt, null));
     },
   );
-  app.post('/v1/import', { schema: { hide: true } }, async (request) => {
+  app.post('/v1/import', { config: { keepRawBody: true }, schema: { hide: true } }, async (request) => {
     const body = requireObject(request.body);
     return answer(await ingest(request, requireBatch(body), body.sentAt, null));
   });
