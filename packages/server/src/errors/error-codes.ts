@@ -119,6 +119,11 @@ export const ERROR_CODES = {
       'The import stopped before the end of the file (server stopped, upload broken); the rows counted are written. Send the file again to resume.',
   },
   KEY_NOT_FOUND: { status: 404, description: 'No live API key with this id in this project.' },
+  INVALID_CURSOR: {
+    status: 400,
+    description:
+      'The paging `cursor` is not one this list gave out (changed or cut); start again without it.',
+  },
 
   // Per-row problems of a bulk upload or CSV import (`errors` of the answer, the job's errors CSV).
   RAGGED_ROW: {
@@ -153,6 +158,8 @@ export class RequestError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** JSON pointer of the bad part of the request body (`/condition/all/1/op`), when there is one. */
+    readonly pointer?: string,
   ) {
     super(message);
     this.status = ERROR_CODES[code].status;

@@ -62,9 +62,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addHook('onClose', () => context.ingestion.close());
   // Reads and changes through the API see every tracking message acknowledged before them.
   // A change (say an erasure) must not overtake them either: past the wait it is refused.
+  // A route that only reads (a preview, a report) says so with `config: { readOnly: true }`.
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/') || request.url.startsWith(INGESTION_STATUS_PATH)) return;
     if ((await context.ingestion.settled()) || request.method === 'GET') return;
+    if (request.routeOptions.config.readOnly === true) return;
     throw new RequestError(
       'INGESTION_BEHIND',
       'tracking messages sent before this request are still being applied; retry in a few seconds',
@@ -102,6 +104,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route only reads, whatever its method: never refused as a change while ingestion is behind. */
+    readOnly?: boolean;
+  }
   interface FastifyInstance {
     /** How tracking messages reach the database; `settled()` waits for those acknowledged. */
     ingestion: Ingestion;

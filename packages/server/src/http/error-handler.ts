@@ -3,7 +3,7 @@ import { ERROR_CODES, type ErrorCode, RequestError } from '../errors/error-codes
 
 /** The body of every error answer: a stable code and a sentence that says what to do. */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  error: { code: ErrorCode; message: string; pointer?: string };
 }
 
 /** Turns every failure into `{error: {code, message}}`: 4xx for bad requests, 500 only for our faults. */
@@ -11,10 +11,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | RequestError, request, reply) => {
     const { status, code, message, headers } = describe(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const pointer = error instanceof RequestError ? error.pointer : undefined;
     void reply
       .code(status)
       .headers(headers)
-      .send({ error: { code, message } } satisfies ErrorBody);
+      .send({
+        error: pointer === undefined ? { code, message } : { code, message, pointer },
+      } satisfies ErrorBody);
   });
   app.setNotFoundHandler((request, reply) => {
     void reply

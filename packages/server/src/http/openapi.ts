@@ -10,7 +10,7 @@ const codeTable = (codes: Record<string, string>) =>
 
 const description = `Acquaint's server API: the Segment-compatible tracking API (write key) and the server API (secret API key as \`Authorization: Bearer <key>\`).
 
-Every error answer is \`{"error": {"code", "message"}}\`.
+Every error answer is \`{"error": {"code", "message", "pointer"?}}\`; \`pointer\` is the JSON pointer of the bad part of the body.
 
 ## Error codes
 | code | meaning |
@@ -65,6 +65,10 @@ export function registerSharedSchemas(app: FastifyInstance): void {
         properties: {
           code: { type: 'string', enum: Object.keys(ERROR_CODES) },
           message: { type: 'string' },
+          pointer: {
+            type: 'string',
+            description: 'JSON pointer of the bad part of the request body, such as `/condition/all/1/op`.',
+          },
         },
       },
     },
