@@ -43,6 +43,11 @@ export const ERROR_CODES = {
     description: 'Attribute types are string, number, boolean, datetime and list.',
   },
   INTERNAL_ERROR: { status: 500, description: 'A fault on our side; the request can be retried.' },
+  NOT_READY: {
+    status: 503,
+    description:
+      '`GET /ready`: a check failed (database, migrations, ingestion applier or backlog); the message names it. Retry after `Retry-After` seconds.',
+  },
 
   // Per-message rejections inside a 200 answer of the tracking API.
   INVALID_MESSAGE: {

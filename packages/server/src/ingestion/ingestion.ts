@@ -31,14 +31,26 @@ export interface Ingestion {
 export interface IngestionStatus {
   mode: 'direct' | 'log';
   backlog: number;
+  /** How long the oldest request not yet applied has waited (0 with no backlog). */
+  backlog_age_seconds: number;
+  /** The applier runs (always true where requests are applied before they are answered). */
+  applier_alive: boolean;
 }
+
+/** Hears how many messages were applied to the database (for the applied-per-second metric). */
+export type AppliedListener = (messages: number) => void;
 
 /** Applies each request's messages in its own transaction before answering. */
 export class DirectIngestion implements Ingestion {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly onApplied: AppliedListener = () => {},
+  ) {}
 
-  ingest({ project, messages, options }: TrackingRequest): Promise<IngestResult> {
-    return ingestMessages(this.store, project, messages, options);
+  async ingest({ project, messages, options }: TrackingRequest): Promise<IngestResult> {
+    const result = await ingestMessages(this.store, project, messages, options);
+    this.onApplied(result.accepted);
+    return result;
   }
 
   async settled(): Promise<boolean> {
@@ -46,7 +58,7 @@ export class DirectIngestion implements Ingestion {
   }
 
   status(): IngestionStatus {
-    return { mode: 'direct', backlog: 0 };
+    return { mode: 'direct', backlog: 0, backlog_age_seconds: 0, applier_alive: true };
   }
 
   async close(): Promise<void> {}
@@ -59,9 +71,9 @@ export class DirectIngestion implements Ingestion {
  */
 export async function createIngestion(
   store: Store,
-  options: { log: boolean; config: IngestOptions['config'] },
+  options: { log: boolean; config: IngestOptions['config']; onApplied?: AppliedListener },
 ): Promise<Ingestion> {
   if (options.log && store.file !== undefined)
-    return QueuedIngestion.start(store, store.file, options.config);
-  return new DirectIngestion(store);
+    return QueuedIngestion.start(store, store.file, options.config, options.onApplied);
+  return new DirectIngestion(store, options.onApplied);
 }

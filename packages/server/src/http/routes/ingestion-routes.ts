@@ -17,7 +17,7 @@ export async function ingestionRoutes(
         tags: ['tracking'],
         summary: 'Whether tracking messages wait to be applied',
         description:
-          'With the ingestion log (SQLite files), requests are answered once logged and applied by a background thread; `backlog` is how many logged requests are not applied yet. Other API calls wait for the backlog they find before answering; this one does not.',
+          'With the ingestion log (SQLite files), requests are answered once logged and applied by a background thread; `backlog` is how many logged requests are not applied yet, `backlog_age_seconds` how long the oldest has waited, and `applier_alive` whether the background thread runs. Other API calls wait for the backlog they find before answering; this one does not.',
         response: errorResponses,
       },
     },
