@@ -24,8 +24,30 @@ export interface Ingestion {
    */
   settled(): Promise<boolean>;
   status(): IngestionStatus;
+  /** Logged requests of `projectId` that could not be applied and were set aside, after `afterId`. */
+  listFailed(projectId: string, afterId: number, limit: number): FailedEntry[];
+  /** Applies a set-aside request again (once its cause is fixed); forgotten once applied. */
+  replayFailed(projectId: string, id: number): Promise<ReplayOutcome>;
   close(): Promise<void>;
 }
+
+/** A logged request the applier set aside, as an operator sees it. */
+export interface FailedEntry {
+  id: number;
+  received_at: string;
+  error: string;
+  /** `track`… for a single-message route, null for a batch. */
+  message_type: string | null;
+  /** How many messages the body holds (null when it cannot be read). */
+  messages: number | null;
+  /** The first 20 message ids it names. */
+  message_ids: string[];
+  bytes: number;
+}
+
+export type ReplayOutcome =
+  | { ok: true; applied: number }
+  | { ok: false; code: 'NOT_FOUND' | 'REPLAY_FAILED'; message: string };
 
 /** Whether messages wait to be applied: `backlog` counts logged requests not yet applied. */
 export interface IngestionStatus {
@@ -59,6 +81,15 @@ export class DirectIngestion implements Ingestion {
 
   status(): IngestionStatus {
     return { mode: 'direct', backlog: 0, backlog_age_seconds: 0, applier_alive: true };
+  }
+
+  /** Nothing is set aside where requests are applied before they are answered. */
+  listFailed(): FailedEntry[] {
+    return [];
+  }
+
+  async replayFailed(_projectId: string, id: number): Promise<ReplayOutcome> {
+    return { ok: false, code: 'NOT_FOUND', message: `no set-aside ingestion entry ${id}` };
   }
 
   async close(): Promise<void> {}

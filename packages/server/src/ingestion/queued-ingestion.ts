@@ -13,8 +13,15 @@ import {
   normalizeOptionsFor,
   validateMessages,
 } from './ingest-messages.js';
-import type { AppliedListener, Ingestion, IngestionStatus, TrackingRequest } from './ingestion.js';
-import { readLoggedRequest } from './log-applier.js';
+import type {
+  AppliedListener,
+  FailedEntry,
+  Ingestion,
+  IngestionStatus,
+  ReplayOutcome,
+  TrackingRequest,
+} from './ingestion.js';
+import { applyEntry, isPassingFailure, readLoggedRequest } from './log-applier.js';
 import type { ApplierWorkerData, FromApplier, ToApplier } from './log-applier-worker.js';
 
 /**
@@ -149,6 +156,51 @@ export class QueuedIngestion implements Ingestion {
       backlog_age_seconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000),
       applier_alive: this.workerAlive,
     };
+  }
+
+  listFailed(projectId: string, afterId: number, limit: number): FailedEntry[] {
+    return this.log.listFailed(projectId, afterId, limit).map((entry) => {
+      let messages: unknown[] | null = null;
+      try {
+        messages = readLoggedRequest(entry).messages;
+      } catch {
+        // a body that cannot be read is why some entries were set aside
+      }
+      return {
+        id: entry.seq,
+        received_at: new Date(entry.receivedAt).toISOString(),
+        error: entry.error,
+        message_type: entry.messageType,
+        messages: messages?.length ?? null,
+        message_ids: messageIdsOf(entry).slice(0, 20),
+        bytes: entry.body.length,
+      };
+    });
+  }
+
+  /**
+   * strategy: a set-aside entry was passed by the cursor, so it is applied on its own, out of
+   * order, in one transaction, validated as when it was answered; messages applied meanwhile
+   * under the same ids are skipped by the message-id claim, and last-writer-wins by message time
+   * keeps attributes as in order. Applied, it is forgotten; failing again, its error is updated.
+   * A failure of the database itself is thrown (the answer is 503), leaving the entry set aside.
+   */
+  async replayFailed(projectId: string, id: number): Promise<ReplayOutcome> {
+    const entry = this.log.findFailed(id);
+    if (entry === undefined || entry.projectId !== projectId)
+      return { ok: false, code: 'NOT_FOUND', message: `no set-aside ingestion entry ${id} in this project` };
+    try {
+      const config = this.workerData.config;
+      const applied = await this.store.transaction((tx) => applyEntry(tx, entry, config));
+      this.log.forgetFailed(id);
+      this.onAppliedMessages(applied);
+      return { ok: true, applied };
+    } catch (error) {
+      if (isPassingFailure(error)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.log.markFailed(id, reason);
+      return { ok: false, code: 'REPLAY_FAILED', message: `entry ${id} failed again: ${reason}` };
+    }
   }
 
   async close(): Promise<void> {
