@@ -18,6 +18,7 @@ import { INGESTION_STATUS_PATH, ingestionRoutes } from './routes/ingestion-route
 import { keyRoutes } from './routes/key-routes.js';
 import { profileUploadRoutes } from './routes/profile-upload-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
+import { reportRoutes } from './routes/report-routes.js';
 import sdkRoutes from './routes/sdk-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
 import { trackingRoutes } from './routes/tracking-routes.js';
@@ -96,6 +97,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(profileUploadRoutes, { context });
   await app.register(importRoutes, { context });
   await app.register(keyRoutes, { context });
+  await app.register(reportRoutes, { context });
   await app.register(sdkRoutes);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
