@@ -66,7 +66,8 @@ export async function breakdownReport(
   groups: ReportGroup[] = [],
 ): Promise<BreakdownAnswer> {
   const { range, breakdown, interval } = request;
-  const base = { projectId, from: range.from, to: range.to, event: request.event };
+  const sessions = request.metric === 'sessions' || request.metric === 'sessions_per_visitor';
+  const base = { projectId, from: range.from, to: range.to, event: request.event, sessions };
   const segments = interval === null ? [] : offsetSegments(range.timeZone, range.from, range.to);
   const buckets = interval === null ? null : { segments, unit: interval };
   const warnings: BreakdownAnswer['warnings'] = [];
