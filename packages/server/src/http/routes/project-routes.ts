@@ -14,6 +14,7 @@ export async function projectRoutes(
     {
       schema: {
         tags: ['project'],
+        security: [{ apiKey: [] }],
         summary: 'The project of this API key',
         response: { '4xx': { $ref: 'Error#' } },
       },
@@ -37,6 +38,7 @@ export async function projectRoutes(
     {
       schema: {
         tags: ['project'],
+        security: [{ apiKey: [] }],
         summary: 'Change project settings',
         description:
           '`verify_identity: true` makes every identify carry `userHash` = hex HMAC-SHA256(identity_secret, userId) (DESIGN §3 rule 10). `timezone` (an IANA name, default `UTC`) sets the days and weeks of reports.',
