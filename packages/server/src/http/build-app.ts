@@ -21,6 +21,7 @@ import { INGESTION_STATUS_PATH, ingestionRoutes } from './routes/ingestion-route
 import { keyRoutes } from './routes/key-routes.js';
 import { profileUploadRoutes } from './routes/profile-upload-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
+import { reportRoutes } from './routes/report-routes.js';
 import sdkRoutes from './routes/sdk-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
 import { trackingRoutes } from './routes/tracking-routes.js';
@@ -116,6 +117,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(profileUploadRoutes, { context });
   await app.register(importRoutes, { context });
   await app.register(keyRoutes, { context });
+  await app.register(reportRoutes, { context });
   await app.register(sdkRoutes);
   await app.register(operationsRoutes, { context });
 
