@@ -81,7 +81,9 @@ export function activityByGroups(
 function perPerson(query: ActivityQuery, by: RawBuilder<unknown>): RawBuilder<unknown> {
   const sessions = query.sessions ? sql`count(distinct ev.session_id)` : sql`0`;
   const events =
-    query.event === null ? sql`0` : sql`sum(case when ev.type = 'track' and ev.name = ${query.event} then 1 else 0 end)`;
+    query.event === null
+      ? sql`0`
+      : sql`sum(case when ev.type = 'track' and ev.name = ${query.event} then 1 else 0 end)`;
   return sql`select ev.person_id, ev.bucket ${by}, ${sessions} as sessions,
       sum(case when ev.type = 'page' then 1 else 0 end) as pageviews, ${events} as events
     from ${resolvedEvents(query, query.buckets)} ev
