@@ -42,6 +42,11 @@ export const ERROR_CODES = {
     status: 400,
     description: 'Attribute types are string, number, boolean, datetime and list.',
   },
+  INVALID_CONDITION: {
+    status: 400,
+    description:
+      'The condition is not valid (unknown operator, a value that does not fit the attribute type, nested deeper than 10 levels, more than 200 leaves, a regex that could run away); `pointer` names the bad part.',
+  },
   INTERNAL_ERROR: { status: 500, description: 'A fault on our side; the request can be retried.' },
   NOT_READY: {
     status: 503,
@@ -137,6 +142,24 @@ export const ERROR_CODES = {
     status: 400,
     description:
       'The paging `cursor` is not one this list gave out (changed or cut); start again without it.',
+  },
+  INVALID_DATE_RANGE: {
+    status: 400,
+    description:
+      'A report range is not ISO dates, `to` is not after `from`, or it spans more than 400 days; `pointer` names the field.',
+  },
+  MISSING_METRIC_EVENT: {
+    status: 400,
+    description:
+      'The metrics `event_count` and `conversion_rate` count one event: name it in `metric.event`.',
+  },
+  UNKNOWN_GROUP: {
+    status: 400,
+    description: 'A report names a group id this project does not have; `pointer` names it.',
+  },
+  INVALID_TIMEZONE: {
+    status: 400,
+    description: '`timezone` must be an IANA time zone name such as `UTC` or `Asia/Tokyo`.',
   },
 
   // Per-row problems of a bulk upload or CSV import (`errors` of the answer, the job's errors CSV).

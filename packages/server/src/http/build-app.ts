@@ -21,6 +21,7 @@ import { INGESTION_STATUS_PATH, ingestionRoutes } from './routes/ingestion-route
 import { keyRoutes } from './routes/key-routes.js';
 import { profileUploadRoutes } from './routes/profile-upload-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
+import { reportRoutes } from './routes/report-routes.js';
 import sdkRoutes from './routes/sdk-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
 import { trackingRoutes } from './routes/tracking-routes.js';
@@ -59,11 +60,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const context: AppContext = {
     store: options.store,
     config,
-    auth: new Authenticator(
-      options.store,
-      new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst),
-      new RateLimiter(config.apiKeyRateLimitPerSecond, config.apiKeyRateLimitPerSecond * 2),
-    ),
+    auth: new Authenticator(options.store, {
+      tracking: new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst),
+      apiKey: new RateLimiter(config.apiKeyRateLimitPerSecond, config.apiKeyRateLimitPerSecond * 2),
+      failedKeys: new RateLimiter(
+        config.failedKeyRateLimitPerSecond,
+        config.failedKeyRateLimitPerSecond * 10,
+      ),
+    }),
     ingestion: await createIngestion(options.store, {
       log: config.ingestionLog,
       config,
@@ -71,6 +75,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }),
     metrics,
   };
+  context.auth.register(app);
   metrics.watchIngestion(() => context.ingestion.status());
   app.decorate('ingestion', context.ingestion);
   app.decorate('metrics', metrics);
@@ -112,6 +117,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(profileUploadRoutes, { context });
   await app.register(importRoutes, { context });
   await app.register(keyRoutes, { context });
+  await app.register(reportRoutes, { context });
   await app.register(sdkRoutes);
   await app.register(operationsRoutes, { context });
 

@@ -52,6 +52,11 @@ export const openApiOptions: SwaggerOptions = {
         name: 'operations',
         description: 'Liveness, readiness and Prometheus metrics for operators (no project key).',
       },
+      {
+        name: 'reports',
+        description:
+          'Behaviour reports: breakdowns by attribute, group or device type, and cross-device paths (API key, scope query).',
+      },
     ],
   },
   refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
