@@ -43,6 +43,11 @@ export const ERROR_CODES = {
     description: 'Attribute types are string, number, boolean, datetime and list.',
   },
   INTERNAL_ERROR: { status: 500, description: 'A fault on our side; the request can be retried.' },
+  NOT_READY: {
+    status: 503,
+    description:
+      '`GET /ready`: a check failed (database, migrations, ingestion applier or backlog); the message names it. Retry after `Retry-After` seconds.',
+  },
 
   // Per-message rejections inside a 200 answer of the tracking API.
   INVALID_MESSAGE: {
@@ -119,6 +124,15 @@ export const ERROR_CODES = {
       'The import stopped before the end of the file (server stopped, upload broken); the rows counted are written. Send the file again to resume.',
   },
   KEY_NOT_FOUND: { status: 404, description: 'No live API key with this id in this project.' },
+  INGESTION_ENTRY_NOT_FOUND: {
+    status: 404,
+    description: 'No set-aside ingestion log entry with this id in this project.',
+  },
+  INGESTION_REPLAY_FAILED: {
+    status: 409,
+    description:
+      'The set-aside ingestion log entry failed again when replayed; it stays set aside with the new error.',
+  },
   INVALID_CURSOR: {
     status: 400,
     description:
