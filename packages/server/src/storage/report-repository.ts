@@ -1,4 +1,4 @@
-import { type RawBuilder, sql } from 'kysely';
+import { type Expression, type RawBuilder, sql } from 'kysely';
 import { type ReportWindow, resolvedEvents, type SeriesBuckets } from './report-events.js';
 import type { Db } from './store.js';
 
@@ -26,10 +26,13 @@ export interface ActivityQuery extends ReportWindow {
   measure: { sessions: boolean; pageviews: boolean };
 }
 
-/** A group of a groups breakdown: its id and the select of its members' person ids (`p.id`). */
+/**
+ * A group of a groups breakdown: its id and a select of its members' person ids (one column, `id`), such
+ * as `personsMatching(...).select('p.id')` or a static group's member query.
+ */
 export interface GroupMembers {
   id: string;
-  personIds: RawBuilder<unknown>;
+  personIds: Expression<unknown>;
 }
 
 /**
