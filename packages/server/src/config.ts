@@ -14,6 +14,8 @@ export interface AcquaintConfig {
   rateLimitBurst: number;
   /** Requests a secret API key may send per second, per server process. */
   apiKeyRateLimitPerSecond: number;
+  /** `POST /v1/decide` requests a project may send per second, per server process (burst: twice it). */
+  decideRateLimitPerSecond: number;
   /** Most users per `POST /v1/user/profiles` request (10,000). */
   maxProfilesPerRequest: number;
   /** Most fields per bulk upload or CSV file, the identifier included (200). */
@@ -44,6 +46,7 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   rateLimitPerSecond: 2000,
   rateLimitBurst: 4000,
   apiKeyRateLimitPerSecond: 100,
+  decideRateLimitPerSecond: 2000,
   maxProfilesPerRequest: 10_000,
   maxProfileFields: 200,
   maxProfileUploadBytes: 64 * 1024 * 1024,
@@ -72,6 +75,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['rateLimitPerSecond', 'ACQUAINT_RATE_LIMIT_PER_SECOND'],
     ['rateLimitBurst', 'ACQUAINT_RATE_LIMIT_BURST'],
     ['apiKeyRateLimitPerSecond', 'ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND'],
+    ['decideRateLimitPerSecond', 'ACQUAINT_DECIDE_RATE_LIMIT_PER_SECOND'],
     ['maxProfilesPerRequest', 'ACQUAINT_MAX_PROFILES_PER_REQUEST'],
     ['maxProfileFields', 'ACQUAINT_MAX_PROFILE_FIELDS'],
     ['maxProfileUploadBytes', 'ACQUAINT_MAX_PROFILE_UPLOAD_BYTES'],

@@ -28,9 +28,14 @@ export class Authenticator {
 
   /**
    * The project of a tracking request: the write key is the Basic auth user name (Segment's way)
-   * or `writeKey` in the body.
+   * or `writeKey` in the body. `limiter` is the project's rate limit to take from (tracking's by
+   * default; decide has its own, so a flood of one never starves the other).
    */
-  async projectForWriteKey(request: FastifyRequest, body: unknown): Promise<ProjectRow> {
+  async projectForWriteKey(
+    request: FastifyRequest,
+    body: unknown,
+    limiter: RateLimiter = this.trackingLimiter,
+  ): Promise<ProjectRow> {
     const writeKey = basicAuthUser(request.headers.authorization) ?? bodyWriteKey(body);
     if (!writeKey) {
       throw new RequestError(
@@ -50,7 +55,7 @@ export class Authenticator {
         'UNKNOWN_WRITE_KEY',
         'the write key belongs to no project; copy it from your project settings',
       );
-    this.limit(this.trackingLimiter, cached.project.id);
+    this.limit(limiter, cached.project.id);
     return cached.project;
   }
 

@@ -16,6 +16,7 @@ import { attributeRoutes } from './routes/attribute-routes.js';
 import { importRoutes } from './routes/import-routes.js';
 import { INGESTION_STATUS_PATH, ingestionRoutes } from './routes/ingestion-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
+import { personalizationRoutes } from './routes/personalization-routes.js';
 import { profileUploadRoutes } from './routes/profile-upload-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
 import sdkRoutes from './routes/sdk-routes.js';
@@ -96,6 +97,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(profileUploadRoutes, { context });
   await app.register(importRoutes, { context });
   await app.register(keyRoutes, { context });
+  await app.register(personalizationRoutes, { context });
   await app.register(sdkRoutes);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -11,7 +11,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | RequestError, request, reply) => {
     const { status, code, message, headers } = describe(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    const pointer = error instanceof RequestError ? error.pointer : undefined;
+    const pointer = error instanceof RequestError ? error.pointer : validationPointer(error);
     void reply
       .code(status)
       .headers(headers)
@@ -83,4 +83,13 @@ function describe(error: FastifyError | RequestError): {
     message: ERROR_CODES.INTERNAL_ERROR.description,
     headers: {},
   };
+}
+
+/** The JSON pointer of the first schema violation in a body, as Fastify's validator found it. */
+function validationPointer(error: FastifyError): string | undefined {
+  if (!error.validation || error.validationContext !== 'body') return undefined;
+  const [first] = error.validation;
+  const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+  const path = first?.instancePath ?? '';
+  return missing ? `${path}/${missing}` : path || '/';
 }

@@ -48,6 +48,11 @@ export const openApiOptions: SwaggerOptions = {
         description: 'Bulk attribute upload and CSV import jobs (API key, scope upload).',
       },
       { name: 'keys', description: 'Secret API keys: create, list, revoke (API key, scope admin).' },
+      {
+        name: 'experiences',
+        description: 'Personalised experiences: create, publish, pause, report (API key, scope query/admin).',
+      },
+      { name: 'personalisation', description: '`/v1/decide`: what a visitor sees (write key).' },
     ],
   },
   refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

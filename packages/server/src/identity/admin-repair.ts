@@ -1,4 +1,5 @@
 import { deletePersonEvents } from '../storage/event-repository.js';
+import { deleteAssignmentsOfPerson } from '../storage/experience-assignment-repository.js';
 import {
   countDevicesOfPerson,
   findDevices,
@@ -154,6 +155,7 @@ export async function deletePerson(
       .where('project_id', '=', ctx.projectId)
       .where('person_id', '=', person.id)
       .execute();
+    await deleteAssignmentsOfPerson(tx.db, person.id);
     await tx.db.deleteFrom('persons').where('id', '=', person.id).execute();
     await audit(tx, ctx, 'delete', {
       person: describe(person),

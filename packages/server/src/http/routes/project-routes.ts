@@ -23,6 +23,7 @@ export async function projectRoutes(
         name: project.name,
         write_key: project.write_key,
         verify_identity: project.verify_identity === 1,
+        allow_scripts: project.allow_scripts === 1,
         identity_secret: project.identity_secret,
         created_at: new Date(project.created_at).toISOString(),
       };
@@ -36,7 +37,7 @@ export async function projectRoutes(
         tags: ['project'],
         summary: 'Change project settings',
         description:
-          '`verify_identity: true` makes every identify carry `userHash` = hex HMAC-SHA256(identity_secret, userId) (DESIGN §3 rule 10).',
+          '`verify_identity: true` makes every identify carry `userHash` = hex HMAC-SHA256(identity_secret, userId) (DESIGN §3 rule 10). `allow_scripts: true` lets experience HTML hold scripts and inline event handlers (default false: refused when saved).',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -44,6 +45,7 @@ export async function projectRoutes(
           properties: {
             name: { type: 'string', minLength: 1, maxLength: 200 },
             verify_identity: { type: 'boolean' },
+            allow_scripts: { type: 'boolean' },
           },
         },
         response: { '4xx': { $ref: 'Error#' } },
@@ -51,10 +53,11 @@ export async function projectRoutes(
     },
     async (request) => {
       const { project } = await context.auth.apiKey(request, 'admin');
-      const body = request.body as { name?: string; verify_identity?: boolean };
+      const body = request.body as { name?: string; verify_identity?: boolean; allow_scripts?: boolean };
       await updateProjectSettings(context.store.db, project.id, {
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.verify_identity !== undefined ? { verify_identity: body.verify_identity ? 1 : 0 } : {}),
+        ...(body.allow_scripts !== undefined ? { allow_scripts: body.allow_scripts ? 1 : 0 } : {}),
       });
       context.auth.forgetWriteKeys();
       return { updated: true };
