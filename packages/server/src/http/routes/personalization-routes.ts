@@ -5,6 +5,7 @@ import { PublishedExperiences } from '../../personalization/published-experience
 import type { AppContext } from '../app-context.js';
 import { decideRoutes } from './decide-routes.js';
 import { experienceActionRoutes } from './experience-action-routes.js';
+import { experienceReportRoutes } from './experience-report-routes.js';
 import { experienceRoutes } from './experience-routes.js';
 
 /**
@@ -31,5 +32,6 @@ export async function personalizationRoutes(
   const targeted = (_projectId: string, _personId: number | null, target: Target) => 'everyone' in target;
   await app.register(experienceRoutes, { context, catalog });
   await app.register(experienceActionRoutes, { context, catalog });
+  await app.register(experienceReportRoutes, { context });
   await app.register(decideRoutes, { context, published, targeted });
 }
