@@ -85,11 +85,13 @@ function describe(error: FastifyError | RequestError): {
   };
 }
 
-/** The JSON pointer of the first schema violation in a body, as Fastify's validator found it. */
+/**
+ * The JSON pointer of the first schema violation in a request body (`/metric/type`); for a missing
+ * property, the pointer of the property that is missing.
+ */
 function validationPointer(error: FastifyError): string | undefined {
-  if (!error.validation || error.validationContext !== 'body') return undefined;
-  const [first] = error.validation;
-  const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
-  const path = first?.instancePath ?? '';
-  return missing ? `${path}/${missing}` : path || '/';
+  const [first] = error.validation ?? [];
+  if (!first || error.validationContext !== 'body') return undefined;
+  const missing = (first.params as { missingProperty?: unknown }).missingProperty;
+  return typeof missing === 'string' ? `${first.instancePath}/${missing}` : first.instancePath;
 }

@@ -53,6 +53,15 @@ export const openApiOptions: SwaggerOptions = {
         description: 'Personalised experiences: create, publish, pause, report (API key, scope query/admin).',
       },
       { name: 'personalisation', description: '`/v1/decide`: what a visitor sees (write key).' },
+      {
+        name: 'operations',
+        description: 'Liveness, readiness and Prometheus metrics for operators (no project key).',
+      },
+      {
+        name: 'reports',
+        description:
+          'Behaviour reports: breakdowns by attribute, group or device type, and cross-device paths (API key, scope query).',
+      },
     ],
   },
   refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

@@ -30,6 +30,8 @@ export interface ProjectsTable {
   identity_secret: string;
   verify_identity: number;
   created_at: number;
+  /** IANA time zone of days and weeks in reports (`UTC` unless the owner sets one). */
+  timezone: Generated<string>;
   /** Whether experience HTML may hold scripts and inline event handlers (default 0: refused). */
   allow_scripts: Generated<number>;
 }
