@@ -1,5 +1,6 @@
 import { deletePersonEvents } from '../storage/event-repository.js';
 import { deleteAssignmentsOfPerson } from '../storage/experience-assignment-repository.js';
+import { deleteGroupMemberships } from '../storage/group-member-repository.js';
 import {
   countDevicesOfPerson,
   findDevices,
@@ -150,6 +151,7 @@ export async function deletePerson(
       anonymousIds,
     });
     await tx.db.deleteFrom('person_attributes').where('person_id', '=', person.id).execute();
+    await deleteGroupMemberships(tx.db, person.id);
     await tx.db
       .deleteFrom('devices')
       .where('project_id', '=', ctx.projectId)
