@@ -1,5 +1,6 @@
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
+import { experienceMigration } from './experience-migration.js';
 import { conditionMigrations } from './condition-migrations.js';
 
 /** What differs between backends when creating tables. */
@@ -284,6 +285,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
           .execute();
       },
     },
+    '0008_experiences': experienceMigration(dialect),
   };
 }
 
