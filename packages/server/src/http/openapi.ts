@@ -48,6 +48,15 @@ export const openApiOptions: SwaggerOptions = {
         description: 'Bulk attribute upload and CSV import jobs (API key, scope upload).',
       },
       { name: 'keys', description: 'Secret API keys: create, list, revoke (API key, scope admin).' },
+      {
+        name: 'operations',
+        description: 'Liveness, readiness and Prometheus metrics for operators (no project key).',
+      },
+      {
+        name: 'reports',
+        description:
+          'Behaviour reports: breakdowns by attribute, group or device type, and cross-device paths (API key, scope query).',
+      },
     ],
   },
   refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
