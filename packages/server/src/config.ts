@@ -34,6 +34,14 @@ export interface AcquaintConfig {
    * (10 s); past it a read answers with what is applied, and a change is refused (503).
    */
   ingestionWaitMs: number;
+  /** Loopback and private addresses may receive webhooks (off; link-local ones never may). */
+  webhooksAllowPrivate: boolean;
+  /** Time allowed for one webhook attempt, answer included (10 s). */
+  webhookTimeoutMs: number;
+  /** First wait before a failed webhook delivery is retried; it doubles each time (10 s). */
+  webhookRetryBaseMs: number;
+  /** How often the webhook worker looks for due deliveries when idle (500 ms). */
+  webhookPollMs: number;
 }
 
 export const DEFAULT_CONFIG: AcquaintConfig = {
@@ -51,6 +59,10 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   importHeartbeatMs: 5_000,
   ingestionLog: true,
   ingestionWaitMs: 10_000,
+  webhooksAllowPrivate: false,
+  webhookTimeoutMs: 10_000,
+  webhookRetryBaseMs: 10_000,
+  webhookPollMs: 500,
 };
 
 /** The defaults, overridden by `ACQUAINT_*` environment variables and then by `overrides`. */
@@ -64,7 +76,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
       throw new Error(`${name} must be a positive number, got "${raw}"`);
     return value;
   };
-  const entries: [Exclude<keyof AcquaintConfig, 'ingestionLog'>, string][] = [
+  const entries: [Exclude<keyof AcquaintConfig, 'ingestionLog' | 'webhooksAllowPrivate'>, string][] = [
     ['maxRequestBytes', 'ACQUAINT_MAX_REQUEST_BYTES'],
     ['maxMessageBytes', 'ACQUAINT_MAX_MESSAGE_BYTES'],
     ['maxAnonymousIdsPerPerson', 'ACQUAINT_MAX_ANONYMOUS_IDS_PER_PERSON'],
@@ -78,16 +90,23 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['importChunkRows', 'ACQUAINT_IMPORT_CHUNK_ROWS'],
     ['importHeartbeatMs', 'ACQUAINT_IMPORT_HEARTBEAT_MS'],
     ['ingestionWaitMs', 'ACQUAINT_INGESTION_WAIT_MS'],
+    ['webhookTimeoutMs', 'ACQUAINT_WEBHOOKS_TIMEOUT_MS'],
+    ['webhookRetryBaseMs', 'ACQUAINT_WEBHOOKS_RETRY_BASE_MS'],
+    ['webhookPollMs', 'ACQUAINT_WEBHOOKS_POLL_MS'],
   ];
   for (const [key, name] of entries) {
     const value = numberFrom(name);
     if (value !== undefined) (fromEnv as Record<string, number>)[key] = value;
   }
-  const log = env.ACQUAINT_INGESTION_LOG;
-  if (log !== undefined && log !== '') {
-    if (!/^(on|off|true|false|1|0)$/i.test(log))
-      throw new Error(`ACQUAINT_INGESTION_LOG must be on or off, got "${log}"`);
-    fromEnv.ingestionLog = /^(on|true|1)$/i.test(log);
-  }
+  const switchFrom = (name: string) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    if (!/^(on|off|true|false|1|0)$/i.test(raw)) throw new Error(`${name} must be on or off, got "${raw}"`);
+    return /^(on|true|1)$/i.test(raw);
+  };
+  const log = switchFrom('ACQUAINT_INGESTION_LOG');
+  if (log !== undefined) fromEnv.ingestionLog = log;
+  const allowPrivate = switchFrom('ACQUAINT_WEBHOOKS_ALLOW_PRIVATE');
+  if (allowPrivate !== undefined) fromEnv.webhooksAllowPrivate = allowPrivate;
   return { ...DEFAULT_CONFIG, ...fromEnv, ...overrides };
 }

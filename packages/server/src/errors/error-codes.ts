@@ -119,6 +119,13 @@ export const ERROR_CODES = {
       'The import stopped before the end of the file (server stopped, upload broken); the rows counted are written. Send the file again to resume.',
   },
   KEY_NOT_FOUND: { status: 404, description: 'No live API key with this id in this project.' },
+  WEBHOOK_URL_REFUSED: {
+    status: 400,
+    description:
+      'The webhook URL cannot receive deliveries: not http(s), does not resolve, or resolves to a loopback, private or link-local address (server-side request forgery).',
+  },
+  WEBHOOK_NOT_FOUND: { status: 404, description: 'No webhook subscription with this id in this project.' },
+  DELIVERY_NOT_FOUND: { status: 404, description: 'No delivery with this id for this webhook.' },
   INVALID_CURSOR: {
     status: 400,
     description:

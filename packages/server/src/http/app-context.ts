@@ -1,6 +1,8 @@
 import type { AcquaintConfig } from '../config.js';
 import type { Ingestion } from '../ingestion/ingestion.js';
 import type { Store } from '../storage/store.js';
+import type { DeliveryWorker } from '../webhooks/delivery-worker.js';
+import type { SecretBox } from '../webhooks/secret-box.js';
 import type { Authenticator } from './authenticate.js';
 
 /** What every route plugin is given: the store, the limits, authentication and ingestion. */
@@ -10,4 +12,6 @@ export interface AppContext {
   auth: Authenticator;
   /** How tracking messages reach the database (directly, or through the ingestion log). */
   ingestion: Ingestion;
+  /** Webhooks: the key that seals signing secrets, and this process's delivery worker. */
+  webhooks: { secrets: SecretBox; worker: DeliveryWorker };
 }

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
@@ -5,6 +6,8 @@ import { type AcquaintConfig, loadConfig } from '../config.js';
 import { RequestError } from '../errors/error-codes.js';
 import { createIngestion, type Ingestion } from '../ingestion/ingestion.js';
 import type { Store } from '../storage/store.js';
+import { DeliveryWorker } from '../webhooks/delivery-worker.js';
+import { SecretBox } from '../webhooks/secret-box.js';
 import type { AppContext } from './app-context.js';
 import { Authenticator } from './authenticate.js';
 import { registerBodyParsing } from './body-parsing.js';
@@ -22,6 +25,8 @@ import sdkRoutes from './routes/sdk-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
 import { trackingRoutes } from './routes/tracking-routes.js';
 import { userRoutes } from './routes/user-routes.js';
+import { webhookDeliveryRoutes } from './routes/webhook-delivery-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 
 export interface BuildAppOptions {
   store: Store;
@@ -57,7 +62,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       new RateLimiter(config.apiKeyRateLimitPerSecond, config.apiKeyRateLimitPerSecond * 2),
     ),
     ingestion: await createIngestion(options.store, { log: config.ingestionLog, config }),
+    webhooks: webhookDelivery(options.store, config, (error) =>
+      app.log.error({ err: error }, 'webhook worker'),
+    ),
   };
+  context.webhooks.worker.start();
+  app.addHook('onClose', () => context.webhooks.worker.stop());
   app.decorate('ingestion', context.ingestion);
   app.addHook('onClose', () => context.ingestion.close());
   // Reads and changes through the API see every tracking message acknowledged before them.
@@ -96,11 +106,35 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(profileUploadRoutes, { context });
   await app.register(importRoutes, { context });
   await app.register(keyRoutes, { context });
+  await app.register(webhookRoutes, { context });
+  await app.register(webhookDeliveryRoutes, { context });
   await app.register(sdkRoutes);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true, store: options.store.name }));
   return app;
+}
+
+/**
+ * The secret box and the delivery worker of this process. Signing secrets are sealed with
+ * `ACQUAINT_SECRET_KEY`, else the key file beside the SQLite database (or in `ACQUAINT_DATA_DIR`,
+ * default `./data`, on PostgreSQL); an in-memory database keeps its key in memory.
+ */
+function webhookDelivery(store: Store, config: AcquaintConfig, onError: (error: unknown) => void) {
+  const dataDir = store.file
+    ? dirname(store.file)
+    : store.name === 'postgres'
+      ? (process.env.ACQUAINT_DATA_DIR ?? './data')
+      : undefined;
+  const secrets = SecretBox.fromEnvironment({ dataDir });
+  const worker = new DeliveryWorker(store, secrets, {
+    timeoutMs: config.webhookTimeoutMs,
+    retryBaseMs: config.webhookRetryBaseMs,
+    pollMs: config.webhookPollMs,
+    allowPrivate: config.webhooksAllowPrivate,
+    onError,
+  });
+  return { secrets, worker };
 }
 
 declare module 'fastify' {

@@ -48,6 +48,11 @@ export const openApiOptions: SwaggerOptions = {
         description: 'Bulk attribute upload and CSV import jobs (API key, scope upload).',
       },
       { name: 'keys', description: 'Secret API keys: create, list, revoke (API key, scope admin).' },
+      {
+        name: 'webhooks',
+        description:
+          'Destinations: signed webhooks on identity, attribute and group changes (API key, scope admin).',
+      },
     ],
   },
   refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

@@ -12,6 +12,7 @@ import {
 import { appendAuditLog } from '../storage/project-repository.js';
 import { TransactionConflict } from '../storage/storage-backend.js';
 import type { Store, StoreTx } from '../storage/store.js';
+import { ChangeOutbox } from '../webhooks/change-outbox.js';
 import { anonymousIdLock, userIdLock } from './identity-graph.js';
 
 export type RepairResult<T> =
@@ -70,6 +71,7 @@ export async function mergePersonsByAdmin(
       .where('id', '=', into.id)
       .execute();
     await audit(tx, ctx, 'merge', { into: describe(into), from: describe(from), moved_anonymous_ids: moved });
+    await notifyMerge(tx, ctx.projectId, into.id, from.id);
     return { ok: true, value: { person_id: into.id, moved_anonymous_ids: moved } };
   });
 }
@@ -162,6 +164,13 @@ export async function deletePerson(
     });
     return { ok: true, value: { deleted_events: deletedEvents, deleted_devices: devices.length } };
   });
+}
+
+/** `user.merged` for the webhook outbox, in the merge's transaction. */
+async function notifyMerge(tx: StoreTx, projectId: string, intoId: number, fromId: number): Promise<void> {
+  const outbox = await ChangeOutbox.open(tx, projectId);
+  outbox.personsMerged(intoId, fromId, Date.now());
+  await outbox.flush();
 }
 
 function describe(person: PersonRow) {
