@@ -56,16 +56,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const context: AppContext = {
     store: options.store,
     config,
-    auth: new Authenticator(
-      options.store,
-      new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst),
-      new RateLimiter(config.apiKeyRateLimitPerSecond, config.apiKeyRateLimitPerSecond * 2),
-    ),
+    auth: new Authenticator(options.store, {
+      tracking: new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst),
+      apiKey: new RateLimiter(config.apiKeyRateLimitPerSecond, config.apiKeyRateLimitPerSecond * 2),
+      failedKeys: new RateLimiter(
+        config.failedKeyRateLimitPerSecond,
+        config.failedKeyRateLimitPerSecond * 10,
+      ),
+    }),
     ingestion: await createIngestion(options.store, { log: config.ingestionLog, config }),
     webhooks: webhookDelivery(options.store, config, (error) =>
       app.log.error({ err: error }, 'webhook worker'),
     ),
   };
+  context.auth.register(app);
   context.webhooks.worker.start();
   app.addHook('onClose', () => context.webhooks.worker.stop());
   app.decorate('ingestion', context.ingestion);
