@@ -39,6 +39,14 @@ export interface AcquaintConfig {
    * (10 s); past it a read answers with what is applied, and a change is refused (503).
    */
   ingestionWaitMs: number;
+  /** Logged tracking requests not yet applied past which `GET /ready` answers 503 (10,000). */
+  ingestionReadyBacklog: number;
+  /** How long a shutdown (SIGTERM, SIGINT) may take to finish requests before the process exits (10 s). */
+  shutdownTimeoutMs: number;
+  /** JSON log lines at this level and above: fatal, error, warn, info (default), debug, trace, silent. */
+  logLevel: LogLevel;
+  /** When set, `GET /metrics` wants `Authorization: Bearer <this token>`; else it is open. */
+  metricsToken: string | null;
   /** Loopback and private addresses may receive webhooks (off; link-local ones never may). */
   webhooksAllowPrivate: boolean;
   /** Time allowed for one webhook attempt, answer included (10 s). */
@@ -48,6 +56,9 @@ export interface AcquaintConfig {
   /** How often the webhook worker looks for due deliveries when idle (500 ms). */
   webhookPollMs: number;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_CONFIG: AcquaintConfig = {
   maxRequestBytes: 1024 * 1024,
@@ -65,6 +76,10 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   importHeartbeatMs: 5_000,
   ingestionLog: true,
   ingestionWaitMs: 10_000,
+  ingestionReadyBacklog: 10_000,
+  shutdownTimeoutMs: 10_000,
+  logLevel: 'info',
+  metricsToken: null,
   webhooksAllowPrivate: false,
   webhookTimeoutMs: 10_000,
   webhookRetryBaseMs: 10_000,
@@ -82,7 +97,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
       throw new Error(`${name} must be a positive number, got "${raw}"`);
     return value;
   };
-  const entries: [Exclude<keyof AcquaintConfig, 'ingestionLog' | 'webhooksAllowPrivate'>, string][] = [
+  const entries: [keyof AcquaintConfig, string][] = [
     ['maxRequestBytes', 'ACQUAINT_MAX_REQUEST_BYTES'],
     ['maxMessageBytes', 'ACQUAINT_MAX_MESSAGE_BYTES'],
     ['maxAnonymousIdsPerPerson', 'ACQUAINT_MAX_ANONYMOUS_IDS_PER_PERSON'],
@@ -97,6 +112,8 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['importChunkRows', 'ACQUAINT_IMPORT_CHUNK_ROWS'],
     ['importHeartbeatMs', 'ACQUAINT_IMPORT_HEARTBEAT_MS'],
     ['ingestionWaitMs', 'ACQUAINT_INGESTION_WAIT_MS'],
+    ['ingestionReadyBacklog', 'ACQUAINT_INGESTION_READY_BACKLOG'],
+    ['shutdownTimeoutMs', 'ACQUAINT_SHUTDOWN_TIMEOUT_MS'],
     ['webhookTimeoutMs', 'ACQUAINT_WEBHOOKS_TIMEOUT_MS'],
     ['webhookRetryBaseMs', 'ACQUAINT_WEBHOOKS_RETRY_BASE_MS'],
     ['webhookPollMs', 'ACQUAINT_WEBHOOKS_POLL_MS'],
@@ -105,15 +122,25 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     const value = numberFrom(name);
     if (value !== undefined) (fromEnv as Record<string, number>)[key] = value;
   }
-  const switchFrom = (name: string) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return undefined;
-    if (!/^(on|off|true|false|1|0)$/i.test(raw)) throw new Error(`${name} must be on or off, got "${raw}"`);
-    return /^(on|true|1)$/i.test(raw);
-  };
-  const log = switchFrom('ACQUAINT_INGESTION_LOG');
-  if (log !== undefined) fromEnv.ingestionLog = log;
-  const allowPrivate = switchFrom('ACQUAINT_WEBHOOKS_ALLOW_PRIVATE');
-  if (allowPrivate !== undefined) fromEnv.webhooksAllowPrivate = allowPrivate;
+  const log = env.ACQUAINT_INGESTION_LOG;
+  if (log !== undefined && log !== '') {
+    if (!/^(on|off|true|false|1|0)$/i.test(log))
+      throw new Error(`ACQUAINT_INGESTION_LOG must be on or off, got "${log}"`);
+    fromEnv.ingestionLog = /^(on|true|1)$/i.test(log);
+  }
+  const level = env.ACQUAINT_LOG_LEVEL || (env.ACQUAINT_LOG === 'off' ? 'silent' : undefined);
+  if (level !== undefined) {
+    if (!(LOG_LEVELS as readonly string[]).includes(level))
+      throw new Error(`ACQUAINT_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+    fromEnv.logLevel = level as LogLevel;
+  }
+  if (env.ACQUAINT_METRICS_TOKEN) fromEnv.metricsToken = env.ACQUAINT_METRICS_TOKEN;
+  if (env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE) {
+    if (!/^(true|false|1|0|on|off)$/i.test(env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE))
+      throw new Error(
+        `ACQUAINT_WEBHOOKS_ALLOW_PRIVATE must be true or false, got "${env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE}"`,
+      );
+    fromEnv.webhooksAllowPrivate = /^(true|1|on)$/i.test(env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE);
+  }
   return { ...DEFAULT_CONFIG, ...fromEnv, ...overrides };
 }

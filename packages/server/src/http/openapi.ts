@@ -49,6 +49,15 @@ export const openApiOptions: SwaggerOptions = {
       },
       { name: 'keys', description: 'Secret API keys: create, list, revoke (API key, scope admin).' },
       {
+        name: 'operations',
+        description: 'Liveness, readiness and Prometheus metrics for operators (no project key).',
+      },
+      {
+        name: 'reports',
+        description:
+          'Behaviour reports: breakdowns by attribute, group or device type, and cross-device paths (API key, scope query).',
+      },
+      {
         name: 'webhooks',
         description:
           'Destinations: signed webhooks on identity, attribute and group changes (API key, scope admin).',
