@@ -1,4 +1,5 @@
 import { deletePersonEvents } from '../storage/event-repository.js';
+import { deleteGroupMemberships } from '../storage/group-member-repository.js';
 import {
   countDevicesOfPerson,
   findDevices,
@@ -151,6 +152,7 @@ export async function deletePerson(
       anonymousIds,
     });
     await tx.db.deleteFrom('person_attributes').where('person_id', '=', person.id).execute();
+    await deleteGroupMemberships(tx.db, person.id);
     await tx.db
       .deleteFrom('devices')
       .where('project_id', '=', ctx.projectId)

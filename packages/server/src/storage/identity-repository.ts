@@ -1,5 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
+import { TYPED_COLUMNS } from '../attributes/typed-attribute-value.js';
 import { chunked } from './chunked.js';
+import { moveGroupMembers } from './group-member-repository.js';
 import type { DevicesTable, PersonsTable } from './schema.js';
 import type { Db, StoreTx } from './store.js';
 
@@ -187,11 +189,13 @@ export async function mergePersonRows(
         oc.columns(['person_id', 'name']).doUpdateSet((eb) => ({
           value: eb.ref('excluded.value'),
           updated_at: eb.ref('excluded.updated_at'),
+          ...Object.fromEntries(TYPED_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])),
         })),
       )
       .execute();
   }
   await db.deleteFrom('person_attributes').where('person_id', '=', mergedId).execute();
+  await moveGroupMembers(db, survivorId, mergedId);
   await db
     .updateTable('devices')
     .set({ person_id: survivorId })

@@ -1,5 +1,6 @@
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
+import { conditionMigrations } from './condition-migrations.js';
 import { webhookMigration } from './webhook-migration.js';
 
 /** What differs between backends when creating tables. */
@@ -259,6 +260,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
           .execute();
       },
     },
+    ...conditionMigrations(dialect),
     '0007_reports': {
       async up(db: Kysely<unknown>) {
         await db.schema

@@ -22,6 +22,14 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  group_members: GroupMembersTable;
+}
+
+/** The persons of static groups (dynamic groups are computed from their condition). */
+export interface GroupMembersTable {
+  project_id: string;
+  group_id: string;
+  person_id: number;
 }
 
 export interface ProjectsTable {
@@ -90,6 +98,15 @@ export interface PersonAttributesTable {
   value: string | null;
   /** Message time of the write that set this value (last writer wins). */
   updated_at: number;
+  /** The value read through each type (`typedAttributeColumns`); null for a tombstone or a misfit. */
+  text_value: string | null;
+  num_value: number | null;
+  /** Milliseconds since the epoch. */
+  time_value: number | null;
+  /** 1 or 0. */
+  bool_value: number | null;
+  /** JSON list of a list value's elements as text; null for scalars. */
+  items: string | null;
 }
 
 export interface AttributeDefinitionsTable {

@@ -20,7 +20,8 @@ export class SecretBox {
 
   /** The key of this installation: the environment's, else the data directory's key file. */
   static fromEnvironment(options: { dataDir?: string; env?: NodeJS.ProcessEnv }): SecretBox {
-    const fromEnv = (options.env ?? process.env).ACQUAINT_SECRET_KEY;
+    const env = options.env ?? process.env;
+    const fromEnv = env.ACQUAINT_SECRET_KEY;
     if (fromEnv !== undefined && fromEnv !== '') {
       if (fromEnv.length < 32) throw new Error('ACQUAINT_SECRET_KEY must be at least 32 characters');
       return new SecretBox(createHash('sha256').update(fromEnv).digest());
