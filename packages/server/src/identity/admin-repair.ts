@@ -13,6 +13,7 @@ import {
 import { appendAuditLog } from '../storage/project-repository.js';
 import { TransactionConflict } from '../storage/storage-backend.js';
 import type { Store, StoreTx } from '../storage/store.js';
+import { forgetPersonDeliveries } from '../storage/webhook-delivery-repository.js';
 import { ChangeOutbox } from '../webhooks/change-outbox.js';
 import { anonymousIdLock, userIdLock } from './identity-graph.js';
 
@@ -159,6 +160,8 @@ export async function deletePerson(
       .where('person_id', '=', person.id)
       .execute();
     await tx.db.deleteFrom('persons').where('id', '=', person.id).execute();
+    // Webhook deliveries carry the person's ids and attributes: erased too, sent or not.
+    await forgetPersonDeliveries(tx.db, ctx.projectId, person.id);
     await audit(tx, ctx, 'delete', {
       person: describe(person),
       deleted_events: deletedEvents,

@@ -173,3 +173,20 @@ export async function anyDeliveryDue(db: Db, now: number): Promise<boolean> {
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Erasure: the deliveries (sent or not) that carry this person's data, with their attempts. */
+export async function forgetPersonDeliveries(db: Db, projectId: string, personId: number): Promise<void> {
+  // By subscription and person: the order-per-person index serves it.
+  const webhooks = db.selectFrom('webhooks').select('id').where('project_id', '=', projectId);
+  const ids = db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('webhook_id', 'in', webhooks)
+    .where('person_id', '=', personId);
+  await db.deleteFrom('webhook_attempts').where('delivery_id', 'in', ids).execute();
+  await db
+    .deleteFrom('webhook_deliveries')
+    .where('webhook_id', 'in', webhooks)
+    .where('person_id', '=', personId)
+    .execute();
+}

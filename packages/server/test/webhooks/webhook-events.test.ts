@@ -142,6 +142,17 @@ describeEachBackend(
       const tampered = await api.get(`/api/webhooks/${webhookId}/deliveries?cursor=${page.next_cursor}x`);
       expect(tampered.json().error.code).toBe('INVALID_CURSOR');
     });
+
+    it(`${backend}: erasing a person erases the deliveries that carry their data`, async () => {
+      const before = (await api.get(`/api/webhooks/${webhookId}/deliveries?limit=200`)).json().total;
+      const erased = await api.delete('/api/users/user-42');
+      expect(erased.statusCode).toBe(200);
+      const after = (await api.get(`/api/webhooks/${webhookId}/deliveries?limit=200`)).json();
+      expect(before).toBeGreaterThan(0);
+      expect(after.total).toBe(0);
+      const attempts = await server.store.db.selectFrom('webhook_attempts').select('delivery_id').execute();
+      expect(attempts).toEqual([]);
+    });
   },
   { ingestionLog: true },
 );
