@@ -48,6 +48,11 @@ export const ERROR_CODES = {
       'The condition is not valid (unknown operator, a value that does not fit the attribute type, nested deeper than 10 levels, more than 200 leaves, a regex that could run away); `pointer` names the bad part.',
   },
   INTERNAL_ERROR: { status: 500, description: 'A fault on our side; the request can be retried.' },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    description:
+      'The database cannot be reached (down, restarting, or the connection dropped); nothing of the request was kept. Retry after `Retry-After` seconds.',
+  },
   NOT_READY: {
     status: 503,
     description:

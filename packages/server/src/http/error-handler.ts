@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ERROR_CODES, type ErrorCode, RequestError } from '../errors/error-codes.js';
+import { isDatabaseUnavailable } from '../storage/database-unavailable.js';
 
 /** The body of every error answer: a stable code and a sentence that says what to do. */
 export interface ErrorBody {
@@ -26,6 +27,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 }
 
+/** Seconds a client should wait before retrying while the database is unreachable. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 function describe(error: FastifyError | RequestError): {
   status: number;
   code: ErrorCode;
@@ -34,6 +38,15 @@ function describe(error: FastifyError | RequestError): {
 } {
   if (error instanceof RequestError) {
     return { status: error.status, code: error.code, message: error.message, headers: error.headers };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      status: 503,
+      code: 'DATABASE_UNAVAILABLE',
+      message:
+        'the database cannot be reached; nothing of this request was kept, send it again after Retry-After',
+      headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+    };
   }
   const fastifyCode = (error as FastifyError).code;
   if ((error as FastifyError).validation) {
