@@ -1,22 +1,10 @@
-import { Migrator } from 'kysely';
 import { expect, it } from 'vitest';
-import { CodeMigrationProvider } from '../../src/storage/migrations.js';
 import { openStore } from '../../src/storage/store.js';
 
 it('sqlite: migration 0007 flags devices of known crawlers seen before it as bots, and gives projects UTC', async () => {
   const store = openStore(':memory:');
   try {
-    const migrator = new Migrator({
-      db: store.db,
-      provider: new CodeMigrationProvider({
-        serialType: 'integer',
-        autoIncrement: true,
-        jsonType: 'text',
-        withoutRowId: true,
-      }),
-    });
-    const { error } = await migrator.migrateTo('0003_ingestion_log');
-    expect(error).toBeUndefined();
+    await store.migrate('0003_ingestion_log');
     await store.db
       .insertInto('projects')
       .values({
