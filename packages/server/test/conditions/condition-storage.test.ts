@@ -1,10 +1,18 @@
-import { sql } from 'kysely';
+import { randomBytes } from 'node:crypto';
+import { Migrator, sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { deletePerson, mergePersonsByAdmin } from '../../src/identity/admin-repair.js';
 import { savePersonAttributes } from '../../src/storage/attribute-repository.js';
 import { addGroupMembers } from '../../src/storage/group-member-repository.js';
-import type { Store } from '../../src/storage/store.js';
-import { type Backend, describeEachBackend, openTestStore } from '../support/test-stores.js';
+import { CodeMigrationProvider } from '../../src/storage/migrations.js';
+import { openStore, type Store } from '../../src/storage/store.js';
+import {
+  adminQuery,
+  type Backend,
+  describeEachBackend,
+  openTestStore,
+  postgresUrl,
+} from '../support/test-stores.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const PROJECT = 'prj_typed';
@@ -141,29 +149,22 @@ describeEachBackend('typed attribute storage', (backend: Backend) => {
   });
 
   it(`${backend}: the migration fills typed columns of values stored before it`, async () => {
-    const { store: old, cleanup: dropOld } = await openTestStore(backend);
+    const { store: old, cleanup: dropOld, schema } = await openUnmigratedStore(backend);
     try {
-      // Take the fresh schema back to what a database of the previous version had, with a value in it.
+      const migrator = new Migrator({
+        db: old.db,
+        provider: new CodeMigrationProvider(
+          backend === 'postgres'
+            ? { serialType: 'bigserial', autoIncrement: false, jsonType: 'jsonb', withoutRowId: false }
+            : { serialType: 'integer', autoIncrement: true, jsonType: 'text', withoutRowId: true },
+        ),
+        ...(schema ? { migrationTableSchema: schema } : {}),
+      });
+      expect((await migrator.migrateTo('0003_ingestion_log')).error).toBeUndefined();
       const id = await newPerson(old, 'u1');
-      await old.transaction((tx) =>
-        savePersonAttributes(tx, PROJECT, [{ personId: id, name: 'age', value: '41', updatedAt: T0 }]),
-      );
-      await sql`update person_attributes set text_value = null, num_value = null, time_value = null`.execute(
-        old.db,
-      );
-      await sql`delete from kysely_migration where name = '0005_conditions'`.execute(old.db);
-      await sql`drop table group_members`.execute(old.db);
-      for (const index of [
-        'person_attributes_name',
-        'person_attributes_name_num_value',
-        'person_attributes_name_time_value',
-      ]) {
-        await sql`drop index ${sql.ref(index)}`.execute(old.db);
-      }
-      for (const column of ['text_value', 'num_value', 'time_value', 'bool_value', 'items']) {
-        await sql`alter table person_attributes drop column ${sql.ref(column)}`.execute(old.db);
-      }
-      await old.migrate();
+      await sql`insert into person_attributes (project_id, person_id, name, value, updated_at)
+        values (${PROJECT}, ${id}, 'age', '"41"', ${T0})`.execute(old.db);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
       expect(await typedRows(old, id)).toEqual([expectedAge]);
     } finally {
       await dropOld();
@@ -192,5 +193,26 @@ function device(anonymousId: string, personId: number) {
     session_count: 1,
     session_id: null,
     session_last_at: null,
+  };
+}
+
+/** A store with no tables yet: in-memory SQLite, or a new PostgreSQL schema. */
+async function openUnmigratedStore(
+  backend: Backend,
+): Promise<{ store: Store; cleanup: () => Promise<void>; schema?: string }> {
+  if (backend !== 'postgres') {
+    const store = openStore(':memory:');
+    return { store, cleanup: () => store.close() };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create schema ${schema}`);
+  const store = openStore(postgresUrl, { schema });
+  return {
+    store,
+    schema,
+    cleanup: async () => {
+      await store.close();
+      await adminQuery(`drop schema ${schema} cascade`);
+    },
   };
 }
