@@ -26,7 +26,10 @@ const insE = db.prepare(
   "insert into events (project_id, message_id, type, name, anonymous_id, user_id, timestamp, received_at, session_id, url, referrer, properties, context) values (?,?,?,?,?,?,?,?,?,?,?,'{}','{}')",
 );
 let seed = 42;
-const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+const rnd = () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
 db.transaction(() => {
   let m = 0;
   for (let i = 1; i <= N; i++) {

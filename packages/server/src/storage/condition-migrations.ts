@@ -3,7 +3,7 @@ import { typedColumnsOfJson } from '../attributes/typed-attribute-value.js';
 import type { MigrationDialect } from './migrations.js';
 
 /**
- * `0005_conditions`: what conditions query. Attribute values get typed columns (filled by
+ * `0005_conditions` and `0006_condition_storage`: what conditions query. Attribute values get typed columns (filled by
  * `typedAttributeColumns` on every write) with indexes per attribute name, so a condition compares
  * numbers numerically and datetimes as instants in SQL; `group_members` holds static groups.
  */
@@ -45,6 +45,17 @@ export function conditionMigrations(dialect: MigrationDialect): Record<string, M
           .$call((t) => (dialect.withoutRowId ? t.modifyEnd(sql`without rowid`) : t))
           .execute();
         await db.schema.createIndex('group_members_person').on('group_members').column('person_id').execute();
+      },
+    },
+    '0006_condition_storage': {
+      async up(db: Kysely<unknown>) {
+        // Behaviour leaves read the events of one name in a time window ("purchase in 30 days"):
+        // one stretch of this index, instead of every event of every person.
+        await db.schema
+          .createIndex('events_name_time')
+          .on('events')
+          .columns(['project_id', 'name', 'timestamp'])
+          .execute();
       },
     },
   };

@@ -17,6 +17,9 @@ type BehaviourCondition = EventCondition | PageCondition | SessionsCondition | E
  * The project's events passing `filter`, each with the person it belongs to (DESIGN §3 rule 5):
  * by its user id when it carries one, else by the device that sent it — so a person's events
  * come from all its devices, before sign-in included. Two index-friendly joins, not one OR.
+ * "No user id" is written `coalesce(e.user_id, '') = ''` (no user id is empty: it would be
+ * illegal) so that the planner reads the events by name and time rather than every event without
+ * a user id through the user-id index.
  */
 function eventsByPerson(filter: RawBuilder<boolean>, context: CompileContext): RawBuilder<unknown> {
   return sql`select pu.id as person_id, e.anonymous_id, e.session_id from events e
@@ -25,7 +28,7 @@ function eventsByPerson(filter: RawBuilder<boolean>, context: CompileContext): R
     union all
     select d.person_id, e.anonymous_id, e.session_id from events e
       join devices d on d.project_id = e.project_id and d.anonymous_id = e.anonymous_id
-      where e.project_id = ${context.projectId} and e.user_id is null and ${filter}`;
+      where e.project_id = ${context.projectId} and coalesce(e.user_id, '') = '' and ${filter}`;
 }
 
 function inWindow(days: number | null, context: CompileContext): RawBuilder<boolean> {
