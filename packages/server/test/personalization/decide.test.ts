@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { buildApp } from '../../src/http/build-app.js';
 import { userHashFor } from '../../src/projects/keys.js';
 import { at } from '../api/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -353,6 +354,34 @@ describeEachBackend(
       ]);
       expect(await decide({ anonymousId: 'anon-visit', url })).toEqual([]);
       expect(await decide({ anonymousId: 'anon-visit', context: iphone })).toEqual([]);
+    });
+
+    it(`${backend}: a change through one server process shows on the next decide of another`, async () => {
+      const other = await buildApp({ store: server.store });
+      try {
+        const elsewhere = experienceClient({ ...server, app: other });
+        expect((await elsewhere.decide({ anonymousId: 'anon-two', url: PAGE })).json().experiences).toEqual(
+          [],
+        );
+        const id = await client.publish(bannerBody());
+        expect(
+          (await elsewhere.decide({ anonymousId: 'anon-two', url: PAGE }))
+            .json()
+            .experiences.map((e: { id: string }) => e.id),
+        ).toEqual([id]);
+        await client.call('PATCH', `/api/experiences/${id}`, {
+          variants: [{ name: 'gold', weight: 100, content: { html: 'changed' } }],
+        });
+        expect(
+          (await elsewhere.decide({ anonymousId: 'anon-two', url: PAGE })).json().experiences[0].content,
+        ).toEqual({ html: 'changed' });
+        await client.call('POST', `/api/experiences/${id}/pause`);
+        expect((await elsewhere.decide({ anonymousId: 'anon-two', url: PAGE })).json().experiences).toEqual(
+          [],
+        );
+      } finally {
+        await other.close();
+      }
     });
   },
   { ingestionLog: true },
