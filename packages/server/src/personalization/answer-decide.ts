@@ -1,16 +1,20 @@
+import type { GroupDefinition } from '../conditions/condition.js';
 import { isValidUserHash } from '../projects/keys.js';
 import { loadPersonAttributes } from '../storage/attribute-repository.js';
 import { findDecidePersons } from '../storage/decide-repository.js';
 import { loadAssignments, recordAssignments } from '../storage/experience-assignment-repository.js';
 import { findExperience } from '../storage/experience-repository.js';
+import { loadPersonFacts } from '../storage/person-facts-repository.js';
 import type { ProjectRow } from '../storage/project-repository.js';
 import type { Store } from '../storage/store.js';
+import { attributeTypesOf } from './check-target.js';
 import { type Decision, decideExperiences, type KnownAssignment } from './decide-experiences.js';
 import type { DecideRequest } from './decide-request.js';
-import type { Target } from './experience.js';
 import { fillPlaceholders, placeholderNames } from './placeholders.js';
 import { readPreviewToken } from './preview-token.js';
 import type { PublishedExperiences } from './published-experiences.js';
+import { isTargeted, NO_FACTS, needsFacts, visitFacts } from './target-facts.js';
+import { matchesPages } from './url-rules.js';
 
 /** One experience of a decide answer. */
 export interface DecidedExperience {
@@ -31,7 +35,8 @@ export interface DecidedExperience {
  *    valid userHash; otherwise the visitor is anonymous. The user's person and the device's
  *    person are looked up, never created. A device person identified as another user than the
  *    one signing in (a shared device) lends nothing.
- * 3. decideExperiences picks, in memory, what shows and which variant.
+ * 3. When an experience on this page targets groups or a condition, the person's facts are loaded
+ *    once; decideExperiences then picks, in memory, what shows and which variant.
  * 4. New or shown-again assignments are written for the person (the user's, else the device's);
  *    a visitor with no person yet keeps its variant through the hash of its anonymous id.
  * 5. Placeholders are filled from that person's attributes, HTML-escaped; when the project
@@ -42,7 +47,7 @@ export async function answerDecide(
   published: PublishedExperiences,
   project: ProjectRow,
   request: DecideRequest,
-  targeted: (personId: number | null, target: Target) => boolean,
+  groups: (projectId: string) => Promise<ReadonlyMap<string, GroupDefinition>>,
   now = Date.now(),
 ): Promise<DecidedExperience[]> {
   const experiences = await published.get(project.id);
@@ -75,6 +80,25 @@ export async function answerDecide(
           { experienceId: row.experience_id, variant: row.variant, lastSessionId: row.last_session_id },
         ]),
     );
+  // Facts are loaded only when an experience on this page targets by group or condition.
+  const judged = experiences.some((e) => needsFacts(e) && matchesPages(e.pages, request.url));
+  const facts =
+    judged && personId !== null
+      ? ((await loadPersonFacts(store.db, project.id, personId)) ?? NO_FACTS)
+      : NO_FACTS;
+  const context = judged
+    ? {
+        now,
+        visit: visitFacts({
+          url: request.url,
+          referrer: request.referrer,
+          userAgent: request.userAgent,
+          device,
+        }),
+        groups: await groups(project.id),
+        attributeTypes: await attributeTypesOf(store.db, project.id),
+      }
+    : null;
   const decisions = decideExperiences({
     experiences,
     now,
@@ -82,7 +106,7 @@ export async function answerDecide(
     sessionId: request.sessionId,
     bucketKey: request.anonymousId,
     assignments: { own: byPerson(personId), carried: byPerson(carriedFrom) },
-    targeted: (target) => targeted(personId, target),
+    targeted: (experience) => context === null || isTargeted(experience, facts, context),
     ...(preview && previewed ? { preview: { ...preview, experience: previewed } } : {}),
   });
 

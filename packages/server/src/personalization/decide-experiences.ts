@@ -1,4 +1,4 @@
-import { CONTROL, type Experience, type Target, type Variant } from './experience.js';
+import { CONTROL, type Experience, type Variant } from './experience.js';
 import { pickVariant } from './pick-variant.js';
 import { matchesPages } from './url-rules.js';
 
@@ -23,7 +23,7 @@ export interface DecideInput {
     carried: ReadonlyMap<string, KnownAssignment>;
   };
   /** Whether the visitor is in an experience's target (everyone, groups, condition). */
-  targeted: (target: Target) => boolean;
+  targeted: (experience: Experience) => boolean;
   /** An experience and variant shown whatever its status, schedule, target and frequency (a preview). */
   preview?: { experienceId: string; variantIndex: number; experience?: Experience };
 }
@@ -56,7 +56,7 @@ export function decideExperiences(input: DecideInput): Decision[] {
     if (experience.starts_at !== null && input.now < experience.starts_at) continue;
     if (experience.ends_at !== null && input.now >= experience.ends_at) continue;
     if (!matchesPages(experience.pages, input.url)) continue;
-    if (!input.targeted(experience.target)) continue;
+    if (!input.targeted(experience)) continue;
     const decision = decideOne(experience, input);
     if (decision) decisions.push(decision);
   }

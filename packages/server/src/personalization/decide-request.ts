@@ -11,6 +11,8 @@ export interface DecideRequest {
   sessionId: string | null;
   /** A preview token from a preview link. */
   preview: string | null;
+  /** `context.userAgent`, for visit conditions (the route falls back to the User-Agent header). */
+  userAgent: string | null;
 }
 
 export type ReadDecideRequest =
@@ -56,6 +58,7 @@ export function readDecideRequest(body: unknown): ReadDecideRequest {
       referrer: optionalText(fields.referrer, MAX_URL_LENGTH),
       sessionId: optionalText(fields.sessionId, 200),
       preview: optionalText(fields.preview, 300),
+      userAgent: optionalText((fields.context as { userAgent?: unknown } | undefined)?.userAgent, 1024),
     },
   };
 }

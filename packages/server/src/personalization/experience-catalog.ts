@@ -18,7 +18,7 @@ export type TargetCheck = (
   groupIds: string[],
 ) => Promise<{ pointer: string; message: string; code: TargetProblemCode } | null>;
 
-export type TargetProblemCode = 'TARGET_GROUP_NOT_FOUND' | 'INVALID_EXPERIENCE';
+export type TargetProblemCode = 'TARGET_GROUP_NOT_FOUND' | 'INVALID_CONDITION';
 
 export type CatalogResult =
   | { ok: true; experience: Experience }

@@ -1,28 +1,36 @@
-import { listPublishedExperiences } from '../storage/experience-repository.js';
+import { experiencesStamp, listPublishedExperiences } from '../storage/experience-repository.js';
 import type { Db } from '../storage/store.js';
 import type { Experience } from './experience.js';
 
+interface Entry {
+  stamp: string;
+  experiences: Experience[];
+}
+
 /**
  * The published experiences of each project, kept in memory for decide, highest priority first.
- * `invalidate` drops a project's entry after a change (this process; other processes are told
- * through the store's change notices).
+ *
+ * strategy: every decide reads the project's stamp (count and latest change of its experiences:
+ * one small indexed read) and reloads the list only when the stamp moved. So a change made
+ * through any server process sharing the database shows on the next decide everywhere, while the
+ * list itself (JSON definitions, parsed conditions) is read and parsed once per change.
+ * `invalidate` drops an entry at once after a change made in this process.
  */
 export class PublishedExperiences {
-  private readonly byProject = new Map<string, Promise<Experience[]>>();
+  private readonly byProject = new Map<string, Entry>();
 
   constructor(private readonly db: Db) {}
 
-  get(projectId: string): Promise<Experience[]> {
-    let entry = this.byProject.get(projectId);
-    if (!entry) {
-      entry = listPublishedExperiences(this.db, projectId).then((list) =>
-        list.sort((a, b) => b.priority - a.priority || a.createdAt - b.createdAt),
-      );
-      entry.catch(() => this.byProject.delete(projectId));
-      if (this.byProject.size > 10_000) this.byProject.clear();
-      this.byProject.set(projectId, entry);
-    }
-    return entry;
+  async get(projectId: string): Promise<Experience[]> {
+    const stamp = await experiencesStamp(this.db, projectId);
+    const cached = this.byProject.get(projectId);
+    if (cached?.stamp === stamp) return cached.experiences;
+    const experiences = (await listPublishedExperiences(this.db, projectId)).sort(
+      (a, b) => b.priority - a.priority || a.createdAt - b.createdAt,
+    );
+    if (this.byProject.size > 10_000) this.byProject.clear();
+    this.byProject.set(projectId, { stamp, experiences });
+    return experiences;
   }
 
   invalidate(projectId: string): void {

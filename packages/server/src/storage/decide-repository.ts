@@ -3,7 +3,12 @@ import type { Db } from './store.js';
 /** The persons a decide concerns: the one holding the user id, and the one holding the device. */
 export interface DecidePersons {
   userPersonId: number | null;
-  device: { personId: number; userId: string | null } | null;
+  device: {
+    personId: number;
+    userId: string | null;
+    sessionCount: number;
+    landingPage: string | null;
+  } | null;
 }
 
 /** Two indexed lookups; nothing is created (decide never writes identity). */
@@ -15,7 +20,7 @@ export async function findDecidePersons(
   const device = await db
     .selectFrom('devices as d')
     .innerJoin('persons as p', 'p.id', 'd.person_id')
-    .select(['d.person_id', 'p.user_id'])
+    .select(['d.person_id', 'p.user_id', 'd.session_count', 'd.first_landing_page'])
     .where('d.project_id', '=', projectId)
     .where('d.anonymous_id', '=', ids.anonymousId)
     .executeTakeFirst();
@@ -34,6 +39,13 @@ export async function findDecidePersons(
   }
   return {
     userPersonId,
-    device: device ? { personId: Number(device.person_id), userId: device.user_id } : null,
+    device: device
+      ? {
+          personId: Number(device.person_id),
+          userId: device.user_id,
+          sessionCount: Number(device.session_count),
+          landingPage: device.first_landing_page,
+        }
+      : null,
   };
 }

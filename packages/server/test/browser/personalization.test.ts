@@ -126,6 +126,39 @@ describe.skipIf(skipBrowserTests)('personalised experiences in the browser', () 
       expect(figures.variants[0]).toMatchObject({ name: 'gold', users: 1, impressions: 2 });
     });
 
+    it(`${backend}: a gold member sees the gold banner, a silver one does not until an upload makes them gold`, async () => {
+      await publish(
+        bannerBody({
+          target: { condition: { attr: 'membership_level', op: 'eq', value: 'gold' } },
+          variants: [{ name: 'gold', weight: 100, content: { html: 'Gold members: 20% off' } }],
+        }),
+      );
+      await api('POST', '/v1/user/profiles', {
+        field_name: ['user_id', 'membership_level'],
+        values: [
+          ['member-gold', 'gold'],
+          ['member-silver', 'silver'],
+        ],
+      });
+      const gold = await open(await newVisitor(), 'article.html');
+      await logIn(gold, 'member-gold');
+      await gold.reload();
+      await sdkLoaded(gold);
+      expect(await bannerText(gold)).toBe('Gold members: 20% off');
+      const silver = await open(await newVisitor(), 'article.html');
+      await logIn(silver, 'member-silver');
+      await silver.reload();
+      await sdkLoaded(silver);
+      expect(await bannerText(silver)).toBeNull();
+      await api('POST', '/v1/user/profiles', {
+        field_name: ['user_id', 'membership_level'],
+        values: [['member-silver', 'gold']],
+      });
+      await silver.reload();
+      await sdkLoaded(silver);
+      expect(await bannerText(silver)).toBe('Gold members: 20% off');
+    });
+
     it(`${backend}: the same member sees the same variant on phone and laptop`, async () => {
       const variants = Array.from({ length: 10 }, (_, i) => ({
         name: `v${i}`,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { buildApp } from '../../src/http/build-app.js';
 import { userHashFor } from '../../src/projects/keys.js';
 import { at } from '../api/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -292,6 +293,95 @@ describeEachBackend(
       expect(response.statusCode).toBe(200);
       expect(response.headers['access-control-allow-origin']).toBe('https://shop.example');
       expect(response.json().experiences).toHaveLength(1);
+    });
+
+    it(`${backend}: a condition target shows to whom it matches, and the next decide after an upload reflects it`, async () => {
+      const gold = await client.publish(
+        bannerBody({
+          name: 'gold only',
+          target: { condition: { attr: 'membership_level', op: 'eq', value: 'gold' } },
+        }),
+      );
+      await batch([
+        {
+          type: 'identify',
+          anonymousId: 'anon-gold',
+          userId: 'member-gold',
+          traits: { membership_level: 'gold' },
+          timestamp: at(0),
+        },
+        {
+          type: 'identify',
+          anonymousId: 'anon-silver',
+          userId: 'member-silver',
+          traits: { membership_level: 'silver' },
+          timestamp: at(0),
+        },
+      ]);
+      const shown = async (anonymousId: string) => (await decide({ anonymousId })).map((e) => e.id);
+      expect(await shown('anon-gold')).toEqual([gold]);
+      expect(await shown('anon-silver')).toEqual([]);
+      expect(await shown('anon-stranger')).toEqual([]);
+      const upload = await client.call('POST', '/v1/user/profiles', {
+        field_name: ['user_id', 'membership_level'],
+        values: [['member-silver', 'gold']],
+      });
+      expect(upload.statusCode, upload.body).toBe(200);
+      expect(await shown('anon-silver')).toEqual([gold]);
+    });
+
+    it(`${backend}: visit leaves judge the visit being decided`, async () => {
+      const mobile = await client.publish(
+        bannerBody({
+          name: 'mobile from newsletter',
+          target: {
+            condition: {
+              all: [
+                { visit: 'device_type', op: 'eq', value: 'mobile' },
+                { visit: 'utm_source', op: 'eq', value: 'newsletter' },
+              ],
+            },
+          },
+        }),
+      );
+      const iphone = {
+        userAgent:
+          'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+      };
+      const url = 'https://shop.example/home?utm_source=newsletter';
+      expect((await decide({ anonymousId: 'anon-visit', url, context: iphone })).map((e) => e.id)).toEqual([
+        mobile,
+      ]);
+      expect(await decide({ anonymousId: 'anon-visit', url })).toEqual([]);
+      expect(await decide({ anonymousId: 'anon-visit', context: iphone })).toEqual([]);
+    });
+
+    it(`${backend}: a change through one server process shows on the next decide of another`, async () => {
+      const other = await buildApp({ store: server.store });
+      try {
+        const elsewhere = experienceClient({ ...server, app: other });
+        expect((await elsewhere.decide({ anonymousId: 'anon-two', url: PAGE })).json().experiences).toEqual(
+          [],
+        );
+        const id = await client.publish(bannerBody());
+        expect(
+          (await elsewhere.decide({ anonymousId: 'anon-two', url: PAGE }))
+            .json()
+            .experiences.map((e: { id: string }) => e.id),
+        ).toEqual([id]);
+        await client.call('PATCH', `/api/experiences/${id}`, {
+          variants: [{ name: 'gold', weight: 100, content: { html: 'changed' } }],
+        });
+        expect(
+          (await elsewhere.decide({ anonymousId: 'anon-two', url: PAGE })).json().experiences[0].content,
+        ).toEqual({ html: 'changed' });
+        await client.call('POST', `/api/experiences/${id}/pause`);
+        expect((await elsewhere.decide({ anonymousId: 'anon-two', url: PAGE })).json().experiences).toEqual(
+          [],
+        );
+      } finally {
+        await other.close();
+      }
     });
   },
   { ingestionLog: true },

@@ -123,6 +123,29 @@ describeEachBackend('experiences: bad input', (backend) => {
     );
   });
 
+  it(`${backend}: a bad target condition or a group that does not exist is refused where it stands`, async () => {
+    await refused(
+      bannerBody({
+        target: {
+          condition: {
+            all: [
+              { attr: 'plan', op: 'eq', value: 'gold' },
+              { attr: 'age', op: 'approx', value: 3 },
+            ],
+          },
+        },
+      }),
+      'INVALID_CONDITION',
+      '/target/condition/all/1/op',
+    );
+    await refused(
+      bannerBody({ target: { groups: ['grp_missing'] } }),
+      'TARGET_GROUP_NOT_FOUND',
+      '/target/groups/0',
+    );
+    await refused(bannerBody({ target: { everyone: true, groups: ['x'] } }), 'INVALID_EXPERIENCE', '/target');
+  });
+
   it(`${backend}: shapes, names and types are checked with a pointer`, async () => {
     await refused(bannerBody({ type: 'modal' }), 'INVALID_BODY', '/type');
     await refused({ type: 'banner', variants: variant({ html: 'x' }) }, 'INVALID_BODY', '/name');

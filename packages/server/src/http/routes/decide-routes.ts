@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import type { GroupDefinition } from '../../conditions/condition.js';
 import { RequestError } from '../../errors/error-codes.js';
 import { answerDecide } from '../../personalization/answer-decide.js';
 import { readDecideRequest } from '../../personalization/decide-request.js';
-import type { Target } from '../../personalization/experience.js';
 import type { PublishedExperiences } from '../../personalization/published-experiences.js';
 import type { AppContext } from '../app-context.js';
 import { RateLimiter } from '../rate-limiter.js';
@@ -14,11 +14,11 @@ export async function decideRoutes(
   {
     context,
     published,
-    targeted,
+    groups,
   }: {
     context: AppContext;
     published: PublishedExperiences;
-    targeted: (projectId: string, personId: number | null, target: Target) => boolean;
+    groups: (projectId: string) => Promise<ReadonlyMap<string, GroupDefinition>>;
   },
 ): Promise<void> {
   const limiter = new RateLimiter(
@@ -44,6 +44,11 @@ export async function decideRoutes(
             referrer: { type: 'string' },
             sessionId: { type: 'string' },
             preview: { type: 'string', description: 'The token of a preview link.' },
+            context: {
+              type: 'object',
+              description:
+                '`context.userAgent` for visit conditions (default: the User-Agent header); UTM values come from `url`.',
+            },
             writeKey: { type: 'string' },
           },
         },
@@ -74,13 +79,11 @@ export async function decideRoutes(
       const project = await context.auth.projectForWriteKey(request, request.body, limiter);
       const read = readDecideRequest(request.body);
       if (!read.ok) throw new RequestError('INVALID_BODY', read.message, {}, read.pointer);
-      const experiences = await answerDecide(
-        context.store,
-        published,
-        project,
-        read.request,
-        (personId, target) => targeted(project.id, personId, target),
-      );
+      const visitor = {
+        ...read.request,
+        userAgent: read.request.userAgent ?? request.headers['user-agent'] ?? null,
+      };
+      const experiences = await answerDecide(context.store, published, project, visitor, groups);
       return { experiences };
     },
   );

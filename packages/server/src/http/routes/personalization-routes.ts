@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Target } from '../../personalization/experience.js';
+import type { GroupDefinition } from '../../conditions/condition.js';
+import { checkTarget } from '../../personalization/check-target.js';
 import { ExperienceCatalog } from '../../personalization/experience-catalog.js';
 import { PublishedExperiences } from '../../personalization/published-experiences.js';
 import type { AppContext } from '../app-context.js';
@@ -17,21 +18,13 @@ export async function personalizationRoutes(
   { context }: { context: AppContext },
 ): Promise<void> {
   const published = new PublishedExperiences(context.store.db);
-  const catalog = new ExperienceCatalog(
-    context.store,
-    async (_project, settings) =>
-      'everyone' in settings.target
-        ? null
-        : {
-            code: 'INVALID_EXPERIENCE',
-            pointer: '/target',
-            message: 'targeting by groups or conditions is not available yet; use {"everyone": true}',
-          },
-    (projectId) => published.invalidate(projectId),
+  const catalog = new ExperienceCatalog(context.store, checkTarget(context.store.db), (projectId) =>
+    published.invalidate(projectId),
   );
-  const targeted = (_projectId: string, _personId: number | null, target: Target) => 'everyone' in target;
+  // Group definitions arrive with the groups feature; until then `in_group` matches no one.
+  const groups = async () => new Map<string, GroupDefinition>();
   await app.register(experienceRoutes, { context, catalog });
   await app.register(experienceActionRoutes, { context, catalog });
   await app.register(experienceReportRoutes, { context });
-  await app.register(decideRoutes, { context, published, targeted });
+  await app.register(decideRoutes, { context, published, groups });
 }

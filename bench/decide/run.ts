@@ -1,0 +1,156 @@
+// Decide under a steady 1,000 requests/s with 1,000,000 persons and 50 published experiences,
+// next to a constant route (GET /health) measured at the same rate in the same run.
+//   node --import tsx bench/decide/run.ts [persons=1000000] [sqlite,postgres]
+// PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test); a database is
+// created for the run and dropped after. The server runs as `acquaint start` in its own process.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { createProject } from '../../packages/server/src/projects/create-project.js';
+import { openStore } from '../../packages/server/src/storage/store.js';
+import { fiftyExperiences } from './experiences.js';
+import { seedPersons } from './seed-persons.js';
+
+const persons = Number(process.argv[2] ?? 1_000_000);
+const backends = (process.argv[3] ?? 'sqlite,postgres').split(',');
+const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const CLI = new URL('../../packages/server/bin/acquaint.js', import.meta.url).pathname;
+const RATE = 1000;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+
+async function admin(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  await client.query(text).finally(() => client.end());
+}
+
+/** Latency figures of one autocannon run at a steady rate. */
+async function steady(
+  url: string,
+  request: autocannon.Request,
+  seconds: number,
+): Promise<{ p50: number; p99: number; max: number; rps: number; errors: number; non2xx: number }> {
+  const result = await autocannon({
+    url,
+    connections: 50,
+    overallRate: RATE,
+    duration: seconds,
+    requests: [request],
+  });
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    rps: result.requests.average,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+async function runOn(backend: string): Promise<void> {
+  let location: string[];
+  let cleanup: () => Promise<void>;
+  let store: ReturnType<typeof openStore>;
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'acquaint-decide-'));
+    store = openStore(join(dir, 'acquaint.db'));
+    location = ['--data-dir', dir];
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const name = `acquaint_decide_${Date.now()}`;
+    await admin(`create database ${name}`);
+    const url = new URL(postgresUrl);
+    url.pathname = `/${name}`;
+    store = openStore(url.toString());
+    location = ['--database', url.toString()];
+    cleanup = () => admin(`drop database if exists ${name} with (force)`);
+  }
+  await store.migrate();
+  const project = await createProject(store, 'Bench shop');
+  const seeding = performance.now();
+  await seedPersons(store, project.project_id, persons, Date.now());
+  const seeded = (performance.now() - seeding) / 1000;
+  await store.close();
+
+  const port = 18_000 + Math.floor(Math.random() * 1000);
+  const server = spawn('node', [CLI, 'start', '--port', String(port), '--host', '127.0.0.1', ...location], {
+    env: {
+      ...process.env,
+      ACQUAINT_LOG: 'off',
+      ACQUAINT_DECIDE_RATE_LIMIT_PER_SECOND: '1000000',
+      ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND: '100000',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await listening(server);
+    const base = `http://127.0.0.1:${port}`;
+    for (const body of fiftyExperiences()) {
+      const headers = { authorization: `Bearer ${project.api_key}`, 'content-type': 'application/json' };
+      const created = (await (
+        await fetch(`${base}/api/experiences`, { method: 'POST', headers, body: JSON.stringify(body) })
+      ).json()) as { id: string };
+      await fetch(`${base}/api/experiences/${created.id}/publish`, {
+        method: 'POST',
+        headers: { authorization: headers.authorization },
+      });
+    }
+    const decide: autocannon.Request = {
+      method: 'POST',
+      path: '/v1/decide',
+      headers: { 'content-type': 'text/plain' },
+      setupRequest: (request) => ({
+        ...request,
+        body: JSON.stringify({
+          writeKey: project.write_key,
+          anonymousId: `anon-${1 + Math.floor(Math.random() * persons)}`,
+          url: 'https://shop.example/home?utm_source=newsletter',
+          sessionId: 's1',
+        }),
+      }),
+    };
+    const sample = await fetch(`${base}/v1/decide`, {
+      method: 'POST',
+      body: JSON.stringify({
+        writeKey: project.write_key,
+        anonymousId: 'anon-2',
+        url: 'https://shop.example/home',
+      }),
+    });
+    const shown = ((await sample.json()) as { experiences: unknown[] }).experiences.length;
+    await steady(base, decide, 3); // warm-up
+    const constant = await steady(base, { method: 'GET', path: '/health' }, SECONDS);
+    const decided = await steady(base, decide, SECONDS);
+    const row = (name: string, r: typeof constant) =>
+      `| ${backend} | ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.max} | ${r.errors + r.non2xx} |`;
+    console.log(
+      `\n${backend}: ${persons.toLocaleString('en')} persons seeded in ${seeded.toFixed(1)} s; 50 published experiences; a gold member (anon-2) is shown ${shown}; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log('| backend | route | req/s | p50 ms | p99 ms | max ms | errors |');
+    console.log('|---|---|---|---|---|---|---|');
+    console.log(row('GET /health (constant)', constant));
+    console.log(row('POST /v1/decide', decided));
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+    await cleanup();
+  }
+}
+
+function listening(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('listening')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+for (const backend of backends) await runOn(backend);

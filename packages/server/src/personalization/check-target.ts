@@ -1,0 +1,35 @@
+import type { AttributeType } from '../attributes/attribute-types.js';
+import { parseCondition } from '../conditions/parse-condition.js';
+import { loadAttributeDefinitions } from '../storage/attribute-repository.js';
+import type { Db } from '../storage/store.js';
+import type { TargetCheck } from './experience-catalog.js';
+
+/** The project's attribute types, as conditions read values through them. */
+export async function attributeTypesOf(db: Db, projectId: string): Promise<Map<string, AttributeType>> {
+  const definitions = await loadAttributeDefinitions(db, projectId);
+  return new Map(definitions.map((d) => [d.name, d.type as AttributeType]));
+}
+
+/**
+ * Checks an experience's target against the project: an inline condition is parsed with the
+ * project's attribute types (DESIGN §5; a bad part is refused with its pointer); groups wait for
+ * the groups feature and are refused until then.
+ */
+export function checkTarget(db: Db): TargetCheck {
+  return async (project, settings) => {
+    const target = settings.target;
+    if ('everyone' in target) return null;
+    if ('groups' in target) {
+      return {
+        code: 'TARGET_GROUP_NOT_FOUND',
+        pointer: '/target/groups/0',
+        message: `group "${target.groups[0]}" does not exist in this project`,
+      };
+    }
+    const parsed = parseCondition(target.condition, {
+      pointer: '/target/condition',
+      attributeTypes: await attributeTypesOf(db, project.id),
+    });
+    return parsed.ok ? null : { code: 'INVALID_CONDITION', pointer: parsed.pointer, message: parsed.message };
+  };
+}
