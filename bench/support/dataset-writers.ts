@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import type { AttributeValue } from '../../packages/server/src/attributes/attribute-operation.js';
+import { typedAttributeColumns } from '../../packages/server/src/attributes/typed-attribute-value.js';
 import { createProject } from '../../packages/server/src/projects/create-project.js';
 import { findProjectByWriteKey } from '../../packages/server/src/storage/project-repository.js';
 import { openStore } from '../../packages/server/src/storage/store.js';
@@ -22,6 +24,9 @@ async function newProject(location: string): Promise<string> {
   if (!project) throw new Error('the project was not created');
   return project.id;
 }
+
+/** The typed columns conditions compare (as every write of the server fills them). */
+const typed = (value: string) => typedAttributeColumns(JSON.parse(value) as AttributeValue);
 
 const definitions = (projectId: string, at: number) =>
   Object.entries(DATASET_ATTRIBUTES).map(([name, type]) => [
@@ -67,7 +72,8 @@ export async function sqliteDatasetTarget(file: string): Promise<DatasetTarget> 
        session_count) values (?, ?, ?, ?, ?, ?, ?, 1)`,
   );
   const insertAttribute = db.prepare(
-    'insert into person_attributes (project_id, person_id, name, value, updated_at) values (?, ?, ?, ?, ?)',
+    `insert into person_attributes (project_id, person_id, name, value, updated_at, text_value, num_value,
+       time_value, bool_value, items) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const inTransaction = <T>(rows: T[], write: (row: T) => void) =>
     db.transaction(() => {
@@ -121,7 +127,21 @@ export async function sqliteDatasetTarget(file: string): Promise<DatasetTarget> 
         );
       },
       async attributes(rows) {
-        inTransaction(rows, (a) => insertAttribute.run(projectId, a.person_id, a.name, a.value, now));
+        inTransaction(rows, (a) => {
+          const t = typed(a.value);
+          insertAttribute.run(
+            projectId,
+            a.person_id,
+            a.name,
+            a.value,
+            now,
+            t.text_value,
+            t.num_value,
+            t.time_value,
+            t.bool_value,
+            t.items,
+          );
+        });
       },
     },
     async finish() {
@@ -207,10 +227,25 @@ export async function postgresDatasetTarget(url: string): Promise<DatasetTarget>
         );
       },
       async attributes(rows) {
+        const t = rows.map((a) => typed(a.value));
         await client.query(
-          `insert into person_attributes (project_id, person_id, name, value, updated_at)
-           select $1, p, n, v, $5 from unnest($2::bigint[], $3::text[], $4::text[]) as x(p, n, v)`,
-          [projectId, rows.map((a) => a.person_id), rows.map((a) => a.name), rows.map((a) => a.value), now],
+          `insert into person_attributes (project_id, person_id, name, value, updated_at, text_value, num_value,
+             time_value, bool_value, items)
+           select $1, p, n, v, $5, tx, nv, tv, bv, it
+           from unnest($2::bigint[], $3::text[], $4::text[], $6::text[], $7::float8[], $8::bigint[], $9::int[], $10::text[])
+             as x(p, n, v, tx, nv, tv, bv, it)`,
+          [
+            projectId,
+            rows.map((a) => a.person_id),
+            rows.map((a) => a.name),
+            rows.map((a) => a.value),
+            now,
+            t.map((c) => c.text_value),
+            t.map((c) => c.num_value),
+            t.map((c) => c.time_value),
+            t.map((c) => c.bool_value),
+            t.map((c) => c.items),
+          ],
         );
       },
     },

@@ -169,6 +169,33 @@ export const ERROR_CODES = {
     description: '`timezone` must be an IANA time zone name such as `UTC` or `Asia/Tokyo`.',
   },
 
+  // Experiences (DESIGN §4 "Personalisation"): refusals when saved, each with a `pointer`.
+  EXPERIENCE_NOT_FOUND: { status: 404, description: 'No experience with this id in this project.' },
+  INVALID_EXPERIENCE: {
+    status: 400,
+    description: 'A field of the experience is missing or of the wrong shape; `pointer` says which.',
+  },
+  UNSAFE_REGEX: {
+    status: 400,
+    description:
+      'A URL rule regex is invalid, too long, or could run away (nested quantifiers, backreferences).',
+  },
+  INVALID_SELECTOR: { status: 400, description: 'A page edit selector is not valid CSS selector syntax.' },
+  WEIGHTS_DO_NOT_ADD_UP: {
+    status: 400,
+    description:
+      "The variants' weights are not percents from 0 to 100 adding up to 100 (the share of the visitors outside the control).",
+  },
+  SCRIPTS_NOT_ALLOWED: {
+    status: 400,
+    description:
+      'Experience HTML holds a script, an inline event handler or a javascript: URL, and the project does not allow scripts (`allow_scripts`).',
+  },
+  TARGET_GROUP_NOT_FOUND: {
+    status: 400,
+    description: 'A target group does not exist in this project.',
+  },
+
   // Per-row problems of a bulk upload or CSV import (`errors` of the answer, the job's errors CSV).
   RAGGED_ROW: {
     status: 400,

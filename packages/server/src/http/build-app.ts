@@ -22,6 +22,7 @@ import { attributeRoutes } from './routes/attribute-routes.js';
 import { importRoutes } from './routes/import-routes.js';
 import { INGESTION_STATUS_PATH, ingestionRoutes } from './routes/ingestion-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
+import { personalizationRoutes } from './routes/personalization-routes.js';
 import { profileUploadRoutes } from './routes/profile-upload-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
@@ -128,6 +129,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(importRoutes, { context });
   await app.register(keyRoutes, { context });
   await app.register(reportRoutes, { context });
+  await app.register(personalizationRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(webhookDeliveryRoutes, { context });
   await app.register(sdkRoutes);

@@ -49,6 +49,11 @@ export const openApiOptions: SwaggerOptions = {
       },
       { name: 'keys', description: 'Secret API keys: create, list, revoke (API key, scope admin).' },
       {
+        name: 'experiences',
+        description: 'Personalised experiences: create, publish, pause, report (API key, scope query/admin).',
+      },
+      { name: 'personalisation', description: '`/v1/decide`: what a visitor sees (write key).' },
+      {
         name: 'operations',
         description: 'Liveness, readiness and Prometheus metrics for operators (no project key).',
       },

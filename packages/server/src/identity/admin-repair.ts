@@ -1,4 +1,5 @@
 import { deletePersonEvents } from '../storage/event-repository.js';
+import { deleteAssignmentsOfPerson } from '../storage/experience-assignment-repository.js';
 import { deleteGroupMemberships } from '../storage/group-member-repository.js';
 import {
   countDevicesOfPerson,
@@ -159,6 +160,7 @@ export async function deletePerson(
       .where('project_id', '=', ctx.projectId)
       .where('person_id', '=', person.id)
       .execute();
+    await deleteAssignmentsOfPerson(tx.db, person.id);
     await tx.db.deleteFrom('persons').where('id', '=', person.id).execute();
     // Webhook deliveries carry the person's ids and attributes: erased too, sent or not.
     await forgetPersonDeliveries(tx.db, ctx.projectId, person.id);

@@ -19,6 +19,8 @@ export interface Database {
   import_errors: ImportErrorsTable;
   ingestion_warnings: IngestionWarningsTable;
   ingestion_log_cursor: IngestionLogCursorTable;
+  experiences: ExperiencesTable;
+  experience_assignments: ExperienceAssignmentsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
@@ -41,6 +43,8 @@ export interface ProjectsTable {
   created_at: number;
   /** IANA time zone of days and weeks in reports (`UTC` unless the owner sets one). */
   timezone: Generated<string>;
+  /** Whether experience HTML may hold scripts and inline event handlers (default 0: refused). */
+  allow_scripts: Generated<number>;
 }
 
 export interface ApiKeysTable {
@@ -284,4 +288,33 @@ export interface WebhookAttemptsTable {
   status: number | null;
   duration_ms: number;
   error: string | null;
+}
+
+/** A personalised experience; `definition` is the JSON of its pages, target, variants, goal and frequency. */
+export interface ExperiencesTable {
+  id: string;
+  project_id: string;
+  name: string;
+  type: string;
+  /** draft, published or paused. */
+  status: string;
+  priority: number;
+  starts_at: number | null;
+  ends_at: number | null;
+  definition: string;
+  created_at: number;
+  updated_at: number;
+  published_at: number | null;
+}
+
+/** The variant a person was given for an experience (sticky across devices), and when it last showed. */
+export interface ExperienceAssignmentsTable {
+  project_id: string;
+  experience_id: string;
+  person_id: number;
+  variant: string;
+  assigned_at: number;
+  last_shown_at: number;
+  /** The session in which decide last answered it (once-per-session frequency). */
+  last_session_id: string | null;
 }
