@@ -13,6 +13,7 @@ import { openApiOptions, registerSharedSchemas } from './openapi.js';
 import { RateLimiter } from './rate-limiter.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { attributeRoutes } from './routes/attribute-routes.js';
+import { groupRoutes } from './routes/group-routes.js';
 import { importRoutes } from './routes/import-routes.js';
 import { INGESTION_STATUS_PATH, ingestionRoutes } from './routes/ingestion-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
@@ -96,6 +97,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(profileUploadRoutes, { context });
   await app.register(importRoutes, { context });
   await app.register(keyRoutes, { context });
+  await app.register(groupRoutes, { context });
   await app.register(sdkRoutes);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

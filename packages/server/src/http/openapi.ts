@@ -48,6 +48,11 @@ export const openApiOptions: SwaggerOptions = {
         description: 'Bulk attribute upload and CSV import jobs (API key, scope upload).',
       },
       { name: 'keys', description: 'Secret API keys: create, list, revoke (API key, scope admin).' },
+      {
+        name: 'groups',
+        description:
+          'User groups, dynamic (a condition) or static (user ids): API key, scope query to read, admin to change.',
+      },
     ],
   },
   refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

@@ -10,6 +10,7 @@ import {
   type PersonRow,
 } from '../storage/identity-repository.js';
 import { appendAuditLog } from '../storage/project-repository.js';
+import { dropGroupMemberships } from '../storage/static-member-repository.js';
 import { TransactionConflict } from '../storage/storage-backend.js';
 import type { Store, StoreTx } from '../storage/store.js';
 import { anonymousIdLock, userIdLock } from './identity-graph.js';
@@ -154,6 +155,7 @@ export async function deletePerson(
       .where('project_id', '=', ctx.projectId)
       .where('person_id', '=', person.id)
       .execute();
+    await dropGroupMemberships(tx.db, person.id);
     await tx.db.deleteFrom('persons').where('id', '=', person.id).execute();
     await audit(tx, ctx, 'delete', {
       person: describe(person),

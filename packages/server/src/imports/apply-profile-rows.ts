@@ -7,6 +7,7 @@ import {
   recordAttributeSightings,
 } from '../storage/attribute-repository.js';
 import type { AttributeWrites } from '../storage/profile-bulk-writer.js';
+import { admitPendingMembers } from '../storage/static-member-repository.js';
 import type { StoreTx } from '../storage/store.js';
 import type { ImportColumn } from './column-types.js';
 import type { ValidProfileRow } from './read-profile-row.js';
@@ -70,12 +71,14 @@ export async function applyProfileRows(
   const existing = await tx.profiles.lockPersonsByUserIds(projectId, userIds);
   if (rowsOf === null && existing.length === 0) {
     const createdIds = await tx.profiles.insertImportedPersons(projectId, userIds, at);
+    await admitPendingMembers(tx.db, projectId, userIds);
     return writeNewPersons(tx, projectId, rows, columns, createdIds, writes);
   }
   rowsOf ??= new Map(userIds.map((id) => [id, 1]));
   const personOf = new Map(existing.map((p) => [p.userId, p.id]));
   const missing = userIds.filter((id) => !personOf.has(id));
   const createdIds = await tx.profiles.insertImportedPersons(projectId, missing, at);
+  await admitPendingMembers(tx.db, projectId, missing);
   for (const [i, userId] of missing.entries()) personOf.set(userId, createdIds[i]);
   const firstImport = existing.filter((p) => p.importedAt === null).map((p) => p.id);
   if (firstImport.length > 0) await tx.profiles.markImported(firstImport, at);

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import { chunked } from './chunked.js';
 import type { DevicesTable, PersonsTable } from './schema.js';
+import { moveGroupMemberships } from './static-member-repository.js';
 import type { Db, StoreTx } from './store.js';
 
 export type PersonRow = Selectable<PersonsTable>;
@@ -198,5 +199,6 @@ export async function mergePersonRows(
     .where('project_id', '=', projectId)
     .where('person_id', '=', mergedId)
     .execute();
+  await moveGroupMemberships(db, survivorId, mergedId);
   await db.deleteFrom('persons').where('id', '=', mergedId).execute();
 }

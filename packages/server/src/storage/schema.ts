@@ -19,6 +19,10 @@ export interface Database {
   import_errors: ImportErrorsTable;
   ingestion_warnings: IngestionWarningsTable;
   ingestion_log_cursor: IngestionLogCursorTable;
+  groups: GroupsTable;
+  group_uses: GroupUsesTable;
+  group_pending_users: GroupPendingUsersTable;
+  group_members: GroupMembersTable;
 }
 
 export interface ProjectsTable {
@@ -206,4 +210,40 @@ export interface ImportErrorsTable {
   field: string | null;
   code: string;
   message: string;
+}
+
+/** A user group (DESIGN §4): dynamic (a condition) or static (a list of user ids). */
+export interface GroupsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  /** `dynamic` or `static`. */
+  type: string;
+  /** JSON of a dynamic group's condition (DESIGN §5); null for static groups. */
+  condition: string | null;
+  /** The import job a static group was made from ("the users of import X"), if any. */
+  import_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A group named by `in_group` in another group's condition (for cycles and 409 on delete). */
+export interface GroupUsesTable {
+  project_id: string;
+  group_id: string;
+  used_group_id: string;
+}
+
+/** A user id of a static group that no person holds yet; it becomes a member when one does. */
+export interface GroupPendingUsersTable {
+  project_id: string;
+  group_id: string;
+  user_id: string;
+}
+
+/** A person in a static group. */
+export interface GroupMembersTable {
+  project_id: string;
+  group_id: string;
+  person_id: number;
 }
