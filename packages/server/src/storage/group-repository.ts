@@ -9,24 +9,34 @@ export async function insertGroup(db: Db, group: NewGroup): Promise<void> {
   await db.insertInto('groups').values(group).execute();
 }
 
+/** The condition as JSON text on both backends (PostgreSQL hands jsonb back parsed). */
+function asRow(row: GroupRow): GroupRow {
+  const condition = row.condition as unknown;
+  return condition === null || typeof condition === 'string'
+    ? row
+    : { ...row, condition: JSON.stringify(condition) };
+}
+
 export async function findGroup(db: Db, projectId: string, groupId: string): Promise<GroupRow | undefined> {
-  return db
+  const row = await db
     .selectFrom('groups')
     .selectAll()
     .where('project_id', '=', projectId)
     .where('id', '=', groupId)
     .executeTakeFirst();
+  return row && asRow(row);
 }
 
 /** The project's groups by name (a project holds tens or hundreds of groups, never millions). */
 export async function listGroups(db: Db, projectId: string): Promise<GroupRow[]> {
-  return db
+  const rows = await db
     .selectFrom('groups')
     .selectAll()
     .where('project_id', '=', projectId)
     .orderBy('name')
     .orderBy('id')
     .execute();
+  return rows.map(asRow);
 }
 
 export async function findGroupByName(
