@@ -14,6 +14,11 @@ export interface AcquaintConfig {
   rateLimitBurst: number;
   /** Requests a secret API key may send per second, per server process. */
   apiKeyRateLimitPerSecond: number;
+  /**
+   * Requests with a missing, unknown or revoked key one client address may send per second (10,
+   * bursts of 100); past it the address is refused (429) before any key is looked up.
+   */
+  failedKeyRateLimitPerSecond: number;
   /** Most users per `POST /v1/user/profiles` request (10,000). */
   maxProfilesPerRequest: number;
   /** Most fields per bulk upload or CSV file, the identifier included (200). */
@@ -44,6 +49,7 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   rateLimitPerSecond: 2000,
   rateLimitBurst: 4000,
   apiKeyRateLimitPerSecond: 100,
+  failedKeyRateLimitPerSecond: 10,
   maxProfilesPerRequest: 10_000,
   maxProfileFields: 200,
   maxProfileUploadBytes: 64 * 1024 * 1024,
@@ -72,6 +78,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['rateLimitPerSecond', 'ACQUAINT_RATE_LIMIT_PER_SECOND'],
     ['rateLimitBurst', 'ACQUAINT_RATE_LIMIT_BURST'],
     ['apiKeyRateLimitPerSecond', 'ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND'],
+    ['failedKeyRateLimitPerSecond', 'ACQUAINT_FAILED_KEY_RATE_LIMIT_PER_SECOND'],
     ['maxProfilesPerRequest', 'ACQUAINT_MAX_PROFILES_PER_REQUEST'],
     ['maxProfileFields', 'ACQUAINT_MAX_PROFILE_FIELDS'],
     ['maxProfileUploadBytes', 'ACQUAINT_MAX_PROFILE_UPLOAD_BYTES'],

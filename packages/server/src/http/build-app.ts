@@ -52,13 +52,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const context: AppContext = {
     store: options.store,
     config,
-    auth: new Authenticator(
-      options.store,
-      new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst),
-      new RateLimiter(config.apiKeyRateLimitPerSecond, config.apiKeyRateLimitPerSecond * 2),
-    ),
+    auth: new Authenticator(options.store, {
+      tracking: new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst),
+      apiKey: new RateLimiter(config.apiKeyRateLimitPerSecond, config.apiKeyRateLimitPerSecond * 2),
+      failedKeys: new RateLimiter(
+        config.failedKeyRateLimitPerSecond,
+        config.failedKeyRateLimitPerSecond * 10,
+      ),
+    }),
     ingestion: await createIngestion(options.store, { log: config.ingestionLog, config }),
   };
+  context.auth.register(app);
   app.decorate('ingestion', context.ingestion);
   app.addHook('onClose', () => context.ingestion.close());
   // Reads and changes through the API see every tracking message acknowledged before them.

@@ -15,6 +15,7 @@ export async function ingestionRoutes(
     {
       schema: {
         tags: ['tracking'],
+        security: [{ apiKey: [] }],
         summary: 'Whether tracking messages wait to be applied',
         description:
           'With the ingestion log (SQLite files), requests are answered once logged and applied by a background thread; `backlog` is how many logged requests are not applied yet. Other API calls wait for the backlog they find before answering; this one does not.',
@@ -32,6 +33,7 @@ export async function ingestionRoutes(
     {
       schema: {
         tags: ['tracking'],
+        security: [{ apiKey: [] }],
         summary: 'Identity outcomes found when messages were applied',
         description:
           'Newest first. Tracking requests are answered once their messages are safely logged, so what only applying them can find is listed here: IDENTIFIED_ON_ANOTHER_USER (a shared device; the users were not merged), DEVICE_CAP_REACHED and ATTRIBUTE_SKIPPED. Page with `before` (the smallest `id` of the previous page).',

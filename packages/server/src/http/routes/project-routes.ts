@@ -12,6 +12,7 @@ export async function projectRoutes(
     {
       schema: {
         tags: ['project'],
+        security: [{ apiKey: [] }],
         summary: 'The project of this API key',
         response: { '4xx': { $ref: 'Error#' } },
       },
@@ -34,6 +35,7 @@ export async function projectRoutes(
     {
       schema: {
         tags: ['project'],
+        security: [{ apiKey: [] }],
         summary: 'Change project settings',
         description:
           '`verify_identity: true` makes every identify carry `userHash` = hex HMAC-SHA256(identity_secret, userId) (DESIGN §3 rule 10).',

@@ -55,6 +55,7 @@ export async function trackingRoutes(
         config: { keepRawBody: true },
         schema: {
           tags: ['tracking'],
+          security: [{ writeKey: [] }],
           summary: `Send one ${type} message`,
           description: `Segment-compatible. Auth: HTTP Basic with the write key as user name, or \`writeKey\` in the body. The message's \`type\` is taken to be "${type}".`,
           response: trackingResponse,
@@ -73,6 +74,7 @@ export async function trackingRoutes(
       config: { keepRawBody: true },
       schema: {
         tags: ['tracking'],
+        security: [{ writeKey: [] }],
         summary: 'Send a batch of messages',
         description:
           'Body `{"batch": [message, ...], "writeKey"?: "...", "sentAt"?: ISO}`. Messages are applied in order, in one transaction. Also accepted at `/v1/import`.',
@@ -84,7 +86,8 @@ export async function trackingRoutes(
       return answer(await ingest(request, requireBatch(body), body.sentAt, null));
     },
   );
-  app.post('/v1/import', { config: { keepRawBody: true }, schema: { hide: true } }, async (request) => {
+  const hidden = { hide: true, security: [{ writeKey: [] }] };
+  app.post('/v1/import', { config: { keepRawBody: true }, schema: hidden }, async (request) => {
     const body = requireObject(request.body);
     return answer(await ingest(request, requireBatch(body), body.sentAt, null));
   });

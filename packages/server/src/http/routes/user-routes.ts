@@ -56,6 +56,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
     {
       schema: {
         tags: ['users'],
+        security: [{ apiKey: [] }],
         summary: 'List or search persons',
         description:
           '`q` matches user ids and attribute values (substring, case-insensitive; `%` and `_` are plain characters). `identified` filters.',
@@ -86,6 +87,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
       {
         schema: {
           tags: ['users'],
+          security: [{ apiKey: [] }],
           summary: 'A profile with attributes and devices',
           params,
           response: errorResponses,
@@ -102,6 +104,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
       {
         schema: {
           tags: ['users'],
+          security: [{ apiKey: [] }],
           summary: 'The cross-device timeline, newest first',
           params,
           querystring: paging,
@@ -127,6 +130,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
       {
         schema: {
           tags: ['users'],
+          security: [{ apiKey: [] }],
           summary: 'Everything held about a person (right of access)',
           params,
           response: errorResponses,
@@ -159,6 +163,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
       {
         schema: {
           tags: ['users'],
+          security: [{ apiKey: [] }],
           summary: 'Erase a person: profile, ids, attributes and events',
           params,
           response: errorResponses,
