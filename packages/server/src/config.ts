@@ -39,7 +39,18 @@ export interface AcquaintConfig {
    * (10 s); past it a read answers with what is applied, and a change is refused (503).
    */
   ingestionWaitMs: number;
+  /** Logged tracking requests not yet applied past which `GET /ready` answers 503 (10,000). */
+  ingestionReadyBacklog: number;
+  /** How long a shutdown (SIGTERM, SIGINT) may take to finish requests before the process exits (10 s). */
+  shutdownTimeoutMs: number;
+  /** JSON log lines at this level and above: fatal, error, warn, info (default), debug, trace, silent. */
+  logLevel: LogLevel;
+  /** When set, `GET /metrics` wants `Authorization: Bearer <this token>`; else it is open. */
+  metricsToken: string | null;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_CONFIG: AcquaintConfig = {
   maxRequestBytes: 1024 * 1024,
@@ -57,6 +68,10 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   importHeartbeatMs: 5_000,
   ingestionLog: true,
   ingestionWaitMs: 10_000,
+  ingestionReadyBacklog: 10_000,
+  shutdownTimeoutMs: 10_000,
+  logLevel: 'info',
+  metricsToken: null,
 };
 
 /** The defaults, overridden by `ACQUAINT_*` environment variables and then by `overrides`. */
@@ -70,7 +85,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
       throw new Error(`${name} must be a positive number, got "${raw}"`);
     return value;
   };
-  const entries: [Exclude<keyof AcquaintConfig, 'ingestionLog'>, string][] = [
+  const entries: [keyof AcquaintConfig, string][] = [
     ['maxRequestBytes', 'ACQUAINT_MAX_REQUEST_BYTES'],
     ['maxMessageBytes', 'ACQUAINT_MAX_MESSAGE_BYTES'],
     ['maxAnonymousIdsPerPerson', 'ACQUAINT_MAX_ANONYMOUS_IDS_PER_PERSON'],
@@ -85,6 +100,8 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['importChunkRows', 'ACQUAINT_IMPORT_CHUNK_ROWS'],
     ['importHeartbeatMs', 'ACQUAINT_IMPORT_HEARTBEAT_MS'],
     ['ingestionWaitMs', 'ACQUAINT_INGESTION_WAIT_MS'],
+    ['ingestionReadyBacklog', 'ACQUAINT_INGESTION_READY_BACKLOG'],
+    ['shutdownTimeoutMs', 'ACQUAINT_SHUTDOWN_TIMEOUT_MS'],
   ];
   for (const [key, name] of entries) {
     const value = numberFrom(name);
@@ -96,5 +113,12 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
       throw new Error(`ACQUAINT_INGESTION_LOG must be on or off, got "${log}"`);
     fromEnv.ingestionLog = /^(on|true|1)$/i.test(log);
   }
+  const level = env.ACQUAINT_LOG_LEVEL || (env.ACQUAINT_LOG === 'off' ? 'silent' : undefined);
+  if (level !== undefined) {
+    if (!(LOG_LEVELS as readonly string[]).includes(level))
+      throw new Error(`ACQUAINT_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+    fromEnv.logLevel = level as LogLevel;
+  }
+  if (env.ACQUAINT_METRICS_TOKEN) fromEnv.metricsToken = env.ACQUAINT_METRICS_TOKEN;
   return { ...DEFAULT_CONFIG, ...fromEnv, ...overrides };
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runImport } from './import-command.js';
+import { runIngestion } from './ingestion-command.js';
 import { runInit } from './init-command.js';
 import { runMigrate } from './migrate-command.js';
 import { runStart } from './start-command.js';
@@ -19,6 +20,10 @@ Usage:
                    Import a CSV file of users (first column: user id; header: attribute
                    names) through a server's API, with progress. ACQUAINT_URL and
                    ACQUAINT_API_KEY may stand for --url and --api-key.
+  acquaint ingestion failed [--url URL --api-key KEY] [--json]
+                   List the tracking requests the ingestion log could not apply (set aside).
+  acquaint ingestion replay ID [--url URL --api-key KEY]
+                   Apply a set-aside request again once its cause is fixed (admin key).
   acquaint help    Show this help.
 
 Storage: an SQLite file in --data-dir (default ./data/acquaint.db), or PostgreSQL when
@@ -65,6 +70,16 @@ export async function main(argv: string[]): Promise<number> {
       return runInit({ location, projectName: values.project ?? 'My website', json: values.json ?? false });
     case 'migrate':
       return runMigrate(location);
+    case 'ingestion': {
+      const url = values.url ?? process.env.ACQUAINT_URL;
+      const apiKey = values['api-key'] ?? process.env.ACQUAINT_API_KEY;
+      if (!url || !apiKey) {
+        process.stderr.write('acquaint ingestion: give --url and --api-key\n');
+        return 2;
+      }
+      const [action, id] = positionals;
+      return runIngestion({ action, id, url, apiKey, json: values.json ?? false });
+    }
     case 'import': {
       const url = values.url ?? process.env.ACQUAINT_URL;
       const apiKey = values['api-key'] ?? process.env.ACQUAINT_API_KEY;

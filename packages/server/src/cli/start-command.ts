@@ -22,7 +22,7 @@ export async function runStart(options: { location: string; port: number; host: 
       ].join('\n'),
     );
   }
-  const app = await buildApp({ store, logger: process.env.ACQUAINT_LOG !== 'off' });
+  const app = await buildApp({ store, logger: true });
   const address = await app.listen({ port: options.port, host: options.host });
   process.stdout.write(
     `Acquaint is listening on ${address} (${store.name}); API docs at ${address}/openapi.json\n`,

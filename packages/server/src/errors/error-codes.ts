@@ -43,6 +43,11 @@ export const ERROR_CODES = {
     description: 'Attribute types are string, number, boolean, datetime and list.',
   },
   INTERNAL_ERROR: { status: 500, description: 'A fault on our side; the request can be retried.' },
+  NOT_READY: {
+    status: 503,
+    description:
+      '`GET /ready`: a check failed (database, migrations, ingestion applier or backlog); the message names it. Retry after `Retry-After` seconds.',
+  },
 
   // Per-message rejections inside a 200 answer of the tracking API.
   INVALID_MESSAGE: {
@@ -119,10 +124,37 @@ export const ERROR_CODES = {
       'The import stopped before the end of the file (server stopped, upload broken); the rows counted are written. Send the file again to resume.',
   },
   KEY_NOT_FOUND: { status: 404, description: 'No live API key with this id in this project.' },
+  INGESTION_ENTRY_NOT_FOUND: {
+    status: 404,
+    description: 'No set-aside ingestion log entry with this id in this project.',
+  },
+  INGESTION_REPLAY_FAILED: {
+    status: 409,
+    description:
+      'The set-aside ingestion log entry failed again when replayed; it stays set aside with the new error.',
+  },
   INVALID_CURSOR: {
     status: 400,
     description:
       'The paging `cursor` is not one this list gave out (changed or cut); start again without it.',
+  },
+  INVALID_DATE_RANGE: {
+    status: 400,
+    description:
+      'A report range is not ISO dates, `to` is not after `from`, or it spans more than 400 days; `pointer` names the field.',
+  },
+  MISSING_METRIC_EVENT: {
+    status: 400,
+    description:
+      'The metrics `event_count` and `conversion_rate` count one event: name it in `metric.event`.',
+  },
+  UNKNOWN_GROUP: {
+    status: 400,
+    description: 'A report names a group id this project does not have; `pointer` names it.',
+  },
+  INVALID_TIMEZONE: {
+    status: 400,
+    description: '`timezone` must be an IANA time zone name such as `UTC` or `Asia/Tokyo`.',
   },
 
   // User groups (DESIGN §4).

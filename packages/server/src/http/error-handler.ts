@@ -11,7 +11,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | RequestError, request, reply) => {
     const { status, code, message, headers } = describe(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    const pointer = error instanceof RequestError ? error.pointer : bodyPointer(error);
+    const pointer = error instanceof RequestError ? error.pointer : validationPointer(error);
     void reply
       .code(status)
       .headers(headers)
@@ -85,13 +85,15 @@ function describe(error: FastifyError | RequestError): {
   };
 }
 
-/** Where a body failed its route's JSON schema, as a JSON pointer (a missing property included). */
-function bodyPointer(error: FastifyError): string | undefined {
+/**
+ * The JSON pointer of the first schema violation in a request body (`/metric/type`); for a missing
+ * or unknown property, the pointer of that property.
+ */
+function validationPointer(error: FastifyError): string | undefined {
   const [first] = error.validation ?? [];
   if (!first || error.validationContext !== 'body') return undefined;
-  const missing = (first.params as { missingProperty?: unknown }).missingProperty;
-  const extra = (first.params as { additionalProperty?: unknown }).additionalProperty;
-  const child = typeof missing === 'string' ? missing : typeof extra === 'string' ? extra : undefined;
-  if (child === undefined) return first.instancePath || undefined;
+  const { missingProperty, additionalProperty } = first.params as Record<string, unknown>;
+  const child = typeof missingProperty === 'string' ? missingProperty : additionalProperty;
+  if (typeof child !== 'string') return first.instancePath || undefined;
   return `${first.instancePath}/${child.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }

@@ -49,6 +49,15 @@ export const openApiOptions: SwaggerOptions = {
       },
       { name: 'keys', description: 'Secret API keys: create, list, revoke (API key, scope admin).' },
       {
+        name: 'operations',
+        description: 'Liveness, readiness and Prometheus metrics for operators (no project key).',
+      },
+      {
+        name: 'reports',
+        description:
+          'Behaviour reports: breakdowns by attribute, group or device type, and cross-device paths (API key, scope query).',
+      },
+      {
         name: 'groups',
         description:
           'User groups, dynamic (a condition) or static (user ids): API key, scope query to read, admin to change.',

@@ -1,4 +1,5 @@
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
 import { groupsMigration } from './group-migrations.js';
 
 /** What differs between backends when creating tables. */
@@ -259,6 +260,30 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
       },
     },
     '0006_groups': groupsMigration(dialect),
+    '0007_reports': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('projects')
+          .addColumn('timezone', 'text', (c) => c.notNull().defaultTo('UTC'))
+          .execute();
+        // Reports read the events of a time range; events are written in time order, so the
+        // range is one stretch of this index.
+        await db.schema
+          .createIndex('events_project_time')
+          .on('events')
+          .columns(['project_id', 'timestamp'])
+          .execute();
+        // Devices whose user agent the crawler list now recognises become `bot` devices, as new
+        // ones are flagged when they arrive (the same substring test).
+        await db
+          .updateTable('devices' as never)
+          .set({ device_type: 'bot' } as never)
+          .where((eb) =>
+            eb.or(CRAWLER_MARKERS.map((marker) => eb(sql`lower(user_agent)`, 'like', `%${marker}%`))),
+          )
+          .execute();
+      },
+    },
   };
 }
 

@@ -32,6 +32,8 @@ export interface ProjectsTable {
   identity_secret: string;
   verify_identity: number;
   created_at: number;
+  /** IANA time zone of days and weeks in reports (`UTC` unless the owner sets one). */
+  timezone: Generated<string>;
 }
 
 export interface ApiKeysTable {

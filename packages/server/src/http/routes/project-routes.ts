@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { RequestError } from '../../errors/error-codes.js';
+import { canonicalTimeZone } from '../../reports/time-zone.js';
 import { updateProjectSettings } from '../../storage/project-repository.js';
 import type { AppContext } from '../app-context.js';
 
@@ -25,6 +27,7 @@ export async function projectRoutes(
         write_key: project.write_key,
         verify_identity: project.verify_identity === 1,
         identity_secret: project.identity_secret,
+        timezone: project.timezone,
         created_at: new Date(project.created_at).toISOString(),
       };
     },
@@ -38,7 +41,7 @@ export async function projectRoutes(
         security: [{ apiKey: [] }],
         summary: 'Change project settings',
         description:
-          '`verify_identity: true` makes every identify carry `userHash` = hex HMAC-SHA256(identity_secret, userId) (DESIGN §3 rule 10).',
+          '`verify_identity: true` makes every identify carry `userHash` = hex HMAC-SHA256(identity_secret, userId) (DESIGN §3 rule 10). `timezone` (an IANA name, default `UTC`) sets the days and weeks of reports.',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -46,6 +49,7 @@ export async function projectRoutes(
           properties: {
             name: { type: 'string', minLength: 1, maxLength: 200 },
             verify_identity: { type: 'boolean' },
+            timezone: { type: 'string', minLength: 1, maxLength: 64 },
           },
         },
         response: { '4xx': { $ref: 'Error#' } },
@@ -53,10 +57,20 @@ export async function projectRoutes(
     },
     async (request) => {
       const { project } = await context.auth.apiKey(request, 'admin');
-      const body = request.body as { name?: string; verify_identity?: boolean };
+      const body = request.body as { name?: string; verify_identity?: boolean; timezone?: string };
+      const timezone = body.timezone === undefined ? undefined : canonicalTimeZone(body.timezone);
+      if (timezone === null) {
+        throw new RequestError(
+          'INVALID_TIMEZONE',
+          `timezone "${body.timezone}" is not an IANA time zone name (such as UTC or Asia/Tokyo)`,
+          {},
+          '/timezone',
+        );
+      }
       await updateProjectSettings(context.store.db, project.id, {
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.verify_identity !== undefined ? { verify_identity: body.verify_identity ? 1 : 0 } : {}),
+        ...(timezone !== undefined ? { timezone } : {}),
       });
       context.auth.forgetWriteKeys();
       return { updated: true };

@@ -39,13 +39,15 @@ export async function trackingRoutes(
     messageType: MessageType | null,
   ) => {
     const project = await context.auth.projectForWriteKey(request, request.body);
-    return context.ingestion.ingest({
+    const result = await context.ingestion.ingest({
       project,
       messages,
       options: { receivedAt: Date.now(), batchSentAt: sentAt, config: context.config },
       body: request.rawBody ?? Buffer.from(JSON.stringify(request.body)),
       messageType,
     });
+    context.metrics.countTrackingMessages(result);
+    return result;
   };
 
   for (const [path, type] of SINGLE_MESSAGE_ROUTES) {
