@@ -42,6 +42,11 @@ export const ERROR_CODES = {
     status: 400,
     description: 'Attribute types are string, number, boolean, datetime and list.',
   },
+  INVALID_CONDITION: {
+    status: 400,
+    description:
+      'The condition is not valid (unknown operator, a value that does not fit the attribute type, nested deeper than 10 levels, more than 200 leaves, a regex that could run away); `pointer` names the bad part.',
+  },
   INTERNAL_ERROR: { status: 500, description: 'A fault on our side; the request can be retried.' },
   NOT_READY: {
     status: 503,

@@ -1,4 +1,5 @@
 import { deletePersonEvents } from '../storage/event-repository.js';
+import { deleteGroupMemberships } from '../storage/group-member-repository.js';
 import {
   countDevicesOfPerson,
   findDevices,
@@ -10,7 +11,6 @@ import {
   type PersonRow,
 } from '../storage/identity-repository.js';
 import { appendAuditLog } from '../storage/project-repository.js';
-import { dropGroupMemberships } from '../storage/static-member-repository.js';
 import { TransactionConflict } from '../storage/storage-backend.js';
 import type { Store, StoreTx } from '../storage/store.js';
 import { anonymousIdLock, userIdLock } from './identity-graph.js';
@@ -150,12 +150,12 @@ export async function deletePerson(
       anonymousIds,
     });
     await tx.db.deleteFrom('person_attributes').where('person_id', '=', person.id).execute();
+    await deleteGroupMemberships(tx.db, person.id);
     await tx.db
       .deleteFrom('devices')
       .where('project_id', '=', ctx.projectId)
       .where('person_id', '=', person.id)
       .execute();
-    await dropGroupMemberships(tx.db, person.id);
     await tx.db.deleteFrom('persons').where('id', '=', person.id).execute();
     await audit(tx, ctx, 'delete', {
       person: describe(person),

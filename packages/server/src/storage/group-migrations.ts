@@ -3,9 +3,8 @@ import type { MigrationDialect } from './migrations.js';
 
 /**
  * `0006_groups`: user groups (DESIGN §4), which groups a group's condition uses, and the user ids
- * of static groups that no person holds yet (pending). `group_members` (static membership by
- * person) belongs to the conditions migration; it is created here only if that one has not, with
- * the same columns, key and index, so either order leaves one identical table.
+ * of static groups that no person holds yet (pending). Static membership by person
+ * (`group_members`) comes from `0005_conditions`.
  */
 export function groupsMigration(dialect: MigrationDialect): Migration {
   const keyOnly = dialect.withoutRowId ? sql`without rowid` : sql``;
@@ -54,21 +53,6 @@ export function groupsMigration(dialect: MigrationDialect): Migration {
         .columns(['project_id', 'user_id'])
         .execute();
 
-      await db.schema
-        .createTable('group_members')
-        .ifNotExists()
-        .addColumn('project_id', 'text', (c) => c.notNull())
-        .addColumn('group_id', 'text', (c) => c.notNull())
-        .addColumn('person_id', 'bigint', (c) => c.notNull())
-        .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'person_id'])
-        .modifyEnd(keyOnly)
-        .execute();
-      await db.schema
-        .createIndex('group_members_person')
-        .ifNotExists()
-        .on('group_members')
-        .column('person_id')
-        .execute();
     },
   };
 }

@@ -1,7 +1,8 @@
 import type { Insertable, Selectable } from 'kysely';
+import { TYPED_COLUMNS } from '../attributes/typed-attribute-value.js';
 import { chunked } from './chunked.js';
+import { moveGroupMembers } from './group-member-repository.js';
 import type { DevicesTable, PersonsTable } from './schema.js';
-import { moveGroupMemberships } from './static-member-repository.js';
 import type { Db, StoreTx } from './store.js';
 
 export type PersonRow = Selectable<PersonsTable>;
@@ -188,17 +189,18 @@ export async function mergePersonRows(
         oc.columns(['person_id', 'name']).doUpdateSet((eb) => ({
           value: eb.ref('excluded.value'),
           updated_at: eb.ref('excluded.updated_at'),
+          ...Object.fromEntries(TYPED_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])),
         })),
       )
       .execute();
   }
   await db.deleteFrom('person_attributes').where('person_id', '=', mergedId).execute();
+  await moveGroupMembers(db, survivorId, mergedId);
   await db
     .updateTable('devices')
     .set({ person_id: survivorId })
     .where('project_id', '=', projectId)
     .where('person_id', '=', mergedId)
     .execute();
-  await moveGroupMemberships(db, survivorId, mergedId);
   await db.deleteFrom('persons').where('id', '=', mergedId).execute();
 }

@@ -1,6 +1,7 @@
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
 import { groupsMigration } from './group-migrations.js';
+import { conditionMigrations } from './condition-migrations.js';
 
 /** What differs between backends when creating tables. */
 export interface MigrationDialect {
@@ -259,6 +260,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
           .execute();
       },
     },
+    ...conditionMigrations(dialect),
     '0006_groups': groupsMigration(dialect),
     '0007_reports': {
       async up(db: Kysely<unknown>) {

@@ -25,6 +25,13 @@ export interface Database {
   group_members: GroupMembersTable;
 }
 
+/** The persons of static groups (dynamic groups are computed from their condition). */
+export interface GroupMembersTable {
+  project_id: string;
+  group_id: string;
+  person_id: number;
+}
+
 export interface ProjectsTable {
   id: string;
   name: string;
@@ -91,6 +98,15 @@ export interface PersonAttributesTable {
   value: string | null;
   /** Message time of the write that set this value (last writer wins). */
   updated_at: number;
+  /** The value read through each type (`typedAttributeColumns`); null for a tombstone or a misfit. */
+  text_value: string | null;
+  num_value: number | null;
+  /** Milliseconds since the epoch. */
+  time_value: number | null;
+  /** 1 or 0. */
+  bool_value: number | null;
+  /** JSON list of a list value's elements as text; null for scalars. */
+  items: string | null;
 }
 
 export interface AttributeDefinitionsTable {
@@ -241,11 +257,4 @@ export interface GroupPendingUsersTable {
   project_id: string;
   group_id: string;
   user_id: string;
-}
-
-/** A person in a static group. */
-export interface GroupMembersTable {
-  project_id: string;
-  group_id: string;
-  person_id: number;
 }

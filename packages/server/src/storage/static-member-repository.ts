@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { chunked } from './chunked.js';
 import type { Db } from './store.js';
 
@@ -125,27 +124,6 @@ export async function admitPendingMembers(
       )
       .execute();
   }
-}
-
-/** A merged person's static memberships move to the survivor (DESIGN §3 rule 3). */
-export async function moveGroupMemberships(db: Db, survivorId: number, mergedId: number): Promise<void> {
-  await db
-    .insertInto('group_members')
-    .columns(['project_id', 'group_id', 'person_id'])
-    .expression((eb) =>
-      eb
-        .selectFrom('group_members')
-        .select(['project_id', 'group_id', sql<number>`cast(${survivorId} as bigint)`.as('person_id')])
-        .where('person_id', '=', mergedId),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-  await dropGroupMemberships(db, mergedId);
-}
-
-/** An erased (or merged-away) person leaves every static group. */
-export async function dropGroupMemberships(db: Db, personId: number): Promise<void> {
-  await db.deleteFrom('group_members').where('person_id', '=', personId).execute();
 }
 
 /** How many user ids of a static group no person holds yet. */
