@@ -1,3 +1,4 @@
+import { personsMatching } from '../storage/condition-query.js';
 import {
   activeSince,
   countPersons,
@@ -9,6 +10,7 @@ import {
 import type { GroupRow } from '../storage/group-repository.js';
 import { countPendingUsers } from '../storage/static-member-repository.js';
 import type { Db } from '../storage/store.js';
+import { loadGroupDefinitions } from './group-condition.js';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -46,8 +48,12 @@ export type GroupPersons = (group: GroupRow) => PersonsQuery;
  * How to read the members of any group of the project at `now`: static groups by their member
  * rows; dynamic groups by their condition (which may name other groups).
  */
-export async function groupPersons(db: Db, projectId: string, _now: number): Promise<GroupPersons> {
-  return (group) => staticGroupPersons(db, projectId, group.id);
+export async function groupPersons(db: Db, projectId: string, now: number): Promise<GroupPersons> {
+  const groups = await loadGroupDefinitions(db, projectId);
+  return (group) =>
+    group.type === 'static'
+      ? staticGroupPersons(db, projectId, group.id)
+      : (personsMatching(db, projectId, { in_group: group.id }, { now, groups }) as PersonsQuery);
 }
 
 export async function summarizeGroup(group: GroupRow, persons: GroupPersons): Promise<GroupSummary> {

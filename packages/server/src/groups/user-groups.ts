@@ -1,3 +1,4 @@
+import type { ConditionWarning } from '../conditions/parse-context.js';
 import { userIdLock } from '../identity/identity-graph.js';
 import { newId } from '../projects/keys.js';
 import {
@@ -15,6 +16,7 @@ import {
   removeStaticMembers,
 } from '../storage/static-member-repository.js';
 import type { Store, StoreTx } from '../storage/store.js';
+import { type CheckedCondition, checkGroupCondition, saveGroupUses } from './group-condition.js';
 import { type Checked, type GroupChanges, type GroupSource, refuse } from './group-input.js';
 import { usersOfImport } from './users-of-import.js';
 
@@ -28,7 +30,7 @@ export interface GroupContext {
 /** A group as saved, with the warnings its condition raised (an attribute no one holds yet). */
 export interface SavedGroup {
   group: GroupRow;
-  warnings: { pointer: string; code: string; message: string }[];
+  warnings: ConditionWarning[];
 }
 
 /**
@@ -51,21 +53,26 @@ export async function createGroup(
   return ctx.store.transaction(async (tx) => {
     if (await findGroupByName(tx.db, ctx.projectId, input.name)) return nameTaken(input.name);
     const id = newId('grp');
-    if (source.type === 'dynamic')
-      return refuse('INVALID_BODY', 'dynamic groups come with the conditions module', '/condition');
+    let checked: CheckedCondition | null = null;
+    if (source.type === 'dynamic') {
+      const result = await checkGroupCondition(tx.db, ctx.projectId, source.condition, null);
+      if (!result.ok) return result;
+      checked = result.value;
+    }
     const group: GroupRow = {
       id,
       project_id: ctx.projectId,
       name: input.name,
       type: source.type,
-      condition: null,
+      condition: checked ? JSON.stringify(checked.condition) : null,
       import_id: importId,
       created_at: ctx.now,
       updated_at: ctx.now,
     };
     await insertGroup(tx.db, group);
-    await addUserIds(tx, ctx.projectId, id, userIds);
-    return { ok: true, value: { group, warnings: [] } };
+    if (checked) await saveGroupUses(tx.db, ctx.projectId, id, checked);
+    else await addUserIds(tx, ctx.projectId, id, userIds);
+    return { ok: true, value: { group, warnings: checked?.warnings ?? [] } };
   });
 }
 
@@ -96,13 +103,21 @@ export async function changeGroup(
       if (await findGroupByName(tx.db, ctx.projectId, changes.name)) return nameTaken(changes.name);
       group.name = changes.name;
     }
+    let warnings: ConditionWarning[] = [];
+    if (changes.condition !== undefined) {
+      const checked = await checkGroupCondition(tx.db, ctx.projectId, changes.condition, group.id);
+      if (!checked.ok) return checked;
+      group.condition = JSON.stringify(checked.value.condition);
+      warnings = checked.value.warnings;
+      await saveGroupUses(tx.db, ctx.projectId, group.id, checked.value);
+    }
     if (changes.userIds !== undefined) {
       await clearStaticMembers(tx.db, group.id);
       await addUserIds(tx, ctx.projectId, group.id, changes.userIds);
     }
     group.updated_at = ctx.now;
     await updateGroup(tx.db, group.id, { name: group.name, condition: group.condition, updated_at: ctx.now });
-    return { ok: true, value: { group, warnings: [] } };
+    return { ok: true, value: { group, warnings } };
   });
 }
 

@@ -52,7 +52,6 @@ export function groupsMigration(dialect: MigrationDialect): Migration {
         .on('group_pending_users')
         .columns(['project_id', 'user_id'])
         .execute();
-
     },
   };
 }

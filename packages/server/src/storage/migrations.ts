@@ -1,7 +1,7 @@
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
-import { groupsMigration } from './group-migrations.js';
 import { conditionMigrations } from './condition-migrations.js';
+import { groupsMigration } from './group-migrations.js';
 
 /** What differs between backends when creating tables. */
 export interface MigrationDialect {

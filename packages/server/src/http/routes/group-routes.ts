@@ -8,6 +8,7 @@ import { changeGroup, createGroup, groupNotFound, removeGroup } from '../../grou
 import { findGroup, listGroups } from '../../storage/group-repository.js';
 import type { AppContext } from '../app-context.js';
 import { groupMemberRoutes } from './group-member-routes.js';
+import { groupPreviewRoutes } from './group-preview-routes.js';
 import {
   groupChangesBody,
   groupOverview,
@@ -140,6 +141,7 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
   );
 
   await app.register(groupMemberRoutes, { context });
+  await app.register(groupPreviewRoutes, { context });
 }
 
 function warningsOf(warnings: readonly unknown[]): { warnings?: readonly unknown[] } {
