@@ -1,5 +1,9 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import {
+  TYPED_COLUMNS,
+  typedColumnsOfJson,
+} from '../../packages/server/src/attributes/typed-attribute-value.js';
 import { createProject } from '../../packages/server/src/projects/create-project.js';
 import { findProjectByWriteKey } from '../../packages/server/src/storage/project-repository.js';
 import { openStore } from '../../packages/server/src/storage/store.js';
@@ -37,6 +41,7 @@ const definitions = (projectId: string, at: number) =>
   ]);
 
 /**
+ * Attribute values carry their typed columns, as every write path of the app fills them.
  * SQLite: prepared single-row statements on one connection in large transactions, with the event
  * indexes dropped during the load and built again after (a sorted build beats a million
  * scattered inserts).
@@ -67,7 +72,8 @@ export async function sqliteDatasetTarget(file: string): Promise<DatasetTarget> 
        session_count) values (?, ?, ?, ?, ?, ?, ?, 1)`,
   );
   const insertAttribute = db.prepare(
-    'insert into person_attributes (project_id, person_id, name, value, updated_at) values (?, ?, ?, ?, ?)',
+    `insert into person_attributes (project_id, person_id, name, value, updated_at, text_value, num_value,
+       time_value, bool_value, items) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const inTransaction = <T>(rows: T[], write: (row: T) => void) =>
     db.transaction(() => {
@@ -121,7 +127,17 @@ export async function sqliteDatasetTarget(file: string): Promise<DatasetTarget> 
         );
       },
       async attributes(rows) {
-        inTransaction(rows, (a) => insertAttribute.run(projectId, a.person_id, a.name, a.value, now));
+        inTransaction(rows, (a) => {
+          const typed = typedColumnsOfJson(a.value);
+          insertAttribute.run(
+            projectId,
+            a.person_id,
+            a.name,
+            a.value,
+            now,
+            ...TYPED_COLUMNS.map((c) => typed[c]),
+          );
+        });
       },
     },
     async finish() {
@@ -207,10 +223,21 @@ export async function postgresDatasetTarget(url: string): Promise<DatasetTarget>
         );
       },
       async attributes(rows) {
+        const typed = rows.map((a) => typedColumnsOfJson(a.value));
         await client.query(
-          `insert into person_attributes (project_id, person_id, name, value, updated_at)
-           select $1, p, n, v, $5 from unnest($2::bigint[], $3::text[], $4::text[]) as x(p, n, v)`,
-          [projectId, rows.map((a) => a.person_id), rows.map((a) => a.name), rows.map((a) => a.value), now],
+          `insert into person_attributes (project_id, person_id, name, value, updated_at, text_value, num_value,
+             time_value, bool_value, items)
+           select $1, p, n, v, $5, tx, nv, tv, bv, it
+           from unnest($2::bigint[], $3::text[], $4::text[], $6::text[], $7::double precision[], $8::bigint[],
+             $9::integer[], $10::text[]) as x(p, n, v, tx, nv, tv, bv, it)`,
+          [
+            projectId,
+            rows.map((a) => a.person_id),
+            rows.map((a) => a.name),
+            rows.map((a) => a.value),
+            now,
+            ...TYPED_COLUMNS.map((c) => typed.map((t) => t[c])),
+          ],
         );
       },
     },
