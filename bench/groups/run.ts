@@ -29,7 +29,8 @@ export const BENCH_CONDITION = {
 };
 
 const started = performance.now();
-const step = (what: string) => console.error(`${((performance.now() - started) / 1000).toFixed(1)} s: ${what}`);
+const step = (what: string) =>
+  console.error(`${((performance.now() - started) / 1000).toFixed(1)} s: ${what}`);
 
 async function measure(size: DatasetSize, backend: string) {
   const persons = DATASET_SIZES[size];

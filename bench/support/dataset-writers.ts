@@ -1,9 +1,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import {
-  TYPED_COLUMNS,
-  typedColumnsOfJson,
-} from '../../packages/server/src/attributes/typed-attribute-value.js';
+import type { AttributeValue } from '../../packages/server/src/attributes/attribute-operation.js';
+import { typedAttributeColumns } from '../../packages/server/src/attributes/typed-attribute-value.js';
 import { createProject } from '../../packages/server/src/projects/create-project.js';
 import { findProjectByWriteKey } from '../../packages/server/src/storage/project-repository.js';
 import { openStore } from '../../packages/server/src/storage/store.js';
@@ -27,6 +25,9 @@ async function newProject(location: string): Promise<string> {
   return project.id;
 }
 
+/** The typed columns conditions compare (as every write of the server fills them). */
+const typed = (value: string) => typedAttributeColumns(JSON.parse(value) as AttributeValue);
+
 const definitions = (projectId: string, at: number) =>
   Object.entries(DATASET_ATTRIBUTES).map(([name, type]) => [
     projectId,
@@ -41,7 +42,6 @@ const definitions = (projectId: string, at: number) =>
   ]);
 
 /**
- * Attribute values carry their typed columns, as every write path of the app fills them.
  * SQLite: prepared single-row statements on one connection in large transactions, with the event
  * indexes dropped during the load and built again after (a sorted build beats a million
  * scattered inserts).
@@ -128,14 +128,18 @@ export async function sqliteDatasetTarget(file: string): Promise<DatasetTarget> 
       },
       async attributes(rows) {
         inTransaction(rows, (a) => {
-          const typed = typedColumnsOfJson(a.value);
+          const t = typed(a.value);
           insertAttribute.run(
             projectId,
             a.person_id,
             a.name,
             a.value,
             now,
-            ...TYPED_COLUMNS.map((c) => typed[c]),
+            t.text_value,
+            t.num_value,
+            t.time_value,
+            t.bool_value,
+            t.items,
           );
         });
       },
@@ -223,20 +227,24 @@ export async function postgresDatasetTarget(url: string): Promise<DatasetTarget>
         );
       },
       async attributes(rows) {
-        const typed = rows.map((a) => typedColumnsOfJson(a.value));
+        const t = rows.map((a) => typed(a.value));
         await client.query(
           `insert into person_attributes (project_id, person_id, name, value, updated_at, text_value, num_value,
              time_value, bool_value, items)
            select $1, p, n, v, $5, tx, nv, tv, bv, it
-           from unnest($2::bigint[], $3::text[], $4::text[], $6::text[], $7::double precision[], $8::bigint[],
-             $9::integer[], $10::text[]) as x(p, n, v, tx, nv, tv, bv, it)`,
+           from unnest($2::bigint[], $3::text[], $4::text[], $6::text[], $7::float8[], $8::bigint[], $9::int[], $10::text[])
+             as x(p, n, v, tx, nv, tv, bv, it)`,
           [
             projectId,
             rows.map((a) => a.person_id),
             rows.map((a) => a.name),
             rows.map((a) => a.value),
             now,
-            ...TYPED_COLUMNS.map((c) => typed.map((t) => t[c])),
+            t.map((c) => c.text_value),
+            t.map((c) => c.num_value),
+            t.map((c) => c.time_value),
+            t.map((c) => c.bool_value),
+            t.map((c) => c.items),
           ],
         );
       },

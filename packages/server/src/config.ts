@@ -14,6 +14,8 @@ export interface AcquaintConfig {
   rateLimitBurst: number;
   /** Requests a secret API key may send per second, per server process. */
   apiKeyRateLimitPerSecond: number;
+  /** `POST /v1/decide` requests a project may send per second, per server process (burst: twice it). */
+  decideRateLimitPerSecond: number;
   /**
    * Requests with a missing, unknown or revoked key one client address may send per second (10,
    * bursts of 100); past it the address is refused (429) before any key is looked up.
@@ -47,6 +49,14 @@ export interface AcquaintConfig {
   logLevel: LogLevel;
   /** When set, `GET /metrics` wants `Authorization: Bearer <this token>`; else it is open. */
   metricsToken: string | null;
+  /** Loopback and private addresses may receive webhooks (off; link-local ones never may). */
+  webhooksAllowPrivate: boolean;
+  /** Time allowed for one webhook attempt, answer included (10 s). */
+  webhookTimeoutMs: number;
+  /** First wait before a failed webhook delivery is retried; it doubles each time (10 s). */
+  webhookRetryBaseMs: number;
+  /** How often the webhook worker looks for due deliveries when idle (500 ms). */
+  webhookPollMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -60,6 +70,7 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   rateLimitPerSecond: 2000,
   rateLimitBurst: 4000,
   apiKeyRateLimitPerSecond: 100,
+  decideRateLimitPerSecond: 2000,
   failedKeyRateLimitPerSecond: 10,
   maxProfilesPerRequest: 10_000,
   maxProfileFields: 200,
@@ -72,6 +83,10 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   shutdownTimeoutMs: 10_000,
   logLevel: 'info',
   metricsToken: null,
+  webhooksAllowPrivate: false,
+  webhookTimeoutMs: 10_000,
+  webhookRetryBaseMs: 10_000,
+  webhookPollMs: 500,
 };
 
 /** The defaults, overridden by `ACQUAINT_*` environment variables and then by `overrides`. */
@@ -93,6 +108,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['rateLimitPerSecond', 'ACQUAINT_RATE_LIMIT_PER_SECOND'],
     ['rateLimitBurst', 'ACQUAINT_RATE_LIMIT_BURST'],
     ['apiKeyRateLimitPerSecond', 'ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND'],
+    ['decideRateLimitPerSecond', 'ACQUAINT_DECIDE_RATE_LIMIT_PER_SECOND'],
     ['failedKeyRateLimitPerSecond', 'ACQUAINT_FAILED_KEY_RATE_LIMIT_PER_SECOND'],
     ['maxProfilesPerRequest', 'ACQUAINT_MAX_PROFILES_PER_REQUEST'],
     ['maxProfileFields', 'ACQUAINT_MAX_PROFILE_FIELDS'],
@@ -102,6 +118,9 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['ingestionWaitMs', 'ACQUAINT_INGESTION_WAIT_MS'],
     ['ingestionReadyBacklog', 'ACQUAINT_INGESTION_READY_BACKLOG'],
     ['shutdownTimeoutMs', 'ACQUAINT_SHUTDOWN_TIMEOUT_MS'],
+    ['webhookTimeoutMs', 'ACQUAINT_WEBHOOKS_TIMEOUT_MS'],
+    ['webhookRetryBaseMs', 'ACQUAINT_WEBHOOKS_RETRY_BASE_MS'],
+    ['webhookPollMs', 'ACQUAINT_WEBHOOKS_POLL_MS'],
   ];
   for (const [key, name] of entries) {
     const value = numberFrom(name);
@@ -120,5 +139,12 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     fromEnv.logLevel = level as LogLevel;
   }
   if (env.ACQUAINT_METRICS_TOKEN) fromEnv.metricsToken = env.ACQUAINT_METRICS_TOKEN;
+  if (env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE) {
+    if (!/^(true|false|1|0|on|off)$/i.test(env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE))
+      throw new Error(
+        `ACQUAINT_WEBHOOKS_ALLOW_PRIVATE must be true or false, got "${env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE}"`,
+      );
+    fromEnv.webhooksAllowPrivate = /^(true|1|on)$/i.test(env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE);
+  }
   return { ...DEFAULT_CONFIG, ...fromEnv, ...overrides };
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { runBackup, runRestore } from './backup-command.js';
 import { runImport } from './import-command.js';
 import { runIngestion } from './ingestion-command.js';
 import { runInit } from './init-command.js';
@@ -24,6 +25,12 @@ Usage:
                    List the tracking requests the ingestion log could not apply (set aside).
   acquaint ingestion replay ID [--url URL --api-key KEY]
                    Apply a set-aside request again once its cause is fixed (admin key).
+  acquaint backup  DIR [--data-dir ./data]
+                   A consistent copy of a running SQLite installation into DIR, the
+                   ingestion log (acknowledged messages not yet applied) included.
+  acquaint restore DIR [--data-dir ./data] [--replace]
+                   Put a backup in place (stop the server first); --replace sets the
+                   current files aside as <file>.replaced-<time>.
   acquaint help    Show this help.
 
 Storage: an SQLite file in --data-dir (default ./data/acquaint.db), or PostgreSQL when
@@ -49,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
       encoding: { type: 'string' },
       delimiter: { type: 'string' },
       resume: { type: 'string' },
+      replace: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -70,6 +78,16 @@ export async function main(argv: string[]): Promise<number> {
       return runInit({ location, projectName: values.project ?? 'My website', json: values.json ?? false });
     case 'migrate':
       return runMigrate(location);
+    case 'backup':
+    case 'restore': {
+      if (positionals.length !== 1) {
+        process.stderr.write(`acquaint ${command}: give one DIR\n`);
+        return 2;
+      }
+      const dir = positionals[0];
+      if (command === 'backup') return runBackup({ location, dir });
+      return runRestore({ location, dir, replace: values.replace ?? false });
+    }
     case 'ingestion': {
       const url = values.url ?? process.env.ACQUAINT_URL;
       const apiKey = values['api-key'] ?? process.env.ACQUAINT_API_KEY;

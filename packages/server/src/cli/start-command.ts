@@ -1,11 +1,14 @@
+import { loadConfig } from '../config.js';
 import { buildApp } from '../http/build-app.js';
+import { GracefulShutdown } from '../operations/graceful-shutdown.js';
 import { createProject } from '../projects/create-project.js';
 import { listProjects } from '../storage/project-repository.js';
 import { openStore } from '../storage/store.js';
 
 /**
  * `acquaint start`: migrate, make a first project on an empty database, serve until SIGTERM or
- * SIGINT, then finish the requests in flight and close the database.
+ * SIGINT, then finish the requests in flight and close the database within
+ * `ACQUAINT_SHUTDOWN_TIMEOUT_MS` (see GracefulShutdown).
  */
 export async function runStart(options: { location: string; port: number; host: string }): Promise<number> {
   const store = openStore(options.location);
@@ -28,15 +31,15 @@ export async function runStart(options: { location: string; port: number; host: 
     `Acquaint is listening on ${address} (${store.name}); API docs at ${address}/openapi.json\n`,
   );
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      process.stdout.write(`${signal} received; shutting down\n`);
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
-  await app.close();
-  await store.close();
-  return 0;
+  const shutdown = new GracefulShutdown(
+    app.log,
+    async () => {
+      await app.close();
+      await store.close();
+    },
+    loadConfig().shutdownTimeoutMs,
+  ).install();
+  for (const signal of ['SIGTERM', 'SIGINT'])
+    process.once(signal, () => process.stdout.write(`${signal} received; shutting down\n`));
+  return shutdown.finished();
 }

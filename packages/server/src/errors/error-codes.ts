@@ -138,6 +138,13 @@ export const ERROR_CODES = {
     description:
       'The set-aside ingestion log entry failed again when replayed; it stays set aside with the new error.',
   },
+  WEBHOOK_URL_REFUSED: {
+    status: 400,
+    description:
+      'The webhook URL cannot receive deliveries: not http(s), does not resolve, or resolves to a loopback, private or link-local address (server-side request forgery).',
+  },
+  WEBHOOK_NOT_FOUND: { status: 404, description: 'No webhook subscription with this id in this project.' },
+  DELIVERY_NOT_FOUND: { status: 404, description: 'No delivery with this id for this webhook.' },
   INVALID_CURSOR: {
     status: 400,
     description:
@@ -188,6 +195,32 @@ export const ERROR_CODES = {
     description: 'The import job is still pending or running; its users can be taken once it ends.',
   },
   TOO_MANY_USER_IDS: { status: 413, description: 'More than 1,000,000 user ids in one request.' },
+  // Experiences (DESIGN §4 "Personalisation"): refusals when saved, each with a `pointer`.
+  EXPERIENCE_NOT_FOUND: { status: 404, description: 'No experience with this id in this project.' },
+  INVALID_EXPERIENCE: {
+    status: 400,
+    description: 'A field of the experience is missing or of the wrong shape; `pointer` says which.',
+  },
+  UNSAFE_REGEX: {
+    status: 400,
+    description:
+      'A URL rule regex is invalid, too long, or could run away (nested quantifiers, backreferences).',
+  },
+  INVALID_SELECTOR: { status: 400, description: 'A page edit selector is not valid CSS selector syntax.' },
+  WEIGHTS_DO_NOT_ADD_UP: {
+    status: 400,
+    description:
+      "The variants' weights are not percents from 0 to 100 adding up to 100 (the share of the visitors outside the control).",
+  },
+  SCRIPTS_NOT_ALLOWED: {
+    status: 400,
+    description:
+      'Experience HTML holds a script, an inline event handler or a javascript: URL, and the project does not allow scripts (`allow_scripts`).',
+  },
+  TARGET_GROUP_NOT_FOUND: {
+    status: 400,
+    description: 'A target group does not exist in this project.',
+  },
 
   // Per-row problems of a bulk upload or CSV import (`errors` of the answer, the job's errors CSV).
   RAGGED_ROW: {

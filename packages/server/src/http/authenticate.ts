@@ -66,15 +66,20 @@ export class Authenticator {
 
   /**
    * The project of a tracking request: the write key is the Basic auth user name (Segment's way)
-   * or `writeKey` in the body.
+   * or `writeKey` in the body. `limiter` is the project's rate limit to take from (tracking's by
+   * default; decide has its own, so a flood of one never starves the other).
    */
-  async projectForWriteKey(request: FastifyRequest, body: unknown): Promise<ProjectRow> {
+  async projectForWriteKey(
+    request: FastifyRequest,
+    body: unknown,
+    limiter: RateLimiter = this.limits.tracking,
+  ): Promise<ProjectRow> {
     const found = this.early.get(request);
     const project =
       found && !('key' in found)
         ? found
         : await this.countingFailures(request, () => this.writeKeyProject(request, body));
-    this.limit(this.limits.tracking, project.id);
+    this.limit(limiter, project.id);
     return project;
   }
 

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
@@ -8,6 +9,8 @@ import { Metrics } from '../operations/metrics.js';
 import { operationsRoutes } from '../operations/operations-routes.js';
 import { loggerOptions, observeRequests, requestIdOf } from '../operations/request-observation.js';
 import type { Store } from '../storage/store.js';
+import { DeliveryWorker } from '../webhooks/delivery-worker.js';
+import { SecretBox } from '../webhooks/secret-box.js';
 import type { AppContext } from './app-context.js';
 import { Authenticator } from './authenticate.js';
 import { registerBodyParsing } from './body-parsing.js';
@@ -20,6 +23,7 @@ import { groupRoutes } from './routes/group-routes.js';
 import { importRoutes } from './routes/import-routes.js';
 import { INGESTION_STATUS_PATH, ingestionRoutes } from './routes/ingestion-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
+import { personalizationRoutes } from './routes/personalization-routes.js';
 import { profileUploadRoutes } from './routes/profile-upload-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
@@ -27,6 +31,8 @@ import sdkRoutes from './routes/sdk-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
 import { trackingRoutes } from './routes/tracking-routes.js';
 import { userRoutes } from './routes/user-routes.js';
+import { webhookDeliveryRoutes } from './routes/webhook-delivery-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 
 export interface BuildAppOptions {
   store: Store;
@@ -75,9 +81,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       onApplied: (messages) => metrics.appliedMessages.inc(messages),
     }),
     metrics,
+    webhooks: webhookDelivery(options.store, config, (error) =>
+      app.log.error({ err: error }, 'webhook worker'),
+    ),
   };
   context.auth.register(app);
   metrics.watchIngestion(() => context.ingestion.status());
+  context.webhooks.worker.start();
+  app.addHook('onClose', () => context.webhooks.worker.stop());
   app.decorate('ingestion', context.ingestion);
   app.decorate('metrics', metrics);
   observeRequests(app, metrics);
@@ -119,12 +130,37 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(importRoutes, { context });
   await app.register(keyRoutes, { context });
   await app.register(reportRoutes, { context });
+  await app.register(personalizationRoutes, { context });
+  await app.register(webhookRoutes, { context });
+  await app.register(webhookDeliveryRoutes, { context });
   await app.register(groupRoutes, { context });
   await app.register(sdkRoutes);
   await app.register(operationsRoutes, { context });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/**
+ * The secret box and the delivery worker of this process. Signing secrets are sealed with
+ * `ACQUAINT_SECRET_KEY`, else the key file beside the SQLite database (or in `ACQUAINT_DATA_DIR`,
+ * default `./data`, on PostgreSQL); an in-memory database keeps its key in memory.
+ */
+function webhookDelivery(store: Store, config: AcquaintConfig, onError: (error: unknown) => void) {
+  const dataDir = store.file
+    ? dirname(store.file)
+    : store.name === 'postgres'
+      ? (process.env.ACQUAINT_DATA_DIR ?? './data')
+      : undefined;
+  const secrets = SecretBox.fromEnvironment({ dataDir });
+  const worker = new DeliveryWorker(store, secrets, {
+    timeoutMs: config.webhookTimeoutMs,
+    retryBaseMs: config.webhookRetryBaseMs,
+    pollMs: config.webhookPollMs,
+    allowPrivate: config.webhooksAllowPrivate,
+    onError,
+  });
+  return { secrets, worker };
 }
 
 declare module 'fastify' {

@@ -49,6 +49,11 @@ export const openApiOptions: SwaggerOptions = {
       },
       { name: 'keys', description: 'Secret API keys: create, list, revoke (API key, scope admin).' },
       {
+        name: 'experiences',
+        description: 'Personalised experiences: create, publish, pause, report (API key, scope query/admin).',
+      },
+      { name: 'personalisation', description: '`/v1/decide`: what a visitor sees (write key).' },
+      {
         name: 'operations',
         description: 'Liveness, readiness and Prometheus metrics for operators (no project key).',
       },
@@ -56,6 +61,11 @@ export const openApiOptions: SwaggerOptions = {
         name: 'reports',
         description:
           'Behaviour reports: breakdowns by attribute, group or device type, and cross-device paths (API key, scope query).',
+      },
+      {
+        name: 'webhooks',
+        description:
+          'Destinations: signed webhooks on identity, attribute and group changes (API key, scope admin).',
       },
       {
         name: 'groups',

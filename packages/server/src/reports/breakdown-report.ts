@@ -66,8 +66,11 @@ export async function breakdownReport(
   groups: ReportGroup[] = [],
 ): Promise<BreakdownAnswer> {
   const { range, breakdown, interval } = request;
-  const sessions = request.metric === 'sessions' || request.metric === 'sessions_per_visitor';
-  const base = { projectId, from: range.from, to: range.to, event: request.event, sessions };
+  const measure = {
+    sessions: request.metric === 'sessions' || request.metric === 'sessions_per_visitor',
+    pageviews: request.metric === 'pageviews',
+  };
+  const base = { projectId, from: range.from, to: range.to, event: request.event, measure };
   const segments = interval === null ? [] : offsetSegments(range.timeZone, range.from, range.to);
   const buckets = interval === null ? null : { segments, unit: interval };
   const warnings: BreakdownAnswer['warnings'] = [];

@@ -1,7 +1,9 @@
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
 import { conditionMigrations } from './condition-migrations.js';
+import { experienceMigration } from './experience-migration.js';
 import { groupsMigration } from './group-migrations.js';
+import { webhookMigration } from './webhook-migration.js';
 
 /** What differs between backends when creating tables. */
 export interface MigrationDialect {
@@ -286,6 +288,8 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
           .execute();
       },
     },
+    '0008_experiences': experienceMigration(dialect),
+    '0011_webhooks': webhookMigration(dialect),
   };
 }
 

@@ -25,7 +25,7 @@ export async function listProjects(db: Db): Promise<ProjectRow[]> {
 export async function updateProjectSettings(
   db: Db,
   projectId: string,
-  settings: { verify_identity?: number; name?: string; timezone?: string },
+  settings: { verify_identity?: number; name?: string; timezone?: string; allow_scripts?: number },
 ) {
   await db.updateTable('projects').set(settings).where('id', '=', projectId).execute();
 }

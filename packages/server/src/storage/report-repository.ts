@@ -1,4 +1,4 @@
-import { type RawBuilder, sql } from 'kysely';
+import { type Expression, type RawBuilder, sql } from 'kysely';
 import { type ReportWindow, resolvedEvents, type SeriesBuckets } from './report-events.js';
 import type { Db } from './store.js';
 
@@ -22,14 +22,17 @@ export interface ActivityQuery extends ReportWindow {
   /** The event counted by `events` and `converters`; null counts none. */
   event: string | null;
   buckets: SeriesBuckets | null;
-  /** Whether to count distinct sessions (the dearest sum); 0 otherwise. */
-  sessions: boolean;
+  /** Whether to count distinct sessions (the dearest sum) and page views; 0 otherwise. */
+  measure: { sessions: boolean; pageviews: boolean };
 }
 
-/** A group of a groups breakdown: its id and the select of its members' person ids (`p.id`). */
+/**
+ * A group of a groups breakdown: its id and a select of its members' person ids (one column, `id`), such
+ * as `personsMatching(...).select('p.id')` or a static group's member query.
+ */
 export interface GroupMembers {
   id: string;
-  personIds: RawBuilder<unknown>;
+  personIds: Expression<unknown>;
 }
 
 /**
@@ -79,13 +82,14 @@ export function activityByGroups(
  * so a person's devices add up), page views are `page` events, events the metric's `track` events.
  */
 function perPerson(query: ActivityQuery, by: RawBuilder<unknown>): RawBuilder<unknown> {
-  const sessions = query.sessions ? sql`count(distinct ev.session_id)` : sql`0`;
+  const sessions = query.measure.sessions ? sql`count(distinct ev.session_id)` : sql`0`;
+  const pageviews = query.measure.pageviews ? sql`sum(case when ev.type = 'page' then 1 else 0 end)` : sql`0`;
   const events =
     query.event === null
       ? sql`0`
       : sql`sum(case when ev.type = 'track' and ev.name = ${query.event} then 1 else 0 end)`;
-  return sql`select ev.person_id, ev.bucket ${by}, ${sessions} as sessions,
-      sum(case when ev.type = 'page' then 1 else 0 end) as pageviews, ${events} as events
+  return sql`select ev.person_id, ev.bucket ${by}, ${sessions} as sessions, ${pageviews} as pageviews,
+      ${events} as events
     from ${resolvedEvents(query, query.buckets)} ev
     where ev.person_id is not null
     group by ev.person_id, ev.bucket ${by}`;

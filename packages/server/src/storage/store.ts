@@ -76,9 +76,13 @@ export class Store {
     );
   }
 
-  /** Creates or upgrades the schema; safe to run again and from several processes. */
-  async migrate(): Promise<void> {
-    const { error } = await (await this.migrator()).migrateToLatest();
+  /**
+   * Creates or upgrades the schema; safe to run again and from several processes. `upTo` stops
+   * after the named migration (to build a database of an earlier version, in upgrade tests).
+   */
+  async migrate(upTo?: string): Promise<void> {
+    const migrator = await this.migrator();
+    const { error } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
     if (error) throw error;
   }
 

@@ -27,6 +27,8 @@ export interface CaseEvent {
   days_ago?: number;
   device?: string | null;
   signed_in?: boolean;
+  /** Another user id the event carries (a shared device, or a server-side event for someone else). */
+  as_user?: string;
   session?: string;
   properties?: Record<string, unknown>;
 }
@@ -93,7 +95,7 @@ const KEYS = {
     'first_seen',
     'last_seen',
   ],
-  event: ['type', 'name', 'url', 'at', 'days_ago', 'device', 'signed_in', 'session', 'properties'],
+  event: ['type', 'name', 'url', 'at', 'days_ago', 'device', 'signed_in', 'as_user', 'session', 'properties'],
   options: ['types', 'groups'],
   group: ['static', 'condition'],
 };

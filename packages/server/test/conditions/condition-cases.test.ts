@@ -12,7 +12,7 @@ import { seedCase } from './seed-case.js';
 const file = loadCaseFile(join(import.meta.dirname, 'condition-cases.json'));
 
 it('the case file holds enough cases', () => {
-  expect(file.cases.length).toBeGreaterThanOrEqual(40);
+  expect(file.cases.length).toBeGreaterThanOrEqual(150);
 });
 
 /**

@@ -141,28 +141,14 @@ describeEachBackend('typed attribute storage', (backend: Backend) => {
   });
 
   it(`${backend}: the migration fills typed columns of values stored before it`, async () => {
-    const { store: old, cleanup: dropOld } = await openTestStore(backend);
+    const { store: old, cleanup: dropOld } = await openTestStore(backend, {
+      migrateUpTo: '0003_ingestion_log',
+    });
     try {
-      // Take the fresh schema back to what a database of the previous version had, with a value in it.
+      // A database of the version before typed columns, with a value in it.
       const id = await newPerson(old, 'u1');
-      await old.transaction((tx) =>
-        savePersonAttributes(tx, PROJECT, [{ personId: id, name: 'age', value: '41', updatedAt: T0 }]),
-      );
-      await sql`update person_attributes set text_value = null, num_value = null, time_value = null`.execute(
-        old.db,
-      );
-      await sql`delete from kysely_migration where name = '0005_conditions'`.execute(old.db);
-      await sql`drop table group_members`.execute(old.db);
-      for (const index of [
-        'person_attributes_name',
-        'person_attributes_name_num_value',
-        'person_attributes_name_time_value',
-      ]) {
-        await sql`drop index ${sql.ref(index)}`.execute(old.db);
-      }
-      for (const column of ['text_value', 'num_value', 'time_value', 'bool_value', 'items']) {
-        await sql`alter table person_attributes drop column ${sql.ref(column)}`.execute(old.db);
-      }
+      await sql`insert into person_attributes (project_id, person_id, name, value, updated_at)
+        values (${PROJECT}, ${id}, 'age', ${JSON.stringify('41')}, ${T0})`.execute(old.db);
       await old.migrate();
       expect(await typedRows(old, id)).toEqual([expectedAge]);
     } finally {

@@ -135,7 +135,7 @@ function eventsOf(p: CasePerson, projectId: string, now: number): NewEvent[] {
       type: e.type ?? 'track',
       name: e.name ?? null,
       anonymous_id: device,
-      user_id: e.signed_in ? (p.user_id ?? null) : null,
+      user_id: e.as_user ?? (e.signed_in ? (p.user_id ?? null) : null),
       timestamp: Math.round(timestamp),
       received_at: Math.round(timestamp),
       session_id: device === null ? null : (e.session ?? 's1'),

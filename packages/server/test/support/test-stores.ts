@@ -27,16 +27,17 @@ export function testBackends(): Backend[] {
  */
 export async function openTestStore(
   backend: Backend,
+  options: { migrateUpTo?: string } = {},
 ): Promise<{ store: Store; cleanup: () => Promise<void> }> {
   if (backend === 'sqlite') {
     const store = openStore(':memory:');
-    await store.migrate();
+    await store.migrate(options.migrateUpTo);
     return { store, cleanup: () => store.close() };
   }
   if (backend === 'sqlite-log') {
     const dir = mkdtempSync(join(tmpdir(), 'acquaint-test-'));
     const store = openStore(join(dir, 'acquaint.db'));
-    await store.migrate();
+    await store.migrate(options.migrateUpTo);
     return {
       store,
       cleanup: async () => {
@@ -48,7 +49,7 @@ export async function openTestStore(
   const schema = `t_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create schema ${schema}`);
   const store = openStore(postgresUrl, { schema });
-  await store.migrate();
+  await store.migrate(options.migrateUpTo);
   return {
     store,
     cleanup: async () => {

@@ -26,6 +26,7 @@ export async function projectRoutes(
         name: project.name,
         write_key: project.write_key,
         verify_identity: project.verify_identity === 1,
+        allow_scripts: project.allow_scripts === 1,
         identity_secret: project.identity_secret,
         timezone: project.timezone,
         created_at: new Date(project.created_at).toISOString(),
@@ -41,7 +42,7 @@ export async function projectRoutes(
         security: [{ apiKey: [] }],
         summary: 'Change project settings',
         description:
-          '`verify_identity: true` makes every identify carry `userHash` = hex HMAC-SHA256(identity_secret, userId) (DESIGN §3 rule 10). `timezone` (an IANA name, default `UTC`) sets the days and weeks of reports.',
+          '`verify_identity: true` makes every identify carry `userHash` = hex HMAC-SHA256(identity_secret, userId) (DESIGN §3 rule 10). `timezone` (an IANA name, default `UTC`) sets the days and weeks of reports. `allow_scripts: true` lets experience HTML hold scripts and inline event handlers (default false: refused when saved).',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -50,6 +51,7 @@ export async function projectRoutes(
             name: { type: 'string', minLength: 1, maxLength: 200 },
             verify_identity: { type: 'boolean' },
             timezone: { type: 'string', minLength: 1, maxLength: 64 },
+            allow_scripts: { type: 'boolean' },
           },
         },
         response: { '4xx': { $ref: 'Error#' } },
@@ -57,7 +59,12 @@ export async function projectRoutes(
     },
     async (request) => {
       const { project } = await context.auth.apiKey(request, 'admin');
-      const body = request.body as { name?: string; verify_identity?: boolean; timezone?: string };
+      const body = request.body as {
+        name?: string;
+        verify_identity?: boolean;
+        timezone?: string;
+        allow_scripts?: boolean;
+      };
       const timezone = body.timezone === undefined ? undefined : canonicalTimeZone(body.timezone);
       if (timezone === null) {
         throw new RequestError(
@@ -71,6 +78,7 @@ export async function projectRoutes(
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.verify_identity !== undefined ? { verify_identity: body.verify_identity ? 1 : 0 } : {}),
         ...(timezone !== undefined ? { timezone } : {}),
+        ...(body.allow_scripts !== undefined ? { allow_scripts: body.allow_scripts ? 1 : 0 } : {}),
       });
       context.auth.forgetWriteKeys();
       return { updated: true };
