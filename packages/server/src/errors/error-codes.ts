@@ -174,6 +174,32 @@ export const ERROR_CODES = {
     description: '`timezone` must be an IANA time zone name such as `UTC` or `Asia/Tokyo`.',
   },
 
+  // User groups (DESIGN §4).
+  GROUP_NAME_TAKEN: { status: 409, description: 'Another group of this project has this name.' },
+  GROUP_IN_USE: {
+    status: 409,
+    description:
+      "The group is used by another group's condition (`in_group`) or by an experience; change those first.",
+  },
+  GROUP_CYCLE: {
+    status: 400,
+    description:
+      'The condition would make groups use each other in a cycle (`in_group`); the pointer names the leaf.',
+  },
+  GROUP_TYPE_MISMATCH: {
+    status: 400,
+    description:
+      'The change does not fit the group: a dynamic group has a condition, a static group a list of user ids.',
+  },
+  UNKNOWN_REFERENCE: {
+    status: 400,
+    description: 'The body names a group or an import job that does not exist in this project.',
+  },
+  IMPORT_NOT_FINISHED: {
+    status: 409,
+    description: 'The import job is still pending or running; its users can be taken once it ends.',
+  },
+  TOO_MANY_USER_IDS: { status: 413, description: 'More than 1,000,000 user ids in one request.' },
   // Experiences (DESIGN §4 "Personalisation"): refusals when saved, each with a `pointer`.
   EXPERIENCE_NOT_FOUND: { status: 404, description: 'No experience with this id in this project.' },
   INVALID_EXPERIENCE: {

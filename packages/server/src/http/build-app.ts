@@ -19,6 +19,7 @@ import { openApiOptions, registerSharedSchemas } from './openapi.js';
 import { RateLimiter } from './rate-limiter.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { attributeRoutes } from './routes/attribute-routes.js';
+import { groupRoutes } from './routes/group-routes.js';
 import { importRoutes } from './routes/import-routes.js';
 import { INGESTION_STATUS_PATH, ingestionRoutes } from './routes/ingestion-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
@@ -132,6 +133,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(personalizationRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(webhookDeliveryRoutes, { context });
+  await app.register(groupRoutes, { context });
   await app.register(sdkRoutes);
   await app.register(operationsRoutes, { context });
 

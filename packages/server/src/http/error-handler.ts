@@ -100,11 +100,13 @@ function describe(error: FastifyError | RequestError): {
 
 /**
  * The JSON pointer of the first schema violation in a request body (`/metric/type`); for a missing
- * property, the pointer of the property that is missing.
+ * or unknown property, the pointer of that property.
  */
 function validationPointer(error: FastifyError): string | undefined {
   const [first] = error.validation ?? [];
   if (!first || error.validationContext !== 'body') return undefined;
-  const missing = (first.params as { missingProperty?: unknown }).missingProperty;
-  return typeof missing === 'string' ? `${first.instancePath}/${missing}` : first.instancePath;
+  const { missingProperty, additionalProperty } = first.params as Record<string, unknown>;
+  const child = typeof missingProperty === 'string' ? missingProperty : additionalProperty;
+  if (typeof child !== 'string') return first.instancePath || undefined;
+  return `${first.instancePath}/${child.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }

@@ -67,6 +67,11 @@ export const openApiOptions: SwaggerOptions = {
         description:
           'Destinations: signed webhooks on identity, attribute and group changes (API key, scope admin).',
       },
+      {
+        name: 'groups',
+        description:
+          'User groups, dynamic (a condition) or static (user ids): API key, scope query to read, admin to change.',
+      },
     ],
   },
   refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

@@ -12,6 +12,7 @@ import {
   saveDevices,
   savePersons,
 } from '../storage/identity-repository.js';
+import { admitPendingMembers } from '../storage/static-member-repository.js';
 import { TransactionConflict } from '../storage/storage-backend.js';
 import type { StoreTx } from '../storage/store.js';
 
@@ -43,6 +44,8 @@ export class IdentityGraph {
   private readonly deviceCounts = new Map<number, number>();
   private readonly dirtyPersons = new Set<number>();
   private readonly dirtyDevices = new Set<string>();
+  /** User ids given to persons in this transaction: static groups may be waiting for them. */
+  private readonly newUserIds: string[] = [];
   private freePersonIds: number[] = [];
   /** Called before a merge, so writes queued for the merged person land before it is folded. */
   beforeMerge: () => Promise<void> = async () => {};
@@ -116,6 +119,7 @@ export class IdentityGraph {
       imported_at: null,
     };
     this.remember(person);
+    if (userId !== null) this.newUserIds.push(userId);
     this.deviceCounts.set(person.id, 0);
     this.dirtyPersons.add(person.id);
     return person;
@@ -125,6 +129,7 @@ export class IdentityGraph {
   identify(person: PersonRow, userId: string): void {
     person.user_id = userId;
     this.personIdByUserId.set(userId, person.id);
+    this.newUserIds.push(userId);
     this.dirtyPersons.add(person.id);
   }
 
@@ -267,6 +272,8 @@ export class IdentityGraph {
     this.dirtyDevices.clear();
     if (persons.length) await savePersons(this.tx, persons);
     if (devices.length) await saveDevices(this.tx, devices);
+    if (this.newUserIds.length)
+      await admitPendingMembers(this.tx.db, this.projectId, this.newUserIds.splice(0));
   }
 
   private remember(person: PersonRow): void {

@@ -7,6 +7,7 @@ import {
   recordAttributeSightings,
 } from '../storage/attribute-repository.js';
 import type { AttributeWrites } from '../storage/profile-bulk-writer.js';
+import { admitPendingMembers } from '../storage/static-member-repository.js';
 import type { StoreTx } from '../storage/store.js';
 import { ChangeOutbox } from '../webhooks/change-outbox.js';
 import type { ImportColumn } from './column-types.js';
@@ -72,6 +73,7 @@ export async function applyProfileRows(
   const outbox = await ChangeOutbox.open(tx, projectId);
   if (rowsOf === null && existing.length === 0) {
     const createdIds = await tx.profiles.insertImportedPersons(projectId, userIds, at);
+    await admitPendingMembers(tx.db, projectId, userIds);
     const applied = await writeNewPersons(tx, projectId, rows, columns, createdIds, writes);
     await noteChanges(outbox, writes, new Map());
     return applied;
@@ -80,6 +82,7 @@ export async function applyProfileRows(
   const personOf = new Map(existing.map((p) => [p.userId, p.id]));
   const missing = userIds.filter((id) => !personOf.has(id));
   const createdIds = await tx.profiles.insertImportedPersons(projectId, missing, at);
+  await admitPendingMembers(tx.db, projectId, missing);
   for (const [i, userId] of missing.entries()) personOf.set(userId, createdIds[i]);
   const firstImport = existing.filter((p) => p.importedAt === null).map((p) => p.id);
   if (firstImport.length > 0) await tx.profiles.markImported(firstImport, at);

@@ -2,6 +2,7 @@ import { type CreateTableBuilder, type Kysely, type Migration, type MigrationPro
 import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
 import { conditionMigrations } from './condition-migrations.js';
 import { experienceMigration } from './experience-migration.js';
+import { groupsMigration } from './group-migrations.js';
 import { webhookMigration } from './webhook-migration.js';
 
 /** What differs between backends when creating tables. */
@@ -262,6 +263,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
       },
     },
     ...conditionMigrations(dialect),
+    '0006_groups': groupsMigration(dialect),
     '0007_reports': {
       async up(db: Kysely<unknown>) {
         await db.schema

@@ -19,6 +19,9 @@ export interface Database {
   import_errors: ImportErrorsTable;
   ingestion_warnings: IngestionWarningsTable;
   ingestion_log_cursor: IngestionLogCursorTable;
+  groups: GroupsTable;
+  group_uses: GroupUsesTable;
+  group_pending_users: GroupPendingUsersTable;
   experiences: ExperiencesTable;
   experience_assignments: ExperienceAssignmentsTable;
   webhooks: WebhooksTable;
@@ -234,6 +237,21 @@ export interface ImportErrorsTable {
   message: string;
 }
 
+/** A user group (DESIGN §4): dynamic (a condition) or static (a list of user ids). */
+export interface GroupsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  /** `dynamic` or `static`. */
+  type: string;
+  /** JSON of a dynamic group's condition (DESIGN §5); null for static groups. */
+  condition: string | null;
+  /** The import job a static group was made from ("the users of import X"), if any. */
+  import_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 /** A personalised experience; `definition` is the JSON of its pages, target, variants, goal and frequency. */
 export interface ExperiencesTable {
   id: string;
@@ -282,6 +300,20 @@ export interface WebhooksTable {
   failing_since: number | null;
   created_at: number;
   updated_at: number;
+}
+
+/** A group named by `in_group` in another group's condition (for cycles and 409 on delete). */
+export interface GroupUsesTable {
+  project_id: string;
+  group_id: string;
+  used_group_id: string;
+}
+
+/** A user id of a static group that no person holds yet; it becomes a member when one does. */
+export interface GroupPendingUsersTable {
+  project_id: string;
+  group_id: string;
+  user_id: string;
 }
 
 /** One event to send to one subscription: the outbox row, written with the change that caused it. */
