@@ -11,6 +11,7 @@ import {
 } from '../storage/project-repository.js';
 import type { Store } from '../storage/store.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { SessionAuth, sessionToken } from './session-auth.js';
 
 /** Projects by write key, kept briefly: every tracking request needs one and keys rarely change. */
 const WRITE_KEY_TTL_MS = 5_000;
@@ -19,12 +20,16 @@ const KEY_USE_WRITE_INTERVAL_MS = 60_000;
 
 export class Authenticator {
   private readonly writeKeys = new Map<string, { project: ProjectRow | undefined; at: number }>();
+  /** Dashboard sessions, accepted wherever an API key is (see SessionAuth). */
+  readonly sessions: SessionAuth;
 
   constructor(
     private readonly store: Store,
     private readonly trackingLimiter: RateLimiter,
     private readonly apiKeyLimiter: RateLimiter,
-  ) {}
+  ) {
+    this.sessions = new SessionAuth(store);
+  }
 
   /**
    * The project of a tracking request: the write key is the Basic auth user name (Segment's way)
@@ -57,12 +62,16 @@ export class Authenticator {
   /**
    * The project and key of a server API request (`Authorization: Bearer <api key>`), checked for
    * `scope`. Keys are read from the database on every request, so a revoked key stops at once on
-   * every server process.
+   * every server process. Without an Authorization header, a dashboard session cookie stands in
+   * for a key (its role's scopes, the project of `X-Acquaint-Project`, CSRF-checked changes).
    */
   async apiKey(
     request: FastifyRequest,
     scope: ApiKeyScope,
-  ): Promise<{ project: ProjectRow; key: ApiKeyRow }> {
+  ): Promise<{ project: ProjectRow; key: Pick<ApiKeyRow, 'id'> }> {
+    if (request.headers.authorization === undefined && sessionToken(request) !== null) {
+      return this.sessions.principal(request, scope);
+    }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     if (!match)
       throw new RequestError(

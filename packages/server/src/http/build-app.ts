@@ -11,15 +11,20 @@ import { registerBodyParsing } from './body-parsing.js';
 import { registerErrorHandling } from './error-handler.js';
 import { openApiOptions, registerSharedSchemas } from './openapi.js';
 import { RateLimiter } from './rate-limiter.js';
+import { accountRoutes } from './routes/account-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { attributeRoutes } from './routes/attribute-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { importRoutes } from './routes/import-routes.js';
 import { INGESTION_STATUS_PATH, ingestionRoutes } from './routes/ingestion-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
+import { personListRoutes } from './routes/person-list-routes.js';
 import { profileUploadRoutes } from './routes/profile-upload-routes.js';
+import { projectListRoutes } from './routes/project-list-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
 import sdkRoutes from './routes/sdk-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
+import { teamRoutes } from './routes/team-routes.js';
 import { trackingRoutes } from './routes/tracking-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 
@@ -97,6 +102,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(importRoutes, { context });
   await app.register(keyRoutes, { context });
   await app.register(sdkRoutes);
+  await app.register(accountRoutes, { context });
+  await app.register(teamRoutes, { context });
+  await app.register(projectListRoutes, { context });
+  await app.register(personListRoutes, { context });
+  await app.register(dashboardRoutes);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true, store: options.store.name }));

@@ -1,4 +1,5 @@
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { createAccountTables } from './account-migrations.js';
 
 /** What differs between backends when creating tables. */
 export interface MigrationDialect {
@@ -257,6 +258,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
           .execute();
       },
     },
+    '0009_accounts': { up: createAccountTables },
   };
 }
 

@@ -19,6 +19,10 @@ export interface Database {
   import_errors: ImportErrorsTable;
   ingestion_warnings: IngestionWarningsTable;
   ingestion_log_cursor: IngestionLogCursorTable;
+  accounts: AccountsTable;
+  account_sessions: AccountSessionsTable;
+  invitations: InvitationsTable;
+  setup_tokens: SetupTokensTable;
 }
 
 export interface ProjectsTable {
@@ -206,4 +210,43 @@ export interface ImportErrorsTable {
   field: string | null;
   code: string;
   message: string;
+}
+
+/** A dashboard account; its role (owner, admin, viewer) holds in every project of the install. */
+export interface AccountsTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** argon2id hash (PHC string). */
+  password_hash: string;
+  role: string;
+  created_at: number;
+}
+
+/** A signed-in browser: the SHA-256 of its cookie token, and the token its changes must echo. */
+export interface AccountSessionsTable {
+  token_hash: string;
+  account_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A link to copy that lets one person create an account with `role`. */
+export interface InvitationsTable {
+  id: string;
+  token_hash: string;
+  role: string;
+  email: string | null;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+}
+
+/** The one-time token `acquaint start` prints while no owner exists. */
+export interface SetupTokensTable {
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
 }
