@@ -55,11 +55,16 @@ export function AdminActions(props: {
         <Button variant="light" disabled={profile.devices.length < 2} onClick={() => setAction('split')}>
           Split a device off…
         </Button>
-        <Button color="red" variant="light" onClick={() => setAction('delete')}>
+        <Button color="red.9" variant="outline" onClick={() => setAction('delete')}>
           Delete this person…
         </Button>
       </Group>
-      <Modal opened={action !== null} onClose={() => setAction(null)} title="Please confirm">
+      <Modal
+        opened={action !== null}
+        onClose={() => setAction(null)}
+        title="Please confirm"
+        closeButtonProps={{ 'aria-label': 'Close' }}
+      >
         <Stack>
           {action === 'merge' && (
             <NumberInput label="Person id to merge into this one" value={other} onChange={setOther} min={1} />
@@ -85,7 +90,7 @@ export function AdminActions(props: {
               Cancel
             </Button>
             <Button
-              color={action === 'delete' ? 'red' : undefined}
+              color={action === 'delete' ? 'red.9' : undefined}
               loading={busy}
               onClick={() => void confirm()}
             >

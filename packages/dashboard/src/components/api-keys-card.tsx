@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Checkbox, Group, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Checkbox, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api';
 import { useApi } from '../use-api';
@@ -55,7 +55,10 @@ export function ApiKeysCard() {
         <ErrorNote error={error ?? actionError} />
         {!data && !error && <Loading />}
         {created && (
-          <Alert color="green" title="Copy the new key now: it is shown only once">
+          <Alert color="green">
+            <Text fw={700} size="sm" mb="xs">
+              Copy the new key now: it is shown only once
+            </Text>
             <CopyBlock code={created} label="API key" />
           </Alert>
         )}
@@ -81,8 +84,8 @@ export function ApiKeysCard() {
                     <Table.Td>
                       <Button
                         size="xs"
-                        color="red"
-                        variant="light"
+                        color="red.9"
+                        variant="outline"
                         onClick={() => void revoke(k)}
                         aria-label={`Revoke ${k.name}`}
                       >

@@ -85,7 +85,7 @@ export function AttributesTable() {
                           size="xs"
                           variant="light"
                           onClick={() => setEditing(a)}
-                          aria-label={`Change the type of ${a.name}`}
+                          aria-label={`Change type of ${a.name}`}
                         >
                           Change type
                         </Button>
@@ -129,7 +129,12 @@ function TypeChangeModal({ attribute, onClose }: { attribute: Attribute; onClose
     }
   };
   return (
-    <Modal opened onClose={() => onClose(false)} title={`Type of "${attribute.name}"`}>
+    <Modal
+      opened
+      onClose={() => onClose(false)}
+      title={`Type of "${attribute.name}"`}
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       <Stack>
         <Select
           label="New type"
@@ -143,11 +148,10 @@ function TypeChangeModal({ attribute, onClose }: { attribute: Attribute; onClose
         />
         <Text size="sm">Stored values are kept; they are read through the new type from now on.</Text>
         {preview && (
-          <Alert
-            color={preview.misfits > 0 ? 'orange' : 'green'}
-            title="What this change would do"
-            data-testid="type-preview"
-          >
+          <Alert color={preview.misfits > 0 ? 'red' : 'green'} data-testid="type-preview">
+            <Text fw={700} size="sm">
+              What this change would do
+            </Text>
             {preview.values.toLocaleString()} stored values; {preview.misfits.toLocaleString()} do not read as{' '}
             {type} and would be shown as stored.
             {preview.misfit_samples.length > 0 && (
@@ -173,7 +177,7 @@ function TypeChangeModal({ attribute, onClose }: { attribute: Attribute; onClose
             </Button>
           ) : (
             <Button
-              color={preview.misfits > 0 ? 'orange' : undefined}
+              color={preview.misfits > 0 ? 'red.9' : undefined}
               loading={busy}
               onClick={() =>
                 run(async () => {

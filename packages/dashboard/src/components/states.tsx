@@ -18,7 +18,10 @@ export function ErrorNote({ error }: { error: unknown }) {
   if (!error) return null;
   const message = error instanceof Error ? error.message : String(error);
   return (
-    <Alert color="red" title="Something went wrong" role="alert">
+    <Alert color="red" role="alert">
+      <Text fw={700} size="sm">
+        Something went wrong
+      </Text>
       {message}
     </Alert>
   );

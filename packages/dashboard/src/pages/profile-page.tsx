@@ -73,8 +73,8 @@ export function ProfilePage({ personId }: { personId: number }) {
       </Group>
       <Group gap="xs">
         {p.identified ? <Badge>identified</Badge> : <Badge color="gray">anonymous</Badge>}
-        {p.bound && <Badge color="green">bound</Badge>}
-        {p.imported && <Badge color="grape">imported</Badge>}
+        {p.bound && <Badge color="teal.9">bound</Badge>}
+        {p.imported && <Badge color="grape.9">imported</Badge>}
         <Text size="sm" c="dimmed">
           first seen {new Date(p.first_seen).toLocaleString()} · last seen{' '}
           {new Date(p.last_seen).toLocaleString()}

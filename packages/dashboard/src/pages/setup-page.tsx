@@ -9,7 +9,7 @@ export function SetupPage({ onDone }: { onDone(): void }) {
   if (!token) {
     return (
       <Center mih="100vh" p="md" component="main">
-        <Alert color="yellow" title="Set up Acquaint" maw={520}>
+        <Alert color="gray" title="Set up Acquaint" maw={520}>
           This install has no owner account yet. Open the setup link that <code>acquaint start</code> printed
           in its terminal (it ends in <code>/setup?token=…</code>), or create the owner with{' '}
           <code>acquaint init --owner-email E --owner-password P</code>.

@@ -120,8 +120,8 @@ function AccountsCard() {
                     {a.role !== 'owner' && (
                       <Button
                         size="xs"
-                        color="red"
-                        variant="light"
+                        color="red.9"
+                        variant="outline"
                         onClick={() => void remove(a)}
                         aria-label={`Remove ${a.email}`}
                       >

@@ -157,12 +157,12 @@ export function UsersPage() {
                         </Badge>
                       )}
                       {p.bound && (
-                        <Badge size="xs" color="green">
+                        <Badge size="xs" color="teal.9">
                           bound
                         </Badge>
                       )}
                       {p.imported && (
-                        <Badge size="xs" color="grape">
+                        <Badge size="xs" color="grape.9">
                           imported
                         </Badge>
                       )}
