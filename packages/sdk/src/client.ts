@@ -1,5 +1,6 @@
 import { guard, setDebug, warn } from './debug-log.js';
 import { Delivery, MAX_REQUEST_BYTES } from './delivery.js';
+import { showExperiences } from './experiences.js';
 import { IdentityStore } from './identity-store.js';
 import { uuid } from './ids.js';
 import { captureLanding, messageContext, pageInfo } from './page-context.js';
@@ -150,7 +151,28 @@ export function createAcquaint(defaultHost: string) {
       };
       captureLanding();
       for (const call of callsBeforeInit.splice(0)) call();
-      if (options.autoPageviews !== false) trackPageViews(() => acquaint.page());
+      const host = (options.host || defaultHost).replace(/\/+$/, '');
+      const personalise = options.experiences !== false;
+      const current = started;
+      const decide = () =>
+        showExperiences({
+          decideUrl: `${host}/v1/decide`,
+          body: () => ({
+            writeKey,
+            anonymousId: current.store.anonymousId(),
+            userId: current.store.userId(),
+            userHash: current.store.userHash(),
+            sessionId: touchSession(current.store, current.sessionTimeout),
+          }),
+          track: (event, properties) => acquaint.track(event, properties),
+          antiFlicker: options.antiFlicker ?? 0,
+        });
+      if (options.autoPageviews !== false || personalise) {
+        trackPageViews(() => {
+          if (options.autoPageviews !== false) acquaint.page();
+          if (personalise && !current.store.optedOut()) void decide();
+        });
+      }
     }),
 
     /** Binds this browser to your user id and sets attributes: identify(userId, attributes?, {userHash}?). */

@@ -9,6 +9,13 @@ export interface InitOptions {
   cookieDomain?: string;
   /** Send a page view on load and on each single-page-app navigation (history API). Default `true`. */
   autoPageviews?: boolean;
+  /** Ask `/v1/decide` on each page (load and single-page-app navigation) and render personalised experiences. Default `true`. */
+  experiences?: boolean;
+  /**
+   * Anti-flicker guard: hide the page for at most this many milliseconds while decide answers, so
+   * page edits apply before the old content shows. Load sdk.js with a plain `<script>` in `<head>` for it. Default 0 (off).
+   */
+  antiFlicker?: number;
   /** Inactivity in milliseconds after which a new session starts. Default 30 minutes. */
   sessionTimeout?: number;
   /** Identity verification: hex HMAC-SHA256(identity secret, userId) computed by your server. */

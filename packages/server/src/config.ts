@@ -14,6 +14,13 @@ export interface AcquaintConfig {
   rateLimitBurst: number;
   /** Requests a secret API key may send per second, per server process. */
   apiKeyRateLimitPerSecond: number;
+  /** `POST /v1/decide` requests a project may send per second, per server process (burst: twice it). */
+  decideRateLimitPerSecond: number;
+  /**
+   * Requests with a missing, unknown or revoked key one client address may send per second (10,
+   * bursts of 100); past it the address is refused (429) before any key is looked up.
+   */
+  failedKeyRateLimitPerSecond: number;
   /** Most users per `POST /v1/user/profiles` request (10,000). */
   maxProfilesPerRequest: number;
   /** Most fields per bulk upload or CSV file, the identifier included (200). */
@@ -34,7 +41,18 @@ export interface AcquaintConfig {
    * (10 s); past it a read answers with what is applied, and a change is refused (503).
    */
   ingestionWaitMs: number;
+  /** Logged tracking requests not yet applied past which `GET /ready` answers 503 (10,000). */
+  ingestionReadyBacklog: number;
+  /** How long a shutdown (SIGTERM, SIGINT) may take to finish requests before the process exits (10 s). */
+  shutdownTimeoutMs: number;
+  /** JSON log lines at this level and above: fatal, error, warn, info (default), debug, trace, silent. */
+  logLevel: LogLevel;
+  /** When set, `GET /metrics` wants `Authorization: Bearer <this token>`; else it is open. */
+  metricsToken: string | null;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_CONFIG: AcquaintConfig = {
   maxRequestBytes: 1024 * 1024,
@@ -44,6 +62,8 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   rateLimitPerSecond: 2000,
   rateLimitBurst: 4000,
   apiKeyRateLimitPerSecond: 100,
+  decideRateLimitPerSecond: 2000,
+  failedKeyRateLimitPerSecond: 10,
   maxProfilesPerRequest: 10_000,
   maxProfileFields: 200,
   maxProfileUploadBytes: 64 * 1024 * 1024,
@@ -51,6 +71,10 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   importHeartbeatMs: 5_000,
   ingestionLog: true,
   ingestionWaitMs: 10_000,
+  ingestionReadyBacklog: 10_000,
+  shutdownTimeoutMs: 10_000,
+  logLevel: 'info',
+  metricsToken: null,
 };
 
 /** The defaults, overridden by `ACQUAINT_*` environment variables and then by `overrides`. */
@@ -64,7 +88,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
       throw new Error(`${name} must be a positive number, got "${raw}"`);
     return value;
   };
-  const entries: [Exclude<keyof AcquaintConfig, 'ingestionLog'>, string][] = [
+  const entries: [keyof AcquaintConfig, string][] = [
     ['maxRequestBytes', 'ACQUAINT_MAX_REQUEST_BYTES'],
     ['maxMessageBytes', 'ACQUAINT_MAX_MESSAGE_BYTES'],
     ['maxAnonymousIdsPerPerson', 'ACQUAINT_MAX_ANONYMOUS_IDS_PER_PERSON'],
@@ -72,12 +96,16 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['rateLimitPerSecond', 'ACQUAINT_RATE_LIMIT_PER_SECOND'],
     ['rateLimitBurst', 'ACQUAINT_RATE_LIMIT_BURST'],
     ['apiKeyRateLimitPerSecond', 'ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND'],
+    ['decideRateLimitPerSecond', 'ACQUAINT_DECIDE_RATE_LIMIT_PER_SECOND'],
+    ['failedKeyRateLimitPerSecond', 'ACQUAINT_FAILED_KEY_RATE_LIMIT_PER_SECOND'],
     ['maxProfilesPerRequest', 'ACQUAINT_MAX_PROFILES_PER_REQUEST'],
     ['maxProfileFields', 'ACQUAINT_MAX_PROFILE_FIELDS'],
     ['maxProfileUploadBytes', 'ACQUAINT_MAX_PROFILE_UPLOAD_BYTES'],
     ['importChunkRows', 'ACQUAINT_IMPORT_CHUNK_ROWS'],
     ['importHeartbeatMs', 'ACQUAINT_IMPORT_HEARTBEAT_MS'],
     ['ingestionWaitMs', 'ACQUAINT_INGESTION_WAIT_MS'],
+    ['ingestionReadyBacklog', 'ACQUAINT_INGESTION_READY_BACKLOG'],
+    ['shutdownTimeoutMs', 'ACQUAINT_SHUTDOWN_TIMEOUT_MS'],
   ];
   for (const [key, name] of entries) {
     const value = numberFrom(name);
@@ -89,5 +117,12 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
       throw new Error(`ACQUAINT_INGESTION_LOG must be on or off, got "${log}"`);
     fromEnv.ingestionLog = /^(on|true|1)$/i.test(log);
   }
+  const level = env.ACQUAINT_LOG_LEVEL || (env.ACQUAINT_LOG === 'off' ? 'silent' : undefined);
+  if (level !== undefined) {
+    if (!(LOG_LEVELS as readonly string[]).includes(level))
+      throw new Error(`ACQUAINT_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+    fromEnv.logLevel = level as LogLevel;
+  }
+  if (env.ACQUAINT_METRICS_TOKEN) fromEnv.metricsToken = env.ACQUAINT_METRICS_TOKEN;
   return { ...DEFAULT_CONFIG, ...fromEnv, ...overrides };
 }

@@ -60,7 +60,8 @@ export function readAsType(
     case 'datetime': {
       if (Array.isArray(value) || typeof value === 'boolean') return { ok: false };
       const at = typeof value === 'number' ? value : parseDate(value);
-      return at === null || !Number.isFinite(at)
+      // Past ±8.64e15 ms a Date is invalid (and toISOString throws).
+      return at === null || !Number.isFinite(at) || Math.abs(at) > 8.64e15
         ? { ok: false }
         : { ok: true, value: new Date(at).toISOString() };
     }

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { runBackup, runRestore } from './backup-command.js';
 import { runImport } from './import-command.js';
+import { runIngestion } from './ingestion-command.js';
 import { runInit } from './init-command.js';
 import { runMigrate } from './migrate-command.js';
 import { runStart } from './start-command.js';
@@ -22,6 +24,16 @@ Usage:
                    Import a CSV file of users (first column: user id; header: attribute
                    names) through a server's API, with progress. ACQUAINT_URL and
                    ACQUAINT_API_KEY may stand for --url and --api-key.
+  acquaint ingestion failed [--url URL --api-key KEY] [--json]
+                   List the tracking requests the ingestion log could not apply (set aside).
+  acquaint ingestion replay ID [--url URL --api-key KEY]
+                   Apply a set-aside request again once its cause is fixed (admin key).
+  acquaint backup  DIR [--data-dir ./data]
+                   A consistent copy of a running SQLite installation into DIR, the
+                   ingestion log (acknowledged messages not yet applied) included.
+  acquaint restore DIR [--data-dir ./data] [--replace]
+                   Put a backup in place (stop the server first); --replace sets the
+                   current files aside as <file>.replaced-<time>.
   acquaint help    Show this help.
 
 Storage: an SQLite file in --data-dir (default ./data/acquaint.db), or PostgreSQL when
@@ -49,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       encoding: { type: 'string' },
       delimiter: { type: 'string' },
       resume: { type: 'string' },
+      replace: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -82,6 +95,26 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'migrate':
       return runMigrate(location);
+    case 'backup':
+    case 'restore': {
+      if (positionals.length !== 1) {
+        process.stderr.write(`acquaint ${command}: give one DIR\n`);
+        return 2;
+      }
+      const dir = positionals[0];
+      if (command === 'backup') return runBackup({ location, dir });
+      return runRestore({ location, dir, replace: values.replace ?? false });
+    }
+    case 'ingestion': {
+      const url = values.url ?? process.env.ACQUAINT_URL;
+      const apiKey = values['api-key'] ?? process.env.ACQUAINT_API_KEY;
+      if (!url || !apiKey) {
+        process.stderr.write('acquaint ingestion: give --url and --api-key\n');
+        return 2;
+      }
+      const [action, id] = positionals;
+      return runIngestion({ action, id, url, apiKey, json: values.json ?? false });
+    }
     case 'import': {
       const url = values.url ?? process.env.ACQUAINT_URL;
       const apiKey = values['api-key'] ?? process.env.ACQUAINT_API_KEY;

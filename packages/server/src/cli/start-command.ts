@@ -1,12 +1,15 @@
 import { issueSetupToken } from '../accounts/first-run-setup.js';
+import { loadConfig } from '../config.js';
 import { buildApp } from '../http/build-app.js';
+import { GracefulShutdown } from '../operations/graceful-shutdown.js';
 import { createProject } from '../projects/create-project.js';
 import { listProjects } from '../storage/project-repository.js';
 import { openStore } from '../storage/store.js';
 
 /**
  * `acquaint start`: migrate, make a first project on an empty database, serve until SIGTERM or
- * SIGINT, then finish the requests in flight and close the database.
+ * SIGINT, then finish the requests in flight and close the database within
+ * `ACQUAINT_SHUTDOWN_TIMEOUT_MS` (see GracefulShutdown).
  */
 export async function runStart(options: { location: string; port: number; host: string }): Promise<number> {
   const store = openStore(options.location);
@@ -23,7 +26,7 @@ export async function runStart(options: { location: string; port: number; host: 
       ].join('\n'),
     );
   }
-  const app = await buildApp({ store, logger: process.env.ACQUAINT_LOG !== 'off' });
+  const app = await buildApp({ store, logger: true });
   const address = await app.listen({ port: options.port, host: options.host });
   process.stdout.write(
     `Acquaint is listening on ${address} (${store.name}); API docs at ${address}/openapi.json\n`,
@@ -36,15 +39,15 @@ export async function runStart(options: { location: string; port: number; host: 
       : `Dashboard: ${local}/\n`,
   );
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      process.stdout.write(`${signal} received; shutting down\n`);
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
-  await app.close();
-  await store.close();
-  return 0;
+  const shutdown = new GracefulShutdown(
+    app.log,
+    async () => {
+      await app.close();
+      await store.close();
+    },
+    loadConfig().shutdownTimeoutMs,
+  ).install();
+  for (const signal of ['SIGTERM', 'SIGINT'])
+    process.once(signal, () => process.stdout.write(`${signal} received; shutting down\n`));
+  return shutdown.finished();
 }

@@ -1,4 +1,5 @@
 import { UAParser } from 'ua-parser-js';
+import { isCrawlerUserAgent } from './crawler-agents.js';
 
 export interface ParsedUserAgent {
   deviceType: string;
@@ -10,7 +11,8 @@ const cache = new Map<string, ParsedUserAgent>();
 const CACHE_LIMIT = 5000;
 
 /**
- * Device type (desktop, mobile, tablet, …), OS and browser from a user agent. Parsing costs tens of
+ * Device type (desktop, mobile, tablet, …, or `bot` for a known crawler, whatever device it
+ * claims to be), OS and browser from a user agent. Parsing costs tens of
  * microseconds and the same few hundred agents arrive over and over, so answers are cached.
  */
 export function parseUserAgent(userAgent: string): ParsedUserAgent {
@@ -18,7 +20,7 @@ export function parseUserAgent(userAgent: string): ParsedUserAgent {
   if (cached) return cached;
   const result = new UAParser(userAgent).getResult();
   const parsed: ParsedUserAgent = {
-    deviceType: result.device.type ?? (/bot|crawl|spider/i.test(userAgent) ? 'bot' : 'desktop'),
+    deviceType: isCrawlerUserAgent(userAgent) ? 'bot' : (result.device.type ?? 'desktop'),
     os: result.os.name ?? null,
     browser: result.browser.name ?? null,
   };

@@ -70,7 +70,17 @@ export const ERROR_CODES = {
     status: 404,
     description: 'No such account (or it is the owner, who cannot be removed).',
   },
+  INVALID_CONDITION: {
+    status: 400,
+    description:
+      'The condition is not valid (unknown operator, a value that does not fit the attribute type, nested deeper than 10 levels, more than 200 leaves, a regex that could run away); `pointer` names the bad part.',
+  },
   INTERNAL_ERROR: { status: 500, description: 'A fault on our side; the request can be retried.' },
+  NOT_READY: {
+    status: 503,
+    description:
+      '`GET /ready`: a check failed (database, migrations, ingestion applier or backlog); the message names it. Retry after `Retry-After` seconds.',
+  },
 
   // Per-message rejections inside a 200 answer of the tracking API.
   INVALID_MESSAGE: {
@@ -147,10 +157,64 @@ export const ERROR_CODES = {
       'The import stopped before the end of the file (server stopped, upload broken); the rows counted are written. Send the file again to resume.',
   },
   KEY_NOT_FOUND: { status: 404, description: 'No live API key with this id in this project.' },
+  INGESTION_ENTRY_NOT_FOUND: {
+    status: 404,
+    description: 'No set-aside ingestion log entry with this id in this project.',
+  },
+  INGESTION_REPLAY_FAILED: {
+    status: 409,
+    description:
+      'The set-aside ingestion log entry failed again when replayed; it stays set aside with the new error.',
+  },
   INVALID_CURSOR: {
     status: 400,
     description:
       'The paging `cursor` is not one this list gave out (changed or cut); start again without it.',
+  },
+  INVALID_DATE_RANGE: {
+    status: 400,
+    description:
+      'A report range is not ISO dates, `to` is not after `from`, or it spans more than 400 days; `pointer` names the field.',
+  },
+  MISSING_METRIC_EVENT: {
+    status: 400,
+    description:
+      'The metrics `event_count` and `conversion_rate` count one event: name it in `metric.event`.',
+  },
+  UNKNOWN_GROUP: {
+    status: 400,
+    description: 'A report names a group id this project does not have; `pointer` names it.',
+  },
+  INVALID_TIMEZONE: {
+    status: 400,
+    description: '`timezone` must be an IANA time zone name such as `UTC` or `Asia/Tokyo`.',
+  },
+
+  // Experiences (DESIGN §4 "Personalisation"): refusals when saved, each with a `pointer`.
+  EXPERIENCE_NOT_FOUND: { status: 404, description: 'No experience with this id in this project.' },
+  INVALID_EXPERIENCE: {
+    status: 400,
+    description: 'A field of the experience is missing or of the wrong shape; `pointer` says which.',
+  },
+  UNSAFE_REGEX: {
+    status: 400,
+    description:
+      'A URL rule regex is invalid, too long, or could run away (nested quantifiers, backreferences).',
+  },
+  INVALID_SELECTOR: { status: 400, description: 'A page edit selector is not valid CSS selector syntax.' },
+  WEIGHTS_DO_NOT_ADD_UP: {
+    status: 400,
+    description:
+      "The variants' weights are not percents from 0 to 100 adding up to 100 (the share of the visitors outside the control).",
+  },
+  SCRIPTS_NOT_ALLOWED: {
+    status: 400,
+    description:
+      'Experience HTML holds a script, an inline event handler or a javascript: URL, and the project does not allow scripts (`allow_scripts`).',
+  },
+  TARGET_GROUP_NOT_FOUND: {
+    status: 400,
+    description: 'A target group does not exist in this project.',
   },
 
   // Per-row problems of a bulk upload or CSV import (`errors` of the answer, the job's errors CSV).

@@ -1,13 +1,16 @@
 import type { AcquaintConfig } from '../config.js';
 import type { Ingestion } from '../ingestion/ingestion.js';
+import type { Metrics } from '../operations/metrics.js';
 import type { Store } from '../storage/store.js';
 import type { Authenticator } from './authenticate.js';
 
-/** What every route plugin is given: the store, the limits, authentication and ingestion. */
+/** What every route plugin is given: the store, the limits, authentication, ingestion and metrics. */
 export interface AppContext {
   store: Store;
   config: AcquaintConfig;
   auth: Authenticator;
   /** How tracking messages reach the database (directly, or through the ingestion log). */
   ingestion: Ingestion;
+  /** Prometheus metrics; a route observes what only it knows (`metrics.decideSeconds`). */
+  metrics: Metrics;
 }

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RequestError } from '../errors/error-codes.js';
 import { type ApiKeyScope, hashApiKey } from '../projects/keys.js';
 import {
@@ -18,24 +18,80 @@ const WRITE_KEY_TTL_MS = 5_000;
 /** `last_used_at` of an API key is written at most this often. */
 const KEY_USE_WRITE_INTERVAL_MS = 60_000;
 
+/** The rate limits authentication applies (token buckets). */
+export interface AuthenticationLimits {
+  /** Tracking requests per project. */
+  tracking: RateLimiter;
+  /** Requests per secret API key. */
+  apiKey: RateLimiter;
+  /** Requests with a missing, unknown or revoked key, per client address. */
+  failedKeys: RateLimiter;
+}
+
+type ApiKeyAuth = { project: ProjectRow; key: ApiKeyRow };
+
 export class Authenticator {
   private readonly writeKeys = new Map<string, { project: ProjectRow | undefined; at: number }>();
+  /** What the early check found, for the route's handler. */
+  private readonly early = new WeakMap<FastifyRequest, ApiKeyAuth | ProjectRow>();
   /** Dashboard sessions, accepted wherever an API key is (see SessionAuth). */
   readonly sessions: SessionAuth;
 
   constructor(
     private readonly store: Store,
-    private readonly trackingLimiter: RateLimiter,
-    private readonly apiKeyLimiter: RateLimiter,
+    private readonly limits: AuthenticationLimits,
   ) {
     this.sessions = new SessionAuth(store);
   }
 
   /**
-   * The project of a tracking request: the write key is the Basic auth user name (Segment's way)
-   * or `writeKey` in the body.
+   * Checks the key a request carries in a header before its body is read, so that a request
+   * without a valid key costs no parsing: a route documented with the `apiKey` security scheme
+   * needs a live API key (its scope is checked by the route), and a `writeKey` route given a
+   * Basic auth header needs a known write key (a key sent in the body is read within the body's
+   * limit, inflated bytes counted). An address that keeps sending missing or wrong keys
+   * is refused (429) before any lookup. Register before any other `onRequest` hook.
    */
-  async projectForWriteKey(request: FastifyRequest, body: unknown): Promise<ProjectRow> {
+  register(app: FastifyInstance): void {
+    app.addHook('onRequest', async (request) => {
+      const schemes = securitySchemes(request.routeOptions.schema?.security);
+      if (schemes.has('apiKey') && usesSession(request)) {
+        // A dashboard session: checked (and a change CSRF-checked) before the body too.
+        await this.sessions.account(request);
+      } else if (schemes.has('apiKey')) {
+        this.refuseRepeatedFailures(request);
+        this.early.set(request, await this.countingFailures(request, () => this.liveApiKey(request)));
+      } else if (schemes.has('writeKey')) {
+        this.refuseRepeatedFailures(request);
+        if (basicAuthUser(request.headers.authorization) === null) return;
+        this.early.set(
+          request,
+          await this.countingFailures(request, () => this.writeKeyProject(request, null)),
+        );
+      }
+    });
+  }
+
+  /**
+   * The project of a tracking request: the write key is the Basic auth user name (Segment's way)
+   * or `writeKey` in the body. `limiter` is the project's rate limit to take from (tracking's by
+   * default; decide has its own, so a flood of one never starves the other).
+   */
+  async projectForWriteKey(
+    request: FastifyRequest,
+    body: unknown,
+    limiter: RateLimiter = this.limits.tracking,
+  ): Promise<ProjectRow> {
+    const found = this.early.get(request);
+    const project =
+      found && !('key' in found)
+        ? found
+        : await this.countingFailures(request, () => this.writeKeyProject(request, body));
+    this.limit(limiter, project.id);
+    return project;
+  }
+
+  private async writeKeyProject(request: FastifyRequest, body: unknown): Promise<ProjectRow> {
     const writeKey = basicAuthUser(request.headers.authorization) ?? bodyWriteKey(body);
     if (!writeKey) {
       throw new RequestError(
@@ -55,7 +111,6 @@ export class Authenticator {
         'UNKNOWN_WRITE_KEY',
         'the write key belongs to no project; copy it from your project settings',
       );
-    this.limit(this.trackingLimiter, cached.project.id);
     return cached.project;
   }
 
@@ -69,9 +124,21 @@ export class Authenticator {
     request: FastifyRequest,
     scope: ApiKeyScope,
   ): Promise<{ project: ProjectRow; key: Pick<ApiKeyRow, 'id'> }> {
-    if (request.headers.authorization === undefined && sessionToken(request) !== null) {
-      return this.sessions.principal(request, scope);
+    if (usesSession(request)) return this.sessions.principal(request, scope);
+    const found = this.early.get(request);
+    const auth =
+      found && 'key' in found ? found : await this.countingFailures(request, () => this.liveApiKey(request));
+    const scopes = auth.key.scopes.split(',');
+    if (!scopes.includes(scope)) {
+      throw new RequestError(
+        'API_KEY_SCOPE',
+        `this route needs an API key with the "${scope}" scope; this key has: ${scopes.join(', ')}`,
+      );
     }
+    return auth;
+  }
+
+  private async liveApiKey(request: FastifyRequest): Promise<ApiKeyAuth> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     if (!match)
       throw new RequestError(
@@ -80,14 +147,7 @@ export class Authenticator {
       );
     const key = await findLiveApiKey(this.store.db, hashApiKey(match[1]));
     if (!key) throw new RequestError('INVALID_API_KEY', 'the API key is unknown or revoked');
-    const scopes = key.scopes.split(',');
-    if (!scopes.includes(scope)) {
-      throw new RequestError(
-        'API_KEY_SCOPE',
-        `this route needs an API key with the "${scope}" scope; this key has: ${scopes.join(', ')}`,
-      );
-    }
-    this.limit(this.apiKeyLimiter, key.id);
+    this.limit(this.limits.apiKey, key.id);
     const now = Date.now();
     if (key.last_used_at === null || now - key.last_used_at > KEY_USE_WRITE_INTERVAL_MS) {
       await markApiKeyUsed(this.store.db, key.id, now);
@@ -102,6 +162,27 @@ export class Authenticator {
     this.writeKeys.clear();
   }
 
+  /** Runs a key lookup; a refusal of the key counts against the client's address. */
+  private async countingFailures<T>(request: FastifyRequest, lookup: () => Promise<T>): Promise<T> {
+    try {
+      return await lookup();
+    } catch (error) {
+      if (error instanceof RequestError && error.status === 401) this.limits.failedKeys.take(request.ip);
+      throw error;
+    }
+  }
+
+  private refuseRepeatedFailures(request: FastifyRequest): void {
+    const wait = this.limits.failedKeys.wait(request.ip);
+    if (wait > 0) {
+      throw new RequestError(
+        'RATE_LIMITED',
+        `too many requests with a missing or wrong key from this address; retry in ${wait} s`,
+        { 'retry-after': String(wait) },
+      );
+    }
+  }
+
   private limit(limiter: RateLimiter, key: string): void {
     const wait = limiter.take(key);
     if (wait > 0) {
@@ -110,6 +191,12 @@ export class Authenticator {
       });
     }
   }
+}
+
+/** The security schemes a route's schema names (`[{ apiKey: [] }]`). */
+function securitySchemes(security: unknown): Set<string> {
+  if (!Array.isArray(security)) return new Set();
+  return new Set(security.flatMap((requirement) => Object.keys(requirement as object)));
 }
 
 function basicAuthUser(header: string | undefined): string | null {
@@ -124,4 +211,9 @@ function bodyWriteKey(body: unknown): string | null {
   if (typeof body !== 'object' || body === null) return null;
   const key = (body as { writeKey?: unknown }).writeKey;
   return typeof key === 'string' && key.length > 0 ? key : null;
+}
+
+/** A dashboard request: a session cookie and no Authorization header. */
+function usesSession(request: FastifyRequest): boolean {
+  return request.headers.authorization === undefined && sessionToken(request) !== null;
 }

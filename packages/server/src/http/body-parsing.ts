@@ -34,6 +34,9 @@ export function registerBodyParsing(app: FastifyInstance): void {
       inflated.receivedEncodedLength += chunk.length;
     });
     payload.on('error', (error) => inflated.destroy(error));
+    // A body refused before it is read (an unsupported Content-Type) is never consumed: its bad
+    // gzip must not become an uncaught 'error' event. Readers that consume it hear of it too.
+    inflated.on('error', () => {});
     return inflated;
   });
 

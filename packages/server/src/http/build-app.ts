@@ -1,9 +1,12 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import { type AcquaintConfig, loadConfig } from '../config.js';
 import { RequestError } from '../errors/error-codes.js';
 import { createIngestion, type Ingestion } from '../ingestion/ingestion.js';
+import { Metrics } from '../operations/metrics.js';
+import { operationsRoutes } from '../operations/operations-routes.js';
+import { loggerOptions, observeRequests, requestIdOf } from '../operations/request-observation.js';
 import type { Store } from '../storage/store.js';
 import type { AppContext } from './app-context.js';
 import { Authenticator } from './authenticate.js';
@@ -19,9 +22,11 @@ import { importRoutes } from './routes/import-routes.js';
 import { INGESTION_STATUS_PATH, ingestionRoutes } from './routes/ingestion-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { personListRoutes } from './routes/person-list-routes.js';
+import { personalizationRoutes } from './routes/personalization-routes.js';
 import { profileUploadRoutes } from './routes/profile-upload-routes.js';
 import { projectListRoutes } from './routes/project-list-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
+import { reportRoutes } from './routes/report-routes.js';
 import sdkRoutes from './routes/sdk-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
 import { teamRoutes } from './routes/team-routes.js';
@@ -31,15 +36,18 @@ import { userRoutes } from './routes/user-routes.js';
 export interface BuildAppOptions {
   store: Store;
   config?: Partial<AcquaintConfig>;
-  /** Fastify's logger: off in tests, on when serving. */
+  /** JSON logs (pino) at `config.logLevel`: off in tests, on when serving. */
   logger?: boolean;
+  /** Hears of every route as it is added (tests take the app's route table from it). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** The whole HTTP application, not yet listening (tests drive it with `inject()`). */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const config = loadConfig(options.config);
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logger ? loggerOptions(config.logLevel) : false,
+    genReqId: requestIdOf,
     bodyLimit: config.maxRequestBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
     trustProxy: true,
@@ -53,17 +61,31 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Response schemas document the API; answers are written as they are, never reshaped by them.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
+  const metrics = new Metrics();
   const context: AppContext = {
     store: options.store,
     config,
-    auth: new Authenticator(
-      options.store,
-      new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst),
-      new RateLimiter(config.apiKeyRateLimitPerSecond, config.apiKeyRateLimitPerSecond * 2),
-    ),
-    ingestion: await createIngestion(options.store, { log: config.ingestionLog, config }),
+    auth: new Authenticator(options.store, {
+      tracking: new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst),
+      apiKey: new RateLimiter(config.apiKeyRateLimitPerSecond, config.apiKeyRateLimitPerSecond * 2),
+      failedKeys: new RateLimiter(
+        config.failedKeyRateLimitPerSecond,
+        config.failedKeyRateLimitPerSecond * 10,
+      ),
+    }),
+    ingestion: await createIngestion(options.store, {
+      log: config.ingestionLog,
+      config,
+      onApplied: (messages) => metrics.appliedMessages.inc(messages),
+    }),
+    metrics,
   };
+  context.auth.register(app);
+  metrics.watchIngestion(() => context.ingestion.status());
   app.decorate('ingestion', context.ingestion);
+  app.decorate('metrics', metrics);
+  observeRequests(app, metrics);
   app.addHook('onClose', () => context.ingestion.close());
   // Reads and changes through the API see every tracking message acknowledged before them.
   // A change (say an erasure) must not overtake them either: past the wait it is refused.
@@ -101,15 +123,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(profileUploadRoutes, { context });
   await app.register(importRoutes, { context });
   await app.register(keyRoutes, { context });
+  await app.register(reportRoutes, { context });
+  await app.register(personalizationRoutes, { context });
   await app.register(sdkRoutes);
   await app.register(accountRoutes, { context });
   await app.register(teamRoutes, { context });
   await app.register(projectListRoutes, { context });
   await app.register(personListRoutes, { context });
   await app.register(dashboardRoutes);
+  await app.register(operationsRoutes, { context });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/health', { schema: { hide: true } }, async () => ({ ok: true, store: options.store.name }));
   return app;
 }
 
@@ -121,5 +145,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** How tracking messages reach the database; `settled()` waits for those acknowledged. */
     ingestion: Ingestion;
+    /** The Prometheus metrics served at `/metrics`. */
+    metrics: Metrics;
   }
 }

@@ -11,7 +11,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | RequestError, request, reply) => {
     const { status, code, message, headers } = describe(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    const pointer = error instanceof RequestError ? error.pointer : undefined;
+    const pointer = error instanceof RequestError ? error.pointer : validationPointer(error);
     void reply
       .code(status)
       .headers(headers)
@@ -83,4 +83,15 @@ function describe(error: FastifyError | RequestError): {
     message: ERROR_CODES.INTERNAL_ERROR.description,
     headers: {},
   };
+}
+
+/**
+ * The JSON pointer of the first schema violation in a request body (`/metric/type`); for a missing
+ * property, the pointer of the property that is missing.
+ */
+function validationPointer(error: FastifyError): string | undefined {
+  const [first] = error.validation ?? [];
+  if (!first || error.validationContext !== 'body') return undefined;
+  const missing = (first.params as { missingProperty?: unknown }).missingProperty;
+  return typeof missing === 'string' ? `${first.instancePath}/${missing}` : first.instancePath;
 }

@@ -54,6 +54,20 @@ export const openApiOptions: SwaggerOptions = {
       },
       { name: 'events', description: "Recent events of the project (the install page's live view)." },
       { name: 'keys', description: 'Secret API keys: create, list, revoke (API key, scope admin).' },
+      {
+        name: 'experiences',
+        description: 'Personalised experiences: create, publish, pause, report (API key, scope query/admin).',
+      },
+      { name: 'personalisation', description: '`/v1/decide`: what a visitor sees (write key).' },
+      {
+        name: 'operations',
+        description: 'Liveness, readiness and Prometheus metrics for operators (no project key).',
+      },
+      {
+        name: 'reports',
+        description:
+          'Behaviour reports: breakdowns by attribute, group or device type, and cross-device paths (API key, scope query).',
+      },
     ],
   },
   refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

@@ -1,3 +1,6 @@
+/** Buckets kept at most; past it they start full again (a flood of new keys cannot grow memory). */
+const MAX_BUCKETS = 100_000;
+
 /**
  * A token bucket per key (a project, an API key): `ratePerSecond` steady, `burst` at once. Kept in
  * this process's memory, so with N server processes a key may send N times the rate.
@@ -13,15 +16,31 @@ export class RateLimiter {
 
   /** Takes one token; returns 0 when allowed, else the seconds to wait before a token is free. */
   take(key: string): number {
-    const now = this.now();
-    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerSecond);
-    bucket.at = now;
-    this.buckets.set(key, bucket);
+    const bucket = this.refill(key);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.ratePerSecond));
+    return this.secondsUntil(bucket, 1);
+  }
+
+  /** The seconds to wait before `key` has a token again (0 when it has one); takes nothing. */
+  wait(key: string): number {
+    const bucket = this.refill(key);
+    return bucket.tokens >= 1 ? 0 : this.secondsUntil(bucket, 1);
+  }
+
+  private refill(key: string): { tokens: number; at: number } {
+    const now = this.now();
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerSecond);
+    bucket.at = now;
+    if (this.buckets.size > MAX_BUCKETS && !this.buckets.has(key)) this.buckets.clear();
+    this.buckets.set(key, bucket);
+    return bucket;
+  }
+
+  private secondsUntil(bucket: { tokens: number }, tokens: number): number {
+    return Math.max(1, Math.ceil((tokens - bucket.tokens) / this.ratePerSecond));
   }
 }

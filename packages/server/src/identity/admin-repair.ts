@@ -1,4 +1,6 @@
 import { deletePersonEvents } from '../storage/event-repository.js';
+import { deleteAssignmentsOfPerson } from '../storage/experience-assignment-repository.js';
+import { deleteGroupMemberships } from '../storage/group-member-repository.js';
 import {
   countDevicesOfPerson,
   findDevices,
@@ -149,11 +151,13 @@ export async function deletePerson(
       anonymousIds,
     });
     await tx.db.deleteFrom('person_attributes').where('person_id', '=', person.id).execute();
+    await deleteGroupMemberships(tx.db, person.id);
     await tx.db
       .deleteFrom('devices')
       .where('project_id', '=', ctx.projectId)
       .where('person_id', '=', person.id)
       .execute();
+    await deleteAssignmentsOfPerson(tx.db, person.id);
     await tx.db.deleteFrom('persons').where('id', '=', person.id).execute();
     await audit(tx, ctx, 'delete', {
       person: describe(person),

@@ -6,11 +6,19 @@ export type TokenizerProblem = { code: 'UNTERMINATED_QUOTE' | 'RECORD_TOO_LONG';
 /**
  * Splits CSV text, fed in pieces as it is decoded, into records of cells (RFC 4180: quoted
  * fields with `""` escapes and embedded newlines; LF or CRLF line ends; the delimiter given).
+ * A record of more than `maxCells` cells keeps only its first `maxCells + 1`: enough to know it is
+ * too wide, without holding a million empty cells of a line of commas.
  */
 export class CsvTokenizer {
   private pending = '';
+  private readonly splitLimit: number | undefined;
 
-  constructor(private readonly delimiter: string) {}
+  constructor(
+    private readonly delimiter: string,
+    private readonly maxCells = Number.POSITIVE_INFINITY,
+  ) {
+    this.splitLimit = Number.isFinite(maxCells) ? maxCells + 1 : undefined;
+  }
 
   /**
    * Adds text; answers the records it completes, or a problem.
@@ -19,6 +27,12 @@ export class CsvTokenizer {
    * last complete record waits for the next piece, so a record split across pieces is whole.
    */
   push(text: string): string[][] | TokenizerProblem {
+    // A long record arrives in many pieces: until one brings a line end, none completes it, and
+    // scanning the text gathered so far again for each piece would cost its length squared.
+    if (this.pending.length > 0 && !text.includes('\n')) {
+      this.pending += text;
+      return this.pending.length > MAX_RECORD_CHARS ? this.tooLong() : [];
+    }
     const buffer = this.pending + text;
     const records: string[][] = [];
     let position = 0;
@@ -33,7 +47,7 @@ export class CsvTokenizer {
       }
       if (quote > newline) {
         const end = newline > position && buffer.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-        records.push(buffer.slice(position, end).split(this.delimiter));
+        records.push(buffer.slice(position, end).split(this.delimiter, this.splitLimit));
         position = newline + 1;
         continue;
       }
@@ -113,7 +127,7 @@ export class CsvTokenizer {
       if (stop >= text.length && !atEnd) return null;
       let piece = text.slice(i, stop);
       if (text[stop] !== delimiter && piece.endsWith('\r')) piece = piece.slice(0, -1);
-      cells.push(field + piece);
+      if (cells.length <= this.maxCells) cells.push(field + piece);
       if (stop >= text.length) return { cells, next: stop };
       if (text[stop] === '\n') return { cells, next: stop + 1 };
       i = stop + 1;

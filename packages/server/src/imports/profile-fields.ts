@@ -8,6 +8,8 @@ export interface ProfileFields {
   idName: string;
   attributes: { index: number; name: string }[];
   width: number;
+  /** The most fields an upload may have: a row cut at one cell more is wider than that. */
+  maxWidth: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export function checkProfileFields(
     return {
       ok: false,
       code: 'TOO_MANY_FIELDS',
-      message: `${names.length} fields is over the limit of ${maxFields} fields per upload`,
+      message: `${names.length > maxFields + 1 ? names.length : `more than ${maxFields}`} fields is over the limit of ${maxFields} fields per upload`,
     };
   }
   const idIndex = idColumn === 'first' ? 0 : names.indexOf('user_id');
@@ -63,5 +65,8 @@ export function checkProfileFields(
     if (problem) return { ok: false, code: 'INVALID_ATTRIBUTE_NAME', message: `${where(index)}: ${problem}` };
     attributes.push({ index, name });
   }
-  return { ok: true, fields: { idIndex, idName: names[idIndex], attributes, width: names.length } };
+  return {
+    ok: true,
+    fields: { idIndex, idName: names[idIndex], attributes, width: names.length, maxWidth: maxFields },
+  };
 }

@@ -10,6 +10,8 @@ export interface CsvReadOptions {
   encoding?: string;
   /** Delimiter named by the owner (`comma`, `tab`, `semicolon`); detected when absent. */
   delimiter?: string;
+  /** Cells kept of a record: a wider one is cut to `maxCells + 1` (default: all). */
+  maxCells?: number;
 }
 
 /** What reading a CSV stream yields: the dialect once, then records as bytes arrive, or a problem. */
@@ -77,7 +79,7 @@ export async function* readCsvRecords(
       return null;
     }
     yield { kind: 'dialect', encoding: encoding.encoding, delimiter };
-    const tokenizer = new CsvTokenizer(delimiter);
+    const tokenizer = new CsvTokenizer(delimiter, options.maxCells);
     return (yield* tokenize(tokenizer, text)) ? { decoder, tokenizer } : null;
   };
 

@@ -44,7 +44,7 @@ export function readProfileRow(
       fields,
       'RAGGED_ROW',
       null,
-      `the row has ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'} but the header has ${fields.width}`,
+      `the row has ${cells.length > fields.maxWidth ? `more than ${fields.maxWidth}` : cells.length} ${cells.length === 1 ? 'cell' : 'cells'} but the header has ${fields.width}`,
     );
   }
   const id = typeof rawId === 'string' && trimId ? rawId.trim() : rawId;

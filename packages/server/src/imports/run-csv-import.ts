@@ -111,7 +111,7 @@ export async function runCsvImport(
   };
 
   try {
-    for await (const event of readCsvRecords(input, options)) {
+    for await (const event of readCsvRecords(input, { ...options, maxCells: options.maxFields })) {
       if (event.kind === 'dialect') {
         await updateImportJob(store.db, job.id, { encoding: event.encoding, delimiter: event.delimiter });
         continue;

@@ -24,21 +24,55 @@ export interface Ingestion {
    */
   settled(): Promise<boolean>;
   status(): IngestionStatus;
+  /** Logged requests of `projectId` that could not be applied and were set aside, after `afterId`. */
+  listFailed(projectId: string, afterId: number, limit: number): FailedEntry[];
+  /** Applies a set-aside request again (once its cause is fixed); forgotten once applied. */
+  replayFailed(projectId: string, id: number): Promise<ReplayOutcome>;
   close(): Promise<void>;
 }
+
+/** A logged request the applier set aside, as an operator sees it. */
+export interface FailedEntry {
+  id: number;
+  received_at: string;
+  error: string;
+  /** `track`… for a single-message route, null for a batch. */
+  message_type: string | null;
+  /** How many messages the body holds (null when it cannot be read). */
+  messages: number | null;
+  /** The first 20 message ids it names. */
+  message_ids: string[];
+  bytes: number;
+}
+
+export type ReplayOutcome =
+  | { ok: true; applied: number }
+  | { ok: false; code: 'NOT_FOUND' | 'REPLAY_FAILED'; message: string };
 
 /** Whether messages wait to be applied: `backlog` counts logged requests not yet applied. */
 export interface IngestionStatus {
   mode: 'direct' | 'log';
   backlog: number;
+  /** How long the oldest request not yet applied has waited (0 with no backlog). */
+  backlog_age_seconds: number;
+  /** The applier runs (always true where requests are applied before they are answered). */
+  applier_alive: boolean;
 }
+
+/** Hears how many messages were applied to the database (for the applied-per-second metric). */
+export type AppliedListener = (messages: number) => void;
 
 /** Applies each request's messages in its own transaction before answering. */
 export class DirectIngestion implements Ingestion {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly onApplied: AppliedListener = () => {},
+  ) {}
 
-  ingest({ project, messages, options }: TrackingRequest): Promise<IngestResult> {
-    return ingestMessages(this.store, project, messages, options);
+  async ingest({ project, messages, options }: TrackingRequest): Promise<IngestResult> {
+    const result = await ingestMessages(this.store, project, messages, options);
+    this.onApplied(result.accepted);
+    return result;
   }
 
   async settled(): Promise<boolean> {
@@ -46,7 +80,16 @@ export class DirectIngestion implements Ingestion {
   }
 
   status(): IngestionStatus {
-    return { mode: 'direct', backlog: 0 };
+    return { mode: 'direct', backlog: 0, backlog_age_seconds: 0, applier_alive: true };
+  }
+
+  /** Nothing is set aside where requests are applied before they are answered. */
+  listFailed(): FailedEntry[] {
+    return [];
+  }
+
+  async replayFailed(_projectId: string, id: number): Promise<ReplayOutcome> {
+    return { ok: false, code: 'NOT_FOUND', message: `no set-aside ingestion entry ${id}` };
   }
 
   async close(): Promise<void> {}
@@ -59,9 +102,9 @@ export class DirectIngestion implements Ingestion {
  */
 export async function createIngestion(
   store: Store,
-  options: { log: boolean; config: IngestOptions['config'] },
+  options: { log: boolean; config: IngestOptions['config']; onApplied?: AppliedListener },
 ): Promise<Ingestion> {
   if (options.log && store.file !== undefined)
-    return QueuedIngestion.start(store, store.file, options.config);
-  return new DirectIngestion(store);
+    return QueuedIngestion.start(store, store.file, options.config, options.onApplied);
+  return new DirectIngestion(store, options.onApplied);
 }

@@ -14,7 +14,7 @@ export interface ApplierWorkerData {
 
 /** Messages between the serving thread and the applier. */
 export type ToApplier = 'appended' | 'stop';
-export type FromApplier = { applied: number } | { warning: string };
+export type FromApplier = { applied: number; messages: number } | { warning: string };
 
 const port = parentPort;
 if (!port) throw new Error('log-applier-worker runs as a worker thread');
@@ -27,7 +27,7 @@ const applier = new LogApplier(store, log, config);
 const onFailed = (seq: number, error: string) =>
   send({ warning: `ingestion log entry ${seq} could not be applied and was set aside: ${error}` });
 
-send({ applied: await applier.position() });
+send({ applied: await applier.position(), messages: 0 });
 
 let stopping = false;
 let wake: (() => void) | null = null;
@@ -61,7 +61,7 @@ while (!stopping) {
     continue;
   }
   if (applied !== null) {
-    send({ applied });
+    send({ applied, messages: applier.takeAppliedMessages() });
     log.checkpoint();
     // Let a waiting 'stop' in before the next transaction.
     await new Promise((resolve) => setImmediate(resolve));

@@ -32,6 +32,8 @@ export function isPassingFailure(error: unknown): boolean {
  */
 export class LogApplier {
   private cursor: number | undefined;
+  /** Messages applied since the last `takeAppliedMessages()`. */
+  private appliedMessages = 0;
 
   constructor(
     private readonly store: Store,
@@ -43,6 +45,13 @@ export class LogApplier {
   async position(): Promise<number> {
     this.cursor ??= await readAppliedSeq(this.store.db);
     return this.cursor;
+  }
+
+  /** How many messages were applied since the last call. */
+  takeAppliedMessages(): number {
+    const count = this.appliedMessages;
+    this.appliedMessages = 0;
+    return count;
   }
 
   /**
@@ -81,14 +90,18 @@ export class LogApplier {
    * In one transaction, applies those of `entries` past the stored cursor and moves the cursor to
    * `last`; returns the cursor. Another applier may have got further first: its work stands.
    */
-  private applyThrough(last: number, entries: LogEntry[]): Promise<number> {
-    return this.store.transaction(async (tx) => {
+  private async applyThrough(last: number, entries: LogEntry[]): Promise<number> {
+    const { cursor, messages } = await this.store.transaction(async (tx) => {
       const applied = await readAppliedSeq(tx.db);
-      if (applied >= last) return applied;
-      for (const entry of entries) if (entry.seq > applied) await applyEntry(tx, entry, this.config);
+      if (applied >= last) return { cursor: applied, messages: 0 };
+      let messages = 0;
+      for (const entry of entries)
+        if (entry.seq > applied) messages += await applyEntry(tx, entry, this.config);
       await writeAppliedSeq(tx, last);
-      return last;
+      return { cursor: last, messages };
     });
+    this.appliedMessages += messages;
+    return cursor;
   }
 }
 
@@ -103,10 +116,10 @@ export function readLoggedRequest(entry: LogEntry): { messages: unknown[]; sentA
 /**
  * Validates a logged request's messages again, as they were validated when it was answered (same
  * bytes, receive time, settings and generated ids, so the same messages pass under the same
- * names), and applies those that passed. Duplicates are skipped by the message-id claim, as they
- * would have been at once.
+ * names), and applies those that passed; returns how many were applied. Duplicates are skipped by
+ * the message-id claim, as they would have been at once.
  */
-async function applyEntry(tx: StoreTx, entry: LogEntry, config: AcquaintConfig): Promise<void> {
+export async function applyEntry(tx: StoreTx, entry: LogEntry, config: AcquaintConfig): Promise<number> {
   const { messages, sentAt } = readLoggedRequest(entry);
   const { valid } = validateMessages(messages, {
     receivedAt: entry.receivedAt,
@@ -115,5 +128,6 @@ async function applyEntry(tx: StoreTx, entry: LogEntry, config: AcquaintConfig):
     identitySecret: entry.identitySecret,
     generatedIdPrefix: entry.generatedIdPrefix,
   });
-  if (valid.length > 0) await applyMessages(tx, entry.projectId, valid, config);
+  if (valid.length === 0) return 0;
+  return (await applyMessages(tx, entry.projectId, valid, config)).accepted;
 }

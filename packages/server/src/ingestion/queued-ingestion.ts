@@ -13,8 +13,15 @@ import {
   normalizeOptionsFor,
   validateMessages,
 } from './ingest-messages.js';
-import type { Ingestion, IngestionStatus, TrackingRequest } from './ingestion.js';
-import { readLoggedRequest } from './log-applier.js';
+import type {
+  AppliedListener,
+  FailedEntry,
+  Ingestion,
+  IngestionStatus,
+  ReplayOutcome,
+  TrackingRequest,
+} from './ingestion.js';
+import { applyEntry, isPassingFailure, readLoggedRequest } from './log-applier.js';
 import type { ApplierWorkerData, FromApplier, ToApplier } from './log-applier-worker.js';
 
 /**
@@ -26,8 +33,11 @@ import type { ApplierWorkerData, FromApplier, ToApplier } from './log-applier-wo
 export class QueuedIngestion implements Ingestion {
   private appended: number;
   private applied: number;
-  /** Message ids logged but not yet applied, by entry, so a retry meanwhile is still a duplicate. */
-  private readonly pendingBySeq = new Map<number, string[]>();
+  /**
+   * Message ids logged but not yet applied, by entry, so a retry meanwhile is still a duplicate;
+   * with when each entry was received (the age of the backlog).
+   */
+  private readonly pendingBySeq = new Map<number, { keys: string[]; receivedAt: number }>();
   private readonly pending = new Set<string>();
   private readonly waiters: { seq: number; resolve: () => void }[] = [];
   private worker!: Worker;
@@ -39,6 +49,7 @@ export class QueuedIngestion implements Ingestion {
     private readonly store: Store,
     private readonly log: SqliteIngestionLog,
     private readonly workerData: ApplierWorkerData,
+    private readonly onAppliedMessages: AppliedListener,
   ) {
     this.appended = log.lastSeq();
     this.applied = 0;
@@ -56,20 +67,25 @@ export class QueuedIngestion implements Ingestion {
       for (const entry of entries) {
         const keys = messageIdsOf(entry).map((id) => pendingKey(entry.projectId, id));
         for (const key of keys) this.pending.add(key);
-        this.pendingBySeq.set(entry.seq, keys);
+        this.pendingBySeq.set(entry.seq, { keys, receivedAt: entry.receivedAt });
       }
       after = entries[entries.length - 1].seq;
     }
   }
 
-  static async start(store: Store, databaseFile: string, config: AcquaintConfig): Promise<QueuedIngestion> {
+  static async start(
+    store: Store,
+    databaseFile: string,
+    config: AcquaintConfig,
+    onApplied: AppliedListener = () => {},
+  ): Promise<QueuedIngestion> {
     const logFile = ingestionLogFile(databaseFile);
     const log = SqliteIngestionLog.open(logFile);
     // A log file lost or replaced would number its entries from 1 again, below what the database
     // has applied, and they would never be applied: numbering goes on after the cursor instead.
     const appliedSeq = await readAppliedSeq(store.db);
     log.continueAfter(appliedSeq);
-    const ingestion = new QueuedIngestion(store, log, { databaseFile, logFile, config });
+    const ingestion = new QueuedIngestion(store, log, { databaseFile, logFile, config }, onApplied);
     ingestion.rememberWaiting(appliedSeq);
     return ingestion;
   }
@@ -109,7 +125,7 @@ export class QueuedIngestion implements Ingestion {
       });
       // Pending only once logged: a failed append leaves a retry free to be accepted.
       for (const key of keys) this.pending.add(key);
-      this.pendingBySeq.set(seq, [...keys]);
+      this.pendingBySeq.set(seq, { keys: [...keys], receivedAt: options.receivedAt });
       this.appended = seq;
       this.worker.postMessage('appended' satisfies ToApplier);
     }
@@ -133,7 +149,58 @@ export class QueuedIngestion implements Ingestion {
   }
 
   status(): IngestionStatus {
-    return { mode: 'log', backlog: Math.max(0, this.appended - this.applied) };
+    const oldest = this.pendingBySeq.values().next().value?.receivedAt;
+    return {
+      mode: 'log',
+      backlog: Math.max(0, this.appended - this.applied),
+      backlog_age_seconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000),
+      applier_alive: this.workerAlive,
+    };
+  }
+
+  listFailed(projectId: string, afterId: number, limit: number): FailedEntry[] {
+    return this.log.listFailed(projectId, afterId, limit).map((entry) => {
+      let messages: unknown[] | null = null;
+      try {
+        messages = readLoggedRequest(entry).messages;
+      } catch {
+        // a body that cannot be read is why some entries were set aside
+      }
+      return {
+        id: entry.seq,
+        received_at: new Date(entry.receivedAt).toISOString(),
+        error: entry.error,
+        message_type: entry.messageType,
+        messages: messages?.length ?? null,
+        message_ids: messageIdsOf(entry).slice(0, 20),
+        bytes: entry.body.length,
+      };
+    });
+  }
+
+  /**
+   * strategy: a set-aside entry was passed by the cursor, so it is applied on its own, out of
+   * order, in one transaction, validated as when it was answered; messages applied meanwhile
+   * under the same ids are skipped by the message-id claim, and last-writer-wins by message time
+   * keeps attributes as in order. Applied, it is forgotten; failing again, its error is updated.
+   * A failure of the database itself is thrown (the answer is 503), leaving the entry set aside.
+   */
+  async replayFailed(projectId: string, id: number): Promise<ReplayOutcome> {
+    const entry = this.log.findFailed(id);
+    if (entry === undefined || entry.projectId !== projectId)
+      return { ok: false, code: 'NOT_FOUND', message: `no set-aside ingestion entry ${id} in this project` };
+    try {
+      const config = this.workerData.config;
+      const applied = await this.store.transaction((tx) => applyEntry(tx, entry, config));
+      this.log.forgetFailed(id);
+      this.onAppliedMessages(applied);
+      return { ok: true, applied };
+    } catch (error) {
+      if (isPassingFailure(error)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.log.markFailed(id, reason);
+      return { ok: false, code: 'REPLAY_FAILED', message: `entry ${id} failed again: ${reason}` };
+    }
   }
 
   async close(): Promise<void> {
@@ -152,8 +219,10 @@ export class QueuedIngestion implements Ingestion {
     this.worker = applierWorker(this.workerData);
     this.workerAlive = true;
     this.worker.on('message', (message: FromApplier) => {
-      if ('applied' in message) this.onApplied(message.applied);
-      else process.emitWarning(message.warning);
+      if ('applied' in message) {
+        this.onApplied(message.applied);
+        if (message.messages > 0) this.onAppliedMessages(message.messages);
+      } else process.emitWarning(message.warning);
     });
     this.worker.on('error', (error) => {
       process.emitWarning(`the ingestion log applier stopped: ${error.message}; restarting it`);
@@ -166,7 +235,7 @@ export class QueuedIngestion implements Ingestion {
 
   private onApplied(seq: number): void {
     this.applied = seq;
-    for (const [entry, keys] of this.pendingBySeq) {
+    for (const [entry, { keys }] of this.pendingBySeq) {
       if (entry > seq) break;
       for (const key of keys) this.pending.delete(key);
       this.pendingBySeq.delete(entry);

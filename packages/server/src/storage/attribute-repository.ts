@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { AttributeValue } from '../attributes/attribute-operation.js';
 import type { AttributeSource, AttributeType } from '../attributes/attribute-types.js';
+import { TYPED_COLUMNS, typedAttributeColumns } from '../attributes/typed-attribute-value.js';
 import { chunked } from './chunked.js';
 import type { AttributeDefinitionsTable } from './schema.js';
 import type { Db, StoreTx } from './store.js';
@@ -57,8 +58,9 @@ export async function savePersonAttributes(
       name: a.name,
       value: a.value === undefined ? null : JSON.stringify(a.value),
       updated_at: a.updatedAt,
+      ...typedAttributeColumns(a.value),
     })),
-    conflict: { columns: ['person_id', 'name'], update: ['value', 'updated_at'] },
+    conflict: { columns: ['person_id', 'name'], update: ['value', 'updated_at', ...TYPED_COLUMNS] },
   });
 }
 

@@ -1,5 +1,8 @@
 import type { Insertable, Selectable } from 'kysely';
+import { TYPED_COLUMNS } from '../attributes/typed-attribute-value.js';
 import { chunked } from './chunked.js';
+import { moveAssignmentsOnMerge } from './experience-assignment-repository.js';
+import { moveGroupMembers } from './group-member-repository.js';
 import type { DevicesTable, PersonsTable } from './schema.js';
 import type { Db, StoreTx } from './store.js';
 
@@ -147,7 +150,8 @@ export async function saveDevices(tx: StoreTx, devices: DeviceRow[]): Promise<vo
 
 /**
  * Folds `mergedId` into `survivorId` (DESIGN §3 rule 3): the merged person's attribute values fill
- * only names the survivor has no live value for, all its devices move, and it is deleted. Events
+ * only names the survivor has no live value for, all its devices move, its experience assignments
+ * fill only experiences the survivor has none for (DESIGN §4), and it is deleted. Events
  * are not touched: they reach the survivor through the moved ids.
  */
 export async function mergePersonRows(
@@ -187,16 +191,19 @@ export async function mergePersonRows(
         oc.columns(['person_id', 'name']).doUpdateSet((eb) => ({
           value: eb.ref('excluded.value'),
           updated_at: eb.ref('excluded.updated_at'),
+          ...Object.fromEntries(TYPED_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])),
         })),
       )
       .execute();
   }
   await db.deleteFrom('person_attributes').where('person_id', '=', mergedId).execute();
+  await moveGroupMembers(db, survivorId, mergedId);
   await db
     .updateTable('devices')
     .set({ person_id: survivorId })
     .where('project_id', '=', projectId)
     .where('person_id', '=', mergedId)
     .execute();
+  await moveAssignmentsOnMerge(db, survivorId, mergedId);
   await db.deleteFrom('persons').where('id', '=', mergedId).execute();
 }

@@ -1,5 +1,8 @@
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
 import { createAccountTables } from './account-migrations.js';
+import { conditionMigrations } from './condition-migrations.js';
+import { experienceMigration } from './experience-migration.js';
 
 /** What differs between backends when creating tables. */
 export interface MigrationDialect {
@@ -258,6 +261,32 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
           .execute();
       },
     },
+    ...conditionMigrations(dialect),
+    '0007_reports': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('projects')
+          .addColumn('timezone', 'text', (c) => c.notNull().defaultTo('UTC'))
+          .execute();
+        // Reports read the events of a time range; events are written in time order, so the
+        // range is one stretch of this index.
+        await db.schema
+          .createIndex('events_project_time')
+          .on('events')
+          .columns(['project_id', 'timestamp'])
+          .execute();
+        // Devices whose user agent the crawler list now recognises become `bot` devices, as new
+        // ones are flagged when they arrive (the same substring test).
+        await db
+          .updateTable('devices' as never)
+          .set({ device_type: 'bot' } as never)
+          .where((eb) =>
+            eb.or(CRAWLER_MARKERS.map((marker) => eb(sql`lower(user_agent)`, 'like', `%${marker}%`))),
+          )
+          .execute();
+      },
+    },
+    '0008_experiences': experienceMigration(dialect),
     '0009_accounts': { up: createAccountTables },
   };
 }

@@ -23,13 +23,23 @@ const MAX_KEY_LOCKS = 256;
  */
 export function openPostgresBackend(
   connectionString: string,
-  options: { schema?: string } = {},
+  options: {
+    schema?: string;
+    /** Told of a connection lost outside a query (default: a line on stderr). */
+    onConnectionError?: (error: Error) => void;
+  } = {},
 ): StorageBackend {
   const pool = new pg.Pool({
     connectionString,
     max: 10,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
   });
+  // A connection PostgreSQL ends (a restart, a failover, a pooler's idle timeout) emits `error`
+  // on its client, and on the pool while idle; with no listener Node ends the process. The pool
+  // drops such a client and opens a new one for the next query.
+  const onError = options.onConnectionError ?? reportConnectionError;
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
   return {
@@ -104,6 +114,10 @@ export function openPostgresBackend(
       await db.destroy();
     },
   };
+}
+
+function reportConnectionError(error: Error): void {
+  process.stderr.write(`PostgreSQL connection lost: ${error.message}\n`);
 }
 
 function isRetryable(error: unknown): boolean {

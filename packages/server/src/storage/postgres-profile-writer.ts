@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { AttributeValue } from '../attributes/attribute-operation.js';
+import { typedColumnsOfJson } from '../attributes/typed-attribute-value.js';
 import type { PersonAttribute } from './attribute-repository.js';
 import { chunked } from './chunked.js';
 import type { ImportedPersonRef, ProfileBulkWriter } from './profile-bulk-writer.js';
@@ -73,13 +74,19 @@ export function postgresProfileWriter(trx: Kysely<Database>): ProfileBulkWriter 
     async saveAttributes(projectId, { at, count, personIds, names, values }) {
       for (let start = 0; start < count; start += ROWS_PER_STATEMENT) {
         const end = Math.min(count, start + ROWS_PER_STATEMENT);
+        const chunk = values.slice(start, end);
+        const typed = chunk.map(typedColumnsOfJson);
         await sql`
-          insert into person_attributes (project_id, person_id, name, value, updated_at)
-          select ${projectId}, p, n, v, ${at}::bigint
-          from unnest(${personIds.slice(start, end)}::bigint[], ${names.slice(start, end)}::text[], ${values.slice(start, end)}::text[]) as r(p, n, v)
-          on conflict (person_id, name) do update set value = excluded.value, updated_at = excluded.updated_at`.execute(
-          trx,
-        );
+          insert into person_attributes (project_id, person_id, name, value, updated_at,
+            text_value, num_value, time_value, bool_value, items)
+          select ${projectId}, p, n, v, ${at}::bigint, tv, nv, tiv, bv, it
+          from unnest(${personIds.slice(start, end)}::bigint[], ${names.slice(start, end)}::text[], ${chunk}::text[],
+            ${typed.map((t) => t.text_value)}::text[], ${typed.map((t) => t.num_value)}::float8[],
+            ${typed.map((t) => t.time_value)}::bigint[], ${typed.map((t) => t.bool_value)}::integer[],
+            ${typed.map((t) => t.items)}::text[]) as r(p, n, v, tv, nv, tiv, bv, it)
+          on conflict (person_id, name) do update set value = excluded.value, updated_at = excluded.updated_at,
+            text_value = excluded.text_value, num_value = excluded.num_value, time_value = excluded.time_value,
+            bool_value = excluded.bool_value, items = excluded.items`.execute(trx);
       }
     },
   };

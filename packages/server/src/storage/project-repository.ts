@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { ApiKeyScope } from '../projects/keys.js';
 import type { ApiKeysTable, ProjectsTable } from './schema.js';
 import type { Db } from './store.js';
@@ -6,7 +6,7 @@ import type { Db } from './store.js';
 export type ProjectRow = Selectable<ProjectsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 
-export async function insertProject(db: Db, project: ProjectRow): Promise<void> {
+export async function insertProject(db: Db, project: Insertable<ProjectsTable>): Promise<void> {
   await db.insertInto('projects').values(project).execute();
 }
 
@@ -25,7 +25,7 @@ export async function listProjects(db: Db): Promise<ProjectRow[]> {
 export async function updateProjectSettings(
   db: Db,
   projectId: string,
-  settings: { verify_identity?: number; name?: string },
+  settings: { verify_identity?: number; name?: string; timezone?: string; allow_scripts?: number },
 ) {
   await db.updateTable('projects').set(settings).where('id', '=', projectId).execute();
 }

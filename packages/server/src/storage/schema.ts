@@ -23,6 +23,16 @@ export interface Database {
   account_sessions: AccountSessionsTable;
   invitations: InvitationsTable;
   setup_tokens: SetupTokensTable;
+  experiences: ExperiencesTable;
+  experience_assignments: ExperienceAssignmentsTable;
+  group_members: GroupMembersTable;
+}
+
+/** The persons of static groups (dynamic groups are computed from their condition). */
+export interface GroupMembersTable {
+  project_id: string;
+  group_id: string;
+  person_id: number;
 }
 
 export interface ProjectsTable {
@@ -32,6 +42,10 @@ export interface ProjectsTable {
   identity_secret: string;
   verify_identity: number;
   created_at: number;
+  /** IANA time zone of days and weeks in reports (`UTC` unless the owner sets one). */
+  timezone: Generated<string>;
+  /** Whether experience HTML may hold scripts and inline event handlers (default 0: refused). */
+  allow_scripts: Generated<number>;
 }
 
 export interface ApiKeysTable {
@@ -89,6 +103,15 @@ export interface PersonAttributesTable {
   value: string | null;
   /** Message time of the write that set this value (last writer wins). */
   updated_at: number;
+  /** The value read through each type (`typedAttributeColumns`); null for a tombstone or a misfit. */
+  text_value: string | null;
+  num_value: number | null;
+  /** Milliseconds since the epoch. */
+  time_value: number | null;
+  /** 1 or 0. */
+  bool_value: number | null;
+  /** JSON list of a list value's elements as text; null for scalars. */
+  items: string | null;
 }
 
 export interface AttributeDefinitionsTable {
@@ -249,4 +272,33 @@ export interface SetupTokensTable {
   token_hash: string;
   created_at: number;
   expires_at: number;
+}
+
+/** A personalised experience; `definition` is the JSON of its pages, target, variants, goal and frequency. */
+export interface ExperiencesTable {
+  id: string;
+  project_id: string;
+  name: string;
+  type: string;
+  /** draft, published or paused. */
+  status: string;
+  priority: number;
+  starts_at: number | null;
+  ends_at: number | null;
+  definition: string;
+  created_at: number;
+  updated_at: number;
+  published_at: number | null;
+}
+
+/** The variant a person was given for an experience (sticky across devices), and when it last showed. */
+export interface ExperienceAssignmentsTable {
+  project_id: string;
+  experience_id: string;
+  person_id: number;
+  variant: string;
+  assigned_at: number;
+  last_shown_at: number;
+  /** The session in which decide last answered it (once-per-session frequency). */
+  last_session_id: string | null;
 }

@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect, type SqliteDialectConfig, sql } from 'kysely';
 import { type RowWrite, singleRowInsertSql, type TableName } from './row-writes.js';
 import type { Database } from './schema.js';
 import { backgroundCheckpointer } from './sqlite-checkpointer.js';
+import { registerConditionFunctions } from './sqlite-condition-functions.js';
 import { groupCommitTransactions } from './sqlite-group-commit.js';
 import { sqliteProfileWriter } from './sqlite-profile-writer.js';
 import type { StorageBackend } from './storage-backend.js';
@@ -26,6 +27,7 @@ export function openSqliteBackend(
   connection.pragma('busy_timeout = 10000');
   connection.pragma('foreign_keys = ON');
   connection.pragma('cache_size = -65536');
+  registerConditionFunctions(connection);
   // Checkpoint (and fsync) every ~40 MB of WAL rather than 4 MB: fewer stalls under steady ingestion.
   connection.pragma('wal_autocheckpoint = 10000');
   const statements = withStatementCache(connection);

@@ -21,6 +21,35 @@ export interface LogEntry extends LoggedRequest {
   seq: number;
 }
 
+/** An entry the applier set aside, with the error it failed with. */
+export interface FailedLogEntry extends LogEntry {
+  error: string;
+}
+
+interface FailedRow {
+  seq: number;
+  error: string;
+  project_id: string;
+  received_at: number;
+  message_type: string | null;
+  max_message_bytes: number;
+  identity_secret: string | null;
+  generated_id_prefix: string;
+  body: Buffer;
+}
+
+const failedEntryOf = (row: FailedRow): FailedLogEntry => ({
+  seq: row.seq,
+  error: row.error,
+  projectId: row.project_id,
+  receivedAt: row.received_at,
+  messageType: row.message_type,
+  maxMessageBytes: row.max_message_bytes,
+  identitySecret: row.identity_secret,
+  generatedIdPrefix: row.generated_id_prefix,
+  body: row.body,
+});
+
 /** The log beside an SQLite database file: `data/acquaint.db` → `data/acquaint.db-ingest`. */
 export const ingestionLogFile = (databaseFile: string) => `${databaseFile}-ingest`;
 
@@ -142,6 +171,39 @@ export class SqliteIngestionLog {
     this.db
       .prepare('delete from entries where seq <= ? and seq not in (select seq from failed)')
       .run(throughSeq);
+  }
+
+  /** Entries of `projectId` set aside after `afterSeq`, oldest first, with why. */
+  listFailed(projectId: string, afterSeq: number, limit: number): FailedLogEntry[] {
+    const rows = this.db
+      .prepare(
+        `select f.seq, f.error, e.project_id, e.received_at, e.message_type, e.max_message_bytes,
+           e.identity_secret, e.generated_id_prefix, e.body
+         from failed f join entries e on e.seq = f.seq
+         where e.project_id = ? and f.seq > ? order by f.seq limit ?`,
+      )
+      .all(projectId, afterSeq, limit) as FailedRow[];
+    return rows.map(failedEntryOf);
+  }
+
+  /** One entry set aside, or undefined when `seq` is not (or no longer) set aside. */
+  findFailed(seq: number): FailedLogEntry | undefined {
+    const row = this.db
+      .prepare(
+        `select f.seq, f.error, e.project_id, e.received_at, e.message_type, e.max_message_bytes,
+           e.identity_secret, e.generated_id_prefix, e.body
+         from failed f join entries e on e.seq = f.seq where f.seq = ?`,
+      )
+      .get(seq) as FailedRow | undefined;
+    return row && failedEntryOf(row);
+  }
+
+  /** Forgets an entry set aside once it is applied after all. */
+  forgetFailed(seq: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('delete from failed where seq = ?').run(seq);
+      this.db.prepare('delete from entries where seq = ?').run(seq);
+    })();
   }
 
   /** Copies the log's WAL into its file without waiting for, or blocking, the appending thread. */

@@ -1,5 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { AttributeValue } from '../attributes/attribute-operation.js';
+import { TYPED_COLUMNS, typedColumnsOfJson } from '../attributes/typed-attribute-value.js';
 import type { PersonAttribute } from './attribute-repository.js';
 import type { ImportedPersonRef, ProfileBulkWriter } from './profile-bulk-writer.js';
 import type { BackgroundCheckpointer } from './sqlite-checkpointer.js';
@@ -66,7 +67,7 @@ export function sqliteProfileWriter(
     const batch = names.slice(start, start + size);
     if (batch.some((name) => name.includes('\u0000'))) return null;
     const statement = connection.prepare(
-      saveSql(batch.map((name) => `(@p,?,'${name.replaceAll("'", "''")}',?,@at)`)),
+      saveSql(batch.map((name) => `(@p,?,'${name.replaceAll("'", "''")}',?,@at,?,?,?,?,?)`)),
     );
     known.push({ names: batch, statement });
     return statement;
@@ -153,29 +154,41 @@ export function sqliteProfileWriter(
       batches(count, ROWS_PER_STATEMENT, (start, size) => {
         const literal = namedStatement(names, start, size);
         if (literal) {
-          const bound = boundOfSize(size * 2);
-          for (let i = 0, j = start; i < bound.length; i += 2, j++) {
+          const bound = boundOfSize(size * 7);
+          for (let i = 0, j = start; i < bound.length; i += 7, j++) {
             bound[i] = personIds[j];
             bound[i + 1] = values[j];
+            bindTyped(bound, i + 2, values[j]);
           }
           literal.run(bound, shared);
           return;
         }
-        const bound = boundOfSize(size * 3);
-        for (let i = 0, j = start; i < bound.length; i += 3, j++) {
+        const bound = boundOfSize(size * 8);
+        for (let i = 0, j = start; i < bound.length; i += 8, j++) {
           bound[i] = personIds[j];
           bound[i + 1] = names[j];
           bound[i + 2] = values[j];
+          bindTyped(bound, i + 3, values[j]);
         }
-        prepared('save', size, (n) => saveSql(Array(n).fill('(@p,?,?,?,@at)'))).run(bound, shared);
+        prepared('save', size, (n) => saveSql(Array(n).fill('(@p,?,?,?,@at,?,?,?,?,?)'))).run(bound, shared);
       });
     },
   };
 }
 
 function saveSql(tuples: string[]): string {
-  return `insert into person_attributes (project_id, person_id, name, value, updated_at) values ${tuples.join(',')}
-    on conflict (person_id, name) do update set value = excluded.value, updated_at = excluded.updated_at`;
+  return `insert into person_attributes (project_id, person_id, name, value, updated_at, ${TYPED_COLUMNS.join(', ')}) values ${tuples.join(',')}
+    on conflict (person_id, name) do update set value = excluded.value, updated_at = excluded.updated_at, ${TYPED_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+}
+
+/** Binds the typed columns of a stored value (JSON text) at `at` and the four places after it. */
+function bindTyped(bound: unknown[], at: number, value: string | null): void {
+  const typed = typedColumnsOfJson(value);
+  bound[at] = typed.text_value;
+  bound[at + 1] = typed.num_value;
+  bound[at + 2] = typed.time_value;
+  bound[at + 3] = typed.bool_value;
+  bound[at + 4] = typed.items;
 }
 
 /** Calls `each` on consecutive ranges of `count` items: full ones of `max`, then powers of two. */

@@ -37,6 +37,8 @@ export interface StoreTx {
  * and run on either backend; the backend only opens connections, runs transactions and locks.
  */
 export class Store {
+  private closing: Promise<void> | undefined;
+
   constructor(private readonly backend: StorageBackend) {}
 
   get name(): 'sqlite' | 'postgres' {
@@ -74,24 +76,39 @@ export class Store {
     );
   }
 
-  /** Creates or upgrades the schema; safe to run again and from several processes. */
-  async migrate(): Promise<void> {
+  /**
+   * Creates or upgrades the schema; safe to run again and from several processes. `upTo` stops
+   * after the named migration (to build a database of an earlier version, in upgrade tests).
+   */
+  async migrate(upTo?: string): Promise<void> {
+    const migrator = await this.migrator();
+    const { error } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
+    if (error) throw error;
+  }
+
+  /** The names of the migrations this code has that the database has not run yet. */
+  async pendingMigrations(): Promise<string[]> {
+    const migrations = await (await this.migrator()).getMigrations();
+    return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  }
+
+  private async migrator(): Promise<Migrator> {
     const migrationTableSchema = await this.backend.migrationTableSchema();
-    const migrator = new Migrator({
+    return new Migrator({
       db: this.backend.db,
       provider: new CodeMigrationProvider(this.backend.migrationDialect),
       ...(migrationTableSchema ? { migrationTableSchema } : {}),
     });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error;
   }
 
   integrityCheck(): Promise<string> {
     return this.backend.integrityCheck();
   }
 
+  /** Closes the connections; closing again waits for the first close. */
   close(): Promise<void> {
-    return this.backend.close();
+    this.closing ??= this.backend.close();
+    return this.closing;
   }
 }
 

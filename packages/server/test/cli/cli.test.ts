@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { adminQuery, postgresUrl } from '../support/test-stores.js';
+import { adminQuery, describePostgres, postgresUrl } from '../support/test-stores.js';
 
 const SERVER_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = `${SERVER_DIR}bin/acquaint.js`;
@@ -180,7 +180,7 @@ describe('acquaint CLI', () => {
   });
 });
 
-describe.skipIf(!postgresUrl)('acquaint CLI on PostgreSQL', () => {
+describePostgres('acquaint CLI', () => {
   const database = `acq_cli_${randomBytes(5).toString('hex')}`;
   const admin = adminQuery;
   const url = () => {

@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, type CliServer, startCliServer } from '../support/cli-server.js';
-import { adminQuery, postgresUrl } from '../support/test-stores.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CLI, type CliServer, startCliServer, stopCliServer } from '../support/cli-server.js';
+import { adminQuery, describePostgres, postgresUrl } from '../support/test-stores.js';
 
 const run = promisify(execFile);
 const ROUNDS = 8;
@@ -19,21 +19,11 @@ function startServer(databaseUrl: string): Promise<RunningServer> {
   return startCliServer(['--database', databaseUrl], { ACQUAINT_RATE_LIMIT_BURST: '100000' });
 }
 
-async function stopServer(server: RunningServer | undefined): Promise<void> {
-  const child = server?.child;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /**
  * DESIGN §3 rule 12 across processes: two real `acquaint start` processes on one PostgreSQL
  * database, racing identify calls for the same new users, and the same message ids.
  */
-describe.skipIf(!postgresUrl)('postgres: two server processes on one database', () => {
+describePostgres('two server processes on one database', () => {
   const database = `acq_race_${randomBytes(5).toString('hex')}`;
   const databaseUrl = (() => {
     const url = new URL(postgresUrl || 'postgres://127.0.0.1/x');
@@ -52,11 +42,12 @@ describe.skipIf(!postgresUrl)('postgres: two server processes on one database', 
     writeKey = JSON.parse(stdout).write_key;
     servers = await Promise.all([startServer(databaseUrl), startServer(databaseUrl)]);
     db = new pg.Client({ connectionString: databaseUrl });
+    db.on('error', () => {});
     await db.connect();
   });
 
   afterAll(async () => {
-    await Promise.all(servers.map(stopServer));
+    await Promise.all(servers.map(stopCliServer));
     await db?.end();
     await adminQuery(`drop database if exists ${database} with (force)`);
   });

@@ -1,14 +1,12 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/storage/store.js';
 import { CLI, type CliServer, startCliServer } from '../support/cli-server.js';
-import { describeEachBackend, postgresUrl } from '../support/test-stores.js';
+import { createTestDatabase, describeEachBackend } from '../support/test-stores.js';
 
 /** Enough rows that the server is killed mid-import (chunks of 1,000 rows), and no more. */
 const ROWS = 20_000;
@@ -55,17 +53,9 @@ describeEachBackend('import crash safety', (backend) => {
       cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
       return { args: ['--data-dir', dir], store: () => openStore(join(dir, 'acquaint.db')) };
     }
-    const name = `acquaint_crash_${randomBytes(4).toString('hex')}`;
-    const admin = async (text: string) => {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      await client.query(text).finally(() => client.end());
-    };
-    await admin(`create database ${name}`);
-    cleanups.push(() => admin(`drop database if exists ${name} with (force)`));
-    const url = new URL(postgresUrl);
-    url.pathname = `/${name}`;
-    return { args: ['--database', url.toString()], store: () => openStore(url.toString()) };
+    const database = await createTestDatabase('acquaint_crash');
+    cleanups.push(database.drop);
+    return { args: ['--database', database.url], store: () => openStore(database.url) };
   }
 
   it(`${backend}: a server killed mid-import leaves an interrupted job with an exact count; resuming and re-running give a clean run's state`, async () => {

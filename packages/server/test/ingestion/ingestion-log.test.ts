@@ -69,7 +69,12 @@ describe('ingestion log (SQLite file)', () => {
     expect(events.total).toBe(1000);
     const user = (await client.get('/api/users/u-read')).json() as { devices: unknown[] };
     expect(user.devices).toHaveLength(20);
-    expect((await client.get('/api/ingestion/status')).json()).toEqual({ mode: 'log', backlog: 0 });
+    expect((await client.get('/api/ingestion/status')).json()).toMatchObject({
+      mode: 'log',
+      backlog: 0,
+      backlog_age_seconds: 0,
+      applier_alive: true,
+    });
   });
 
   it('a retry is a duplicate whether its first copy waits in the log or is applied', async () => {
@@ -247,7 +252,12 @@ describe('ingestion log (SQLite file)', () => {
     const app: FastifyInstance = await buildApp({ store: data.store, config: { ingestionLog: false } });
     cleanups.push(() => app.close());
     const client = apiClient({ app, writeKey: data.project.write_key, apiKey: data.project.api_key });
-    expect((await client.get('/api/ingestion/status')).json()).toEqual({ mode: 'direct', backlog: 0 });
+    expect((await client.get('/api/ingestion/status')).json()).toEqual({
+      mode: 'direct',
+      backlog: 0,
+      backlog_age_seconds: 0,
+      applier_alive: true,
+    });
     const answer = await client.batch([
       { type: 'identify', anonymousId: 'shared', userId: 'alice', timestamp: at(1) },
       { type: 'identify', anonymousId: 'shared', userId: 'bob', timestamp: at(2) },

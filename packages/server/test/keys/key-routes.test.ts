@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/build-app.js';
 import { createProject } from '../../src/projects/create-project.js';
 import { openStore, type Store } from '../../src/storage/store.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { describeEachBackend, postgresUrl } from '../support/test-stores.js';
+import { adminQuery, describeEachBackend, postgresUrl } from '../support/test-stores.js';
 
 describeEachBackend('API key management', (backend) => {
   let server: TestServer | undefined;
@@ -116,12 +115,7 @@ async function sharedLocation(backend: string, cleanups: (() => Promise<void>)[]
     return { url: join(dir, 'acquaint.db'), options: {} };
   }
   const schema = `k_${randomBytes(6).toString('hex')}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: postgresUrl });
-    await client.connect();
-    await client.query(text).finally(() => client.end());
-  };
-  await admin(`create schema ${schema}`);
-  cleanups.push(() => admin(`drop schema ${schema} cascade`));
+  await adminQuery(`create schema ${schema}`);
+  cleanups.push(() => adminQuery(`drop schema ${schema} cascade`));
   return { url: postgresUrl, options: { schema } };
 }

@@ -41,3 +41,14 @@ export function startCliServer(storageArgs: string[], env: Record<string, string
     });
   });
 }
+
+/** Stops a CLI server with SIGTERM (SIGKILL after 5 s) and waits for it to exit. */
+export async function stopCliServer(server: CliServer | undefined): Promise<void> {
+  const child = server?.child;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}

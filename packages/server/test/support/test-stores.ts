@@ -27,16 +27,17 @@ export function testBackends(): Backend[] {
  */
 export async function openTestStore(
   backend: Backend,
+  options: { migrateUpTo?: string } = {},
 ): Promise<{ store: Store; cleanup: () => Promise<void> }> {
   if (backend === 'sqlite') {
     const store = openStore(':memory:');
-    await store.migrate();
+    await store.migrate(options.migrateUpTo);
     return { store, cleanup: () => store.close() };
   }
   if (backend === 'sqlite-log') {
     const dir = mkdtempSync(join(tmpdir(), 'acquaint-test-'));
     const store = openStore(join(dir, 'acquaint.db'));
-    await store.migrate();
+    await store.migrate(options.migrateUpTo);
     return {
       store,
       cleanup: async () => {
@@ -48,7 +49,7 @@ export async function openTestStore(
   const schema = `t_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create schema ${schema}`);
   const store = openStore(postgresUrl, { schema });
-  await store.migrate();
+  await store.migrate(options.migrateUpTo);
   return {
     store,
     cleanup: async () => {
@@ -61,6 +62,8 @@ export async function openTestStore(
 /** Runs one statement on the test PostgreSQL server (creating and dropping schemas and databases). */
 export async function adminQuery(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: postgresUrl });
+  // A connection ended by the server (a database dropped with force) must not end the test run.
+  client.on('error', () => {});
   await client.connect();
   try {
     await client.query(text);
@@ -82,17 +85,34 @@ export function describeEachBackend(
   const backends = testBackends();
   if (options.ingestionLog && backends.includes('sqlite')) backends.splice(1, 0, 'sqlite-log');
   for (const backend of backends) {
-    if (backend === 'postgres' && !postgresUrl) {
-      if (process.env.CI === 'true') {
-        describe(`${backend}: ${name}`, () => {
-          throw new Error('TEST_POSTGRES_URL is not set, and under CI every backend must run');
-        });
-      } else {
-        console.warn(`skipping postgres: ${name} — set TEST_POSTGRES_URL to run it`);
-        describe.skip(`${backend}: ${name}`, () => suite(backend));
-      }
-      continue;
-    }
-    describe(`${backend}: ${name}`, () => suite(backend));
+    if (backend === 'postgres') describePostgres(name, () => suite(backend));
+    else describe(`${backend}: ${name}`, () => suite(backend));
   }
+}
+
+/**
+ * A suite that needs PostgreSQL: skipped with a printed reason when `TEST_POSTGRES_URL` is not
+ * set, except under CI, where it fails instead.
+ */
+export function describePostgres(name: string, suite: () => void): void {
+  if (postgresUrl) describe(`postgres: ${name}`, suite);
+  else if (process.env.CI === 'true')
+    describe(`postgres: ${name}`, () => {
+      throw new Error('TEST_POSTGRES_URL is not set, and under CI every backend must run');
+    });
+  else {
+    console.warn(`skipping postgres: ${name} — set TEST_POSTGRES_URL to run it`);
+    describe.skip(`postgres: ${name}`, suite);
+  }
+}
+
+/** A new, empty PostgreSQL database of its own (for tests that end its connections or start CLIs). */
+export async function createTestDatabase(
+  prefix: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`drop database if exists ${name} with (force)`) };
 }

@@ -41,6 +41,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
     {
       schema: {
         tags: ['admin'],
+        security: [{ apiKey: [] }],
         summary: 'Merge one person into another',
         description:
           '`from` is folded into `into`: `into` keeps its attribute values, `from` only fills the ones `into` lacks, all ids move. Two identified persons are never merged (409 MERGE_REFUSED).',
@@ -72,6 +73,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
     {
       schema: {
         tags: ['admin'],
+        security: [{ apiKey: [] }],
         summary: 'Split an anonymous id (and its anonymous events) off its person',
         body: {
           type: 'object',
@@ -96,6 +98,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
     {
       schema: {
         tags: ['admin'],
+        security: [{ apiKey: [] }],
         summary: 'The audit log of identity repairs and erasures, newest first',
         querystring: {
           type: 'object',

@@ -30,6 +30,7 @@ export async function attributeRoutes(
     {
       schema: {
         tags: ['attributes'],
+        security: [{ apiKey: [] }],
         summary: 'Attribute definitions with how many persons hold each',
         response: { '4xx': { $ref: 'Error#' } },
       },
@@ -45,6 +46,7 @@ export async function attributeRoutes(
     {
       schema: {
         tags: ['attributes'],
+        security: [{ apiKey: [] }],
         summary: 'Declare or change the type of an attribute',
         description:
           'Stored values are kept and read through the new type; the answer counts those that do not fit.',

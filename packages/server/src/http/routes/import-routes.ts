@@ -51,6 +51,10 @@ export async function importRoutes(
       chunkRows: config.importChunkRows,
       heartbeatMs: config.importHeartbeatMs,
     });
+    context.metrics.countImportRows('csv', {
+      received: Number(finished.rows_received) - Number(job.rows_received),
+      failed: Number(finished.rows_failed) - Number(job.rows_failed),
+    });
     const view = await viewImportJob(store.db, finished);
     if (finished.status === 'completed') return reply.code(200).send(view);
     const code = (finished.error_code ?? 'IMPORT_INTERRUPTED') as ErrorCode;

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { RequestError } from '../../errors/error-codes.js';
 import { listIngestionWarnings } from '../../storage/ingestion-warning-repository.js';
 import type { AppContext } from '../app-context.js';
+import { decodeCursor, encodeCursor } from '../paging-cursor.js';
 import { errorResponses } from './route-schemas.js';
 
 export const INGESTION_STATUS_PATH = '/api/ingestion/status';
@@ -15,9 +17,10 @@ export async function ingestionRoutes(
     {
       schema: {
         tags: ['tracking'],
+        security: [{ apiKey: [] }],
         summary: 'Whether tracking messages wait to be applied',
         description:
-          'With the ingestion log (SQLite files), requests are answered once logged and applied by a background thread; `backlog` is how many logged requests are not applied yet. Other API calls wait for the backlog they find before answering; this one does not.',
+          'With the ingestion log (SQLite files), requests are answered once logged and applied by a background thread; `backlog` is how many logged requests are not applied yet, `backlog_age_seconds` how long the oldest has waited, and `applier_alive` whether the background thread runs. Other API calls wait for the backlog they find before answering; this one does not.',
         response: errorResponses,
       },
     },
@@ -32,6 +35,7 @@ export async function ingestionRoutes(
     {
       schema: {
         tags: ['tracking'],
+        security: [{ apiKey: [] }],
         summary: 'Identity outcomes found when messages were applied',
         description:
           'Newest first. Tracking requests are answered once their messages are safely logged, so what only applying them can find is listed here: IDENTIFIED_ON_ANOTHER_USER (a shared device; the users were not merged), DEVICE_CAP_REACHED and ATTRIBUTE_SKIPPED. Page with `before` (the smallest `id` of the previous page).',
@@ -58,4 +62,100 @@ export async function ingestionRoutes(
       return { warnings };
     },
   );
+
+  app.get(
+    '/api/ingestion/failed',
+    {
+      schema: {
+        tags: ['tracking'],
+        summary: 'Logged tracking requests that could not be applied (set aside)',
+        description:
+          'With the ingestion log (SQLite files), a logged request that fails to apply for a reason of its own is set aside with its error rather than dropped; the rest of the log goes on. Oldest first, paged by `cursor`. Once the cause is fixed, `POST /api/ingestion/failed/{id}/replay` applies one. Always empty where requests are applied before they are answered (PostgreSQL).',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            cursor: { type: 'string', maxLength: 200 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              failed: { type: 'array', items: failedEntrySchema },
+              next_cursor: { type: ['string', 'null'] },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { project } = await context.auth.apiKey(request, 'query');
+      const query = request.query as { limit: number; cursor?: string };
+      const after = query.cursor === undefined ? 0 : decodeCursor(FAILED_CURSOR, query.cursor);
+      if (!Number.isSafeInteger(after))
+        throw new RequestError('INVALID_CURSOR', 'the cursor is not one this list gave out');
+      const failed = context.ingestion.listFailed(project.id, after as number, query.limit);
+      const last = failed.at(-1);
+      return {
+        failed,
+        next_cursor: failed.length === query.limit && last ? encodeCursor(FAILED_CURSOR, last.id) : null,
+      };
+    },
+  );
+
+  app.post(
+    '/api/ingestion/failed/:id/replay',
+    {
+      schema: {
+        tags: ['tracking'],
+        summary: 'Apply a set-aside tracking request again',
+        description:
+          'Applies the logged request as it was received (same messages, ids and times); messages applied since under the same messageId are skipped. Applied, it leaves the set-aside list; failing again, it stays with the new error (409 INGESTION_REPLAY_FAILED). Scope admin.',
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              id: { type: 'integer' },
+              replayed: { type: 'boolean' },
+              applied: { type: 'integer', description: 'Messages applied (duplicates not counted).' },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { project } = await context.auth.apiKey(request, 'admin');
+      const { id } = request.params as { id: number };
+      const outcome = await context.ingestion.replayFailed(project.id, id);
+      if (outcome.ok) return { id, replayed: true, applied: outcome.applied };
+      throw new RequestError(
+        outcome.code === 'NOT_FOUND' ? 'INGESTION_ENTRY_NOT_FOUND' : 'INGESTION_REPLAY_FAILED',
+        outcome.message,
+      );
+    },
+  );
 }
+
+const FAILED_CURSOR = 'ingestion-failed';
+
+const failedEntrySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    received_at: { type: 'string', format: 'date-time' },
+    error: { type: 'string', description: 'Why applying it failed.' },
+    message_type: { type: ['string', 'null'], description: 'For single-message routes; null for a batch.' },
+    messages: { type: ['integer', 'null'] },
+    message_ids: { type: 'array', items: { type: 'string' }, description: 'The first 20.' },
+    bytes: { type: 'integer' },
+  },
+} as const;

@@ -65,6 +65,7 @@ export async function profileUploadRoutes(
         { maxProfiles: config.maxProfilesPerRequest, maxFields: config.maxProfileFields },
       );
       if (!outcome.ok) throw new RequestError(outcome.code, outcome.message);
+      context.metrics.countImportRows('upload', outcome.result);
       return outcome.result;
     },
   );

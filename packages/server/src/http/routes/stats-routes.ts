@@ -8,6 +8,7 @@ export async function statsRoutes(app: FastifyInstance, { context }: { context: 
     {
       schema: {
         tags: ['stats'],
+        security: [{ apiKey: [] }],
         summary: 'How many persons are identified, anonymous, imported and bound',
         response: { '4xx': { $ref: 'Error#' } },
       },

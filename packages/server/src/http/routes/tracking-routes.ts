@@ -39,13 +39,15 @@ export async function trackingRoutes(
     messageType: MessageType | null,
   ) => {
     const project = await context.auth.projectForWriteKey(request, request.body);
-    return context.ingestion.ingest({
+    const result = await context.ingestion.ingest({
       project,
       messages,
       options: { receivedAt: Date.now(), batchSentAt: sentAt, config: context.config },
       body: request.rawBody ?? Buffer.from(JSON.stringify(request.body)),
       messageType,
     });
+    context.metrics.countTrackingMessages(result);
+    return result;
   };
 
   for (const [path, type] of SINGLE_MESSAGE_ROUTES) {
@@ -55,6 +57,7 @@ export async function trackingRoutes(
         config: { keepRawBody: true },
         schema: {
           tags: ['tracking'],
+          security: [{ writeKey: [] }],
           summary: `Send one ${type} message`,
           description: `Segment-compatible. Auth: HTTP Basic with the write key as user name, or \`writeKey\` in the body. The message's \`type\` is taken to be "${type}".`,
           response: trackingResponse,
@@ -73,6 +76,7 @@ export async function trackingRoutes(
       config: { keepRawBody: true },
       schema: {
         tags: ['tracking'],
+        security: [{ writeKey: [] }],
         summary: 'Send a batch of messages',
         description:
           'Body `{"batch": [message, ...], "writeKey"?: "...", "sentAt"?: ISO}`. Messages are applied in order, in one transaction. Also accepted at `/v1/import`.',
@@ -84,7 +88,8 @@ export async function trackingRoutes(
       return answer(await ingest(request, requireBatch(body), body.sentAt, null));
     },
   );
-  app.post('/v1/import', { config: { keepRawBody: true }, schema: { hide: true } }, async (request) => {
+  const hidden = { hide: true, security: [{ writeKey: [] }] };
+  app.post('/v1/import', { config: { keepRawBody: true }, schema: hidden }, async (request) => {
     const body = requireObject(request.body);
     return answer(await ingest(request, requireBatch(body), body.sentAt, null));
   });

@@ -57,6 +57,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
     {
       schema: {
         tags: ['users'],
+        security: [{ apiKey: [] }],
         summary: 'List or search persons',
         description:
           '`q` matches user ids and attribute values (substring, case-insensitive; `%` and `_` are plain characters). `identified` filters.',
@@ -87,6 +88,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
       {
         schema: {
           tags: ['users'],
+          security: [{ apiKey: [] }],
           summary: 'A profile with attributes and devices',
           params,
           response: errorResponses,
@@ -122,6 +124,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
       {
         schema: {
           tags: ['users'],
+          security: [{ apiKey: [] }],
           summary: 'The cross-device timeline, newest first',
           params,
           querystring: paging,
@@ -147,6 +150,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
       {
         schema: {
           tags: ['users'],
+          security: [{ apiKey: [] }],
           summary: 'Everything held about a person (right of access)',
           params,
           response: errorResponses,
@@ -179,6 +183,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
       {
         schema: {
           tags: ['users'],
+          security: [{ apiKey: [] }],
           summary: 'Erase a person: profile, ids, attributes and events',
           params,
           response: errorResponses,

@@ -1,0 +1,157 @@
+// Behaviour reports on a generated shop (bench/support/dataset.ts): conversion rate by membership
+// level over the last 30 days, through the report code and as one hand-written SQL query, in the
+// same run, on SQLite and PostgreSQL.
+//   node --import tsx bench/reports/run.ts [10k,100k,1m] [sqlite,postgres]
+// PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test); a database is
+// created for the run and dropped after. SQLite files go to a temporary directory, removed after.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { breakdownReport } from '../../packages/server/src/reports/breakdown-report.js';
+import { crossDeviceReport } from '../../packages/server/src/reports/cross-device-report.js';
+import { readBreakdownRequest } from '../../packages/server/src/reports/report-request.js';
+import { openStore, type Store } from '../../packages/server/src/storage/store.js';
+import { DATASET_END, DATASET_SIZES, type DatasetSize, generateDataset } from '../support/dataset.js';
+import {
+  type DatasetTarget,
+  postgresDatasetTarget,
+  sqliteDatasetTarget,
+} from '../support/dataset-writers.js';
+import { handWrittenConversion } from './hand-written.js';
+
+const sizes = (process.argv[2] ?? '10k,100k').split(',') as DatasetSize[];
+const backends = (process.argv[3] ?? 'sqlite,postgres').split(',');
+const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DAY = 86_400_000;
+const range = {
+  from: new Date(DATASET_END - 30 * DAY).toISOString(),
+  to: new Date(DATASET_END).toISOString(),
+};
+
+/** Median wall time of `runs` runs after one warm-up, and the CPU time this process spent in them. */
+async function median(runs: number, run: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  await run();
+  const times: { wall: number; cpu: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    await run();
+    const used = process.cpuUsage(cpu);
+    times.push({ wall: performance.now() - started, cpu: (used.user + used.system) / 1000 });
+  }
+  return times.sort((a, b) => a.wall - b.wall)[Math.floor(runs / 2)];
+}
+
+async function openTarget(
+  backend: string,
+): Promise<{ target: DatasetTarget; location: string; drop(): Promise<void> }> {
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'acquaint-reports-'));
+    const location = join(dir, 'acquaint.db');
+    return {
+      target: await sqliteDatasetTarget(location),
+      location,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const name = `acquaint_reports_${Date.now()}`;
+  const admin = async (text: string) => {
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    await client.query(text);
+    await client.end();
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  const location = url.toString();
+  return {
+    target: await postgresDatasetTarget(location),
+    location,
+    drop: () => admin(`drop database if exists ${name} with (force)`),
+  };
+}
+
+async function measure(size: DatasetSize, backend: string) {
+  const persons = DATASET_SIZES[size];
+  const { target, location, drop } = await openTarget(backend);
+  let store: Store | null = null;
+  try {
+    const loadStarted = performance.now();
+    const { events } = await generateDataset({ persons }, target.sink);
+    await target.finish();
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    store = openStore(location);
+    const db = store.db;
+    const read = readBreakdownRequest(
+      {
+        metric: { type: 'conversion_rate', event: 'purchase' },
+        breakdown: { attr: 'membership_level' },
+        ...range,
+      },
+      'UTC',
+    );
+    if (!read.ok) throw new Error(read.message);
+    const request = read.request;
+    const report = await breakdownReport(db, target.projectId, request);
+    const hand = await handWrittenConversion(db, target.projectId, request.range.from, request.range.to);
+    for (const row of report.rows) {
+      const key = row.key === null ? null : JSON.stringify(row.key);
+      const same = hand.find((h) => h.key === key);
+      if (!same || same.visitors !== row.visitors || same.converters / same.visitors !== row.value)
+        throw new Error(`report and hand-written SQL disagree on ${key}: ${JSON.stringify({ row, same })}`);
+    }
+    // 1M persons: one timed run each, and only the headline query (the machine is shared).
+    const big = size === '1m';
+    const runs = big ? 1 : 5;
+    const reportMs = await median(runs, () => breakdownReport(db, target.projectId, request));
+    const handMs = await median(runs, () =>
+      handWrittenConversion(db, target.projectId, request.range.from, request.range.to),
+    );
+    const once = async (run: () => Promise<unknown>) =>
+      big ? null : Math.round((await median(1, run)).wall);
+    const weekly = { ...request, interval: 'week' as const };
+    const devices = { ...request, breakdown: { kind: 'device_type' as const } };
+    const figure = {
+      size,
+      backend,
+      persons,
+      events,
+      loadSeconds: Math.round(loadSeconds),
+      visitors: report.rows.reduce((sum, row) => sum + row.visitors, 0),
+      reportMs: Math.round(reportMs.wall),
+      handMs: Math.round(handMs.wall),
+      ratio: Math.round((reportMs.wall / handMs.wall) * 100) / 100,
+      // SQLite runs in this process, so its CPU time is the query's own work, whatever else the
+      // machine is doing; PostgreSQL works in its own processes (this figure is then only the client's).
+      reportCpuMs: Math.round(reportMs.cpu),
+      handCpuMs: Math.round(handMs.cpu),
+      weeklyMs: await once(() => breakdownReport(db, target.projectId, weekly)),
+      devicesMs: await once(() => breakdownReport(db, target.projectId, devices)),
+      crossMs: await once(() =>
+        crossDeviceReport(db, target.projectId, { range: request.range, event: 'purchase' }),
+      ),
+      load: loadavg()[0].toFixed(1),
+    };
+    console.log(JSON.stringify(figure));
+    return figure;
+  } finally {
+    await store?.close();
+    await drop();
+  }
+}
+
+const figures = [];
+for (const size of sizes) for (const backend of backends) figures.push(await measure(size, backend));
+console.log(
+  '\n| persons | events | backend | load s | conversion by level, 30 days (CPU) | hand-written SQL (CPU) | ratio | + week series | by device type | cross-device | load avg |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+const ms = (value: number | null) => (value === null ? '—' : `${value} ms`);
+for (const f of figures) {
+  const cpu = (value: number) => (f.backend === 'sqlite' ? ` (${value} ms)` : '');
+  console.log(
+    `| ${f.persons.toLocaleString('en-US')} | ${f.events.toLocaleString('en-US')} | ${f.backend} | ${f.loadSeconds} | ${f.reportMs} ms${cpu(f.reportCpuMs)} | ${f.handMs} ms${cpu(f.handCpuMs)} | ${f.ratio} | ${ms(f.weeklyMs)} | ${ms(f.devicesMs)} | ${ms(f.crossMs)} | ${f.load} |`,
+  );
+}

@@ -1,0 +1,87 @@
+import type { FastifyInstance } from 'fastify';
+import { RequestError } from '../../errors/error-codes.js';
+import { answerDecide } from '../../personalization/answer-decide.js';
+import { readDecideRequest } from '../../personalization/decide-request.js';
+import type { Target } from '../../personalization/experience.js';
+import type { PublishedExperiences } from '../../personalization/published-experiences.js';
+import type { AppContext } from '../app-context.js';
+import { RateLimiter } from '../rate-limiter.js';
+import { errorResponses } from './route-schemas.js';
+
+/** `POST /v1/decide`: the experiences a visitor sees on a page (write key; CORS open). */
+export async function decideRoutes(
+  app: FastifyInstance,
+  {
+    context,
+    published,
+    targeted,
+  }: {
+    context: AppContext;
+    published: PublishedExperiences;
+    targeted: (projectId: string, personId: number | null, target: Target) => boolean;
+  },
+): Promise<void> {
+  const limiter = new RateLimiter(
+    context.config.decideRateLimitPerSecond,
+    context.config.decideRateLimitPerSecond * 2,
+  );
+  app.post(
+    '/v1/decide',
+    {
+      schema: {
+        tags: ['personalisation'],
+        summary: 'The experiences to show a visitor on a page',
+        description:
+          'Auth: HTTP Basic with the write key as user name, or `writeKey` in the body; `text/plain` bodies are read as JSON. Body `{"anonymousId", "url", "userId"?, "userHash"?, "referrer"?, "sessionId"?, "preview"?}`. Answers the published experiences whose schedule, pages, target and frequency match, highest priority first; the variant is sticky per person across devices. `variant: "control"` comes with `content: null`. Ids never seen before get what targets everyone. Nothing about identity is written.',
+        security: [{ writeKey: [] }],
+        body: {
+          type: 'object',
+          properties: {
+            anonymousId: { type: 'string' },
+            userId: { type: 'string' },
+            userHash: { type: 'string' },
+            url: { type: 'string' },
+            referrer: { type: 'string' },
+            sessionId: { type: 'string' },
+            preview: { type: 'string', description: 'The token of a preview link.' },
+            writeKey: { type: 'string' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              experiences: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string' },
+                    type: { type: 'string' },
+                    variant: { type: 'string' },
+                    content: { type: ['object', 'null'] },
+                    frequency: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const project = await context.auth.projectForWriteKey(request, request.body, limiter);
+      const read = readDecideRequest(request.body);
+      if (!read.ok) throw new RequestError('INVALID_BODY', read.message, {}, read.pointer);
+      const experiences = await answerDecide(
+        context.store,
+        published,
+        project,
+        read.request,
+        (personId, target) => targeted(project.id, personId, target),
+      );
+      return { experiences };
+    },
+  );
+}

@@ -1,0 +1,136 @@
+import { isValidUserHash } from '../projects/keys.js';
+import { loadPersonAttributes } from '../storage/attribute-repository.js';
+import { findDecidePersons } from '../storage/decide-repository.js';
+import { loadAssignments, recordAssignments } from '../storage/experience-assignment-repository.js';
+import { findExperience } from '../storage/experience-repository.js';
+import type { ProjectRow } from '../storage/project-repository.js';
+import type { Store } from '../storage/store.js';
+import { type Decision, decideExperiences, type KnownAssignment } from './decide-experiences.js';
+import type { DecideRequest } from './decide-request.js';
+import type { Target } from './experience.js';
+import { fillPlaceholders, placeholderNames } from './placeholders.js';
+import { readPreviewToken } from './preview-token.js';
+import type { PublishedExperiences } from './published-experiences.js';
+
+/** One experience of a decide answer. */
+export interface DecidedExperience {
+  id: string;
+  type: string;
+  variant: string;
+  content: unknown;
+  frequency: string;
+}
+
+/**
+ * Answers `POST /v1/decide` (DESIGN §4).
+ *
+ * strategy: load, decide, then write.
+ * 1. The published experiences come from memory; with none on this page and no preview, answer
+ *    at once without touching persons.
+ * 2. The visitor: a user id counts only when legal and, if the project verifies identity, with a
+ *    valid userHash; otherwise the visitor is anonymous. The user's person and the device's
+ *    person are looked up, never created. A device person identified as another user than the
+ *    one signing in (a shared device) lends nothing.
+ * 3. decideExperiences picks, in memory, what shows and which variant.
+ * 4. New or shown-again assignments are written for the person (the user's, else the device's);
+ *    a visitor with no person yet keeps its variant through the hash of its anonymous id.
+ * 5. Placeholders are filled from that person's attributes, HTML-escaped; when the project
+ *    verifies identity, only for a verified user id.
+ */
+export async function answerDecide(
+  store: Store,
+  published: PublishedExperiences,
+  project: ProjectRow,
+  request: DecideRequest,
+  targeted: (personId: number | null, target: Target) => boolean,
+  now = Date.now(),
+): Promise<DecidedExperience[]> {
+  const experiences = await published.get(project.id);
+  const preview = request.preview ? readPreviewToken(project.identity_secret, request.preview, now) : null;
+  const previewed = preview ? await findExperience(store.db, project.id, preview.experienceId) : undefined;
+  if (experiences.length === 0 && !previewed) return [];
+
+  const verifying = project.verify_identity === 1;
+  const userId =
+    request.userId !== null &&
+    (!verifying || isValidUserHash(project.identity_secret, request.userId, request.userHash))
+      ? request.userId
+      : null;
+  const persons = await findDecidePersons(store.db, project.id, { userId, anonymousId: request.anonymousId });
+  const shared = persons.device?.userId != null && userId !== null && persons.device.userId !== userId;
+  const device = shared ? null : persons.device;
+  const personId = persons.userPersonId ?? device?.personId ?? null;
+  const carriedFrom = device && device.personId !== personId ? device.personId : null;
+
+  const rows = await loadAssignments(
+    store.db,
+    [personId, carriedFrom].filter((id): id is number => id !== null),
+  );
+  const byPerson = (id: number | null) =>
+    new Map<string, KnownAssignment>(
+      rows
+        .filter((row) => row.person_id === id)
+        .map((row) => [
+          row.experience_id,
+          { experienceId: row.experience_id, variant: row.variant, lastSessionId: row.last_session_id },
+        ]),
+    );
+  const decisions = decideExperiences({
+    experiences,
+    now,
+    url: request.url,
+    sessionId: request.sessionId,
+    bucketKey: request.anonymousId,
+    assignments: { own: byPerson(personId), carried: byPerson(carriedFrom) },
+    targeted: (target) => targeted(personId, target),
+    ...(preview && previewed ? { preview: { ...preview, experience: previewed } } : {}),
+  });
+
+  if (personId !== null) await record(store, project.id, personId, decisions, request.sessionId, now);
+  return fill(store, personId, decisions, verifying && userId === null);
+}
+
+async function record(
+  store: Store,
+  projectId: string,
+  personId: number,
+  decisions: Decision[],
+  sessionId: string | null,
+  now: number,
+): Promise<void> {
+  const changes = decisions
+    .filter((decision) => decision.record !== 'none')
+    .map((decision) => ({
+      project_id: projectId,
+      experience_id: decision.experience.id,
+      person_id: personId,
+      variant: decision.variantName,
+      assigned_at: now,
+      last_shown_at: now,
+      last_session_id: sessionId,
+      replaceVariant: decision.record === 'replace',
+    }));
+  if (changes.length > 0) await store.transaction((tx) => recordAssignments(tx, changes));
+}
+
+async function fill(
+  store: Store,
+  personId: number | null,
+  decisions: Decision[],
+  unverified: boolean,
+): Promise<DecidedExperience[]> {
+  const names = new Set(decisions.flatMap((d) => (d.variant ? placeholderNames(d.variant.content) : [])));
+  const values = new Map<string, unknown>();
+  if (names.size > 0 && personId !== null && !unverified) {
+    for (const attribute of await loadPersonAttributes(store.db, [personId], [...names])) {
+      values.set(attribute.name, attribute.value);
+    }
+  }
+  return decisions.map((decision) => ({
+    id: decision.experience.id,
+    type: decision.experience.type,
+    variant: decision.variantName,
+    content: decision.variant ? fillPlaceholders(decision.variant.content, values) : null,
+    frequency: decision.experience.frequency,
+  }));
+}

@@ -1,0 +1,123 @@
+import type { TypedAttributeValue } from '../attributes/typed-attribute-value.js';
+import { typedAttributeValue } from '../attributes/typed-attribute-value.js';
+import type { VisitFacts } from '../conditions/condition.js';
+import {
+  EXPERIENCE_IMPRESSION,
+  type PersonEventFact,
+  type PersonFacts,
+  urlHost,
+} from '../conditions/person-facts.js';
+import { defaultAttributesOf } from '../profiles/default-attributes.js';
+import type { DeviceRow } from './identity-repository.js';
+import type { Db } from './store.js';
+
+/**
+ * Everything conditions may ask about one person, for evaluating them in memory (decide,
+ * webhooks): the attributes as SQL compares them (the stored typed columns) plus the default `$`
+ * ones, the events of all its devices and those sent before sign-in, its static groups and its
+ * devices. Null when the project has no such person.
+ */
+export async function loadPersonFacts(
+  db: Db,
+  projectId: string,
+  personId: number,
+): Promise<PersonFacts | null> {
+  const person = await db
+    .selectFrom('persons')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('id', '=', personId)
+    .executeTakeFirst();
+  if (!person) return null;
+  const [devices, attributeRows, eventRows, groupRows] = await Promise.all([
+    db
+      .selectFrom('devices')
+      .selectAll()
+      .where('person_id', '=', personId)
+      .orderBy('first_seen')
+      .orderBy('anonymous_id')
+      .execute(),
+    db
+      .selectFrom('person_attributes')
+      .select(['name', 'text_value', 'num_value', 'time_value', 'bool_value', 'items'])
+      .where('person_id', '=', personId)
+      .where('value', 'is not', null)
+      .execute(),
+    db
+      .selectFrom('events')
+      .select(['type', 'name', 'timestamp', 'anonymous_id', 'session_id', 'url', 'properties'])
+      .where('project_id', '=', projectId)
+      .where((eb) =>
+        eb.or([
+          ...(person.user_id === null ? [] : [eb('user_id', '=', person.user_id)]),
+          eb.and([
+            eb('user_id', 'is', null),
+            eb(
+              'anonymous_id',
+              'in',
+              eb.selectFrom('devices').select('anonymous_id').where('person_id', '=', personId),
+            ),
+          ]),
+        ]),
+      )
+      .execute(),
+    db.selectFrom('group_members').select('group_id').where('person_id', '=', personId).execute(),
+  ]);
+
+  const attributes = new Map<string, TypedAttributeValue>();
+  for (const row of attributeRows) {
+    attributes.set(row.name, {
+      text: row.text_value ?? '',
+      num: row.num_value === null ? null : Number(row.num_value),
+      time: row.time_value === null ? null : Number(row.time_value),
+      bool: row.bool_value === null ? null : row.bool_value === 1,
+      items: row.items === null ? null : (JSON.parse(row.items) as string[]),
+    });
+  }
+  for (const [name, value] of Object.entries(defaultAttributesOf(person, devices))) {
+    attributes.set(name, typedAttributeValue(value));
+  }
+  const events: PersonEventFact[] = eventRows.map((e) => ({
+    type: e.type,
+    name: e.name,
+    timestamp: Number(e.timestamp),
+    session: e.session_id !== null && e.anonymous_id !== null ? `${e.anonymous_id} ${e.session_id}` : null,
+    url: e.url,
+    experienceId: e.name === EXPERIENCE_IMPRESSION ? experienceIdOf(e.properties) : null,
+  }));
+  return {
+    identified: person.user_id !== null,
+    imported: person.imported_at !== null,
+    bound: person.bound_at !== null,
+    attributes,
+    events,
+    staticGroupIds: new Set(groupRows.map((r) => r.group_id)),
+    devices: devices.map(deviceVisitFacts),
+  };
+}
+
+/** What a device tells of a visit: its type, software, first landing page, referrer and campaign. */
+export function deviceVisitFacts(device: DeviceRow): VisitFacts {
+  return {
+    device_type: device.device_type,
+    os: device.os,
+    browser: device.browser,
+    new_visitor: device.session_count <= 1,
+    landing_page: device.first_landing_page,
+    referrer_host: urlHost(device.first_referrer),
+    utm_source: device.utm_source,
+    utm_medium: device.utm_medium,
+    utm_campaign: device.utm_campaign,
+  };
+}
+
+/** `properties.experience_id` when it is text (JSON text on SQLite, an object from jsonb). */
+function experienceIdOf(properties: unknown): string | null {
+  try {
+    const parsed = typeof properties === 'string' ? JSON.parse(properties) : properties;
+    const id = (parsed as { experience_id?: unknown } | null)?.experience_id;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
+}
