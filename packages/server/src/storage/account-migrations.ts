@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * `0009_accounts`: dashboard accounts, their sessions, invitations and the one-time first-run
+ * `0012_accounts`: dashboard accounts, their sessions, invitations and the one-time first-run
  * setup token; plus the person indexes the dashboard's sorted user list pages by.
  */
 export async function createAccountTables(db: Kysely<unknown>): Promise<void> {

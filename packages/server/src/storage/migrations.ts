@@ -3,6 +3,7 @@ import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
 import { createAccountTables } from './account-migrations.js';
 import { conditionMigrations } from './condition-migrations.js';
 import { experienceMigration } from './experience-migration.js';
+import { webhookMigration } from './webhook-migration.js';
 
 /** What differs between backends when creating tables. */
 export interface MigrationDialect {
@@ -287,7 +288,8 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
       },
     },
     '0008_experiences': experienceMigration(dialect),
-    '0009_accounts': { up: createAccountTables },
+    '0011_webhooks': webhookMigration(dialect),
+    '0012_accounts': { up: createAccountTables },
   };
 }
 
