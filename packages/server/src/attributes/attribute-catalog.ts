@@ -1,4 +1,5 @@
 import { DEFAULT_ATTRIBUTES } from '../profiles/default-attributes.js';
+import { pageAttributeValues } from '../storage/attribute-change-repository.js';
 import {
   countAttributeHolders,
   declareAttributeType,
@@ -72,29 +73,19 @@ export interface DeclareTypeReport {
 }
 
 /**
- * Declares an attribute's type. Values stay as stored and are read through the type from now on;
- * the report counts the values that do not fit, with a few examples.
+ * What declaring `type` would do: counts the stored values that do not read as it, with a few
+ * examples, without changing anything (the Data Settings preview before confirming).
  */
-export async function declareType(
-  store: Store,
+export async function previewType(
+  db: Db,
   projectId: string,
   name: string,
   type: AttributeType,
 ): Promise<DeclareTypeReport> {
-  await store.transaction((tx) => declareAttributeType(tx.db, projectId, name, type, Date.now()));
   const report: DeclareTypeReport = { name, type, values: 0, misfits: 0, misfit_samples: [] };
   let after = 0;
   for (;;) {
-    const rows = await store.db
-      .selectFrom('person_attributes')
-      .select(['person_id', 'value'])
-      .where('project_id', '=', projectId)
-      .where('name', '=', name)
-      .where('value', 'is not', null)
-      .where('person_id', '>', after)
-      .orderBy('person_id')
-      .limit(5000)
-      .execute();
+    const rows = await pageAttributeValues(db, projectId, name, after, 5000);
     for (const row of rows) {
       report.values += 1;
       const value = JSON.parse(row.value as string) as AttributeValue;
@@ -107,4 +98,18 @@ export async function declareType(
     if (rows.length < 5000) return report;
     after = rows[rows.length - 1].person_id;
   }
+}
+
+/**
+ * Declares an attribute's type. Values stay as stored and are read through the type from now on;
+ * the report counts the values that do not fit, with a few examples.
+ */
+export async function declareType(
+  store: Store,
+  projectId: string,
+  name: string,
+  type: AttributeType,
+): Promise<DeclareTypeReport> {
+  await store.transaction((tx) => declareAttributeType(tx.db, projectId, name, type, Date.now()));
+  return previewType(store.db, projectId, name, type);
 }

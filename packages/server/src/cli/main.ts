@@ -11,9 +11,12 @@ export const HELP = `acquaint — who is each visitor of your website?
 Usage:
   acquaint start   [--port 8080] [--host 0.0.0.0] [--data-dir ./data] [--database URL]
                    Serve the tracking API, the server API and the SDK on one port.
-                   On an empty database, creates a project and prints its keys.
+                   On an empty database, creates a project and prints its keys; while no
+                   owner account exists, prints the one-time link of the dashboard's setup.
   acquaint init    [--project NAME] [--data-dir ./data] [--database URL] [--json]
+                   [--owner-email E --owner-password P]
                    Create the schema (if needed) and a new project; prints its keys.
+                   With --owner-email/--owner-password, also the dashboard's owner account.
   acquaint migrate [--data-dir ./data] [--database URL]
                    Create or upgrade the database schema.
   acquaint import  FILE --url URL --api-key KEY [--dry-run] [--encoding shift_jis]
@@ -50,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
       database: { type: 'string' },
       project: { type: 'string' },
       json: { type: 'boolean' },
+      'owner-email': { type: 'string' },
+      'owner-password': { type: 'string' },
       url: { type: 'string' },
       'api-key': { type: 'string' },
       'dry-run': { type: 'boolean' },
@@ -75,7 +80,19 @@ export async function main(argv: string[]): Promise<number> {
     case 'start':
       return runStart({ location, port: parsePort(values.port), host: values.host ?? '0.0.0.0' });
     case 'init':
-      return runInit({ location, projectName: values.project ?? 'My website', json: values.json ?? false });
+      if ((values['owner-email'] === undefined) !== (values['owner-password'] === undefined)) {
+        process.stderr.write('acquaint init: give both --owner-email and --owner-password\n');
+        return 2;
+      }
+      return runInit({
+        location,
+        projectName: values.project ?? 'My website',
+        json: values.json ?? false,
+        owner:
+          values['owner-email'] !== undefined
+            ? { email: values['owner-email'], password: values['owner-password'] as string }
+            : undefined,
+      });
     case 'migrate':
       return runMigrate(location);
     case 'backup':

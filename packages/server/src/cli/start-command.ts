@@ -1,3 +1,4 @@
+import { issueSetupToken } from '../accounts/first-run-setup.js';
 import { loadConfig } from '../config.js';
 import { buildApp } from '../http/build-app.js';
 import { GracefulShutdown } from '../operations/graceful-shutdown.js';
@@ -29,6 +30,13 @@ export async function runStart(options: { location: string; port: number; host: 
   const address = await app.listen({ port: options.port, host: options.host });
   process.stdout.write(
     `Acquaint is listening on ${address} (${store.name}); API docs at ${address}/openapi.json\n`,
+  );
+  const setupToken = await issueSetupToken(store);
+  const local = address.replace('://0.0.0.0:', '://localhost:').replace('://[::]:', '://localhost:');
+  process.stdout.write(
+    setupToken
+      ? `Dashboard: open ${local}/setup?token=${setupToken} to create the owner account (this link works once).\n`
+      : `Dashboard: ${local}/\n`,
   );
 
   const shutdown = new GracefulShutdown(

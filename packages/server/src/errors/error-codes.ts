@@ -42,6 +42,34 @@ export const ERROR_CODES = {
     status: 400,
     description: 'Attribute types are string, number, boolean, datetime and list.',
   },
+  NOT_SIGNED_IN: { status: 401, description: 'No dashboard session (none, expired or signed out): sign in.' },
+  INVALID_CREDENTIALS: { status: 401, description: 'The e-mail address or the password is wrong.' },
+  CSRF_REFUSED: {
+    status: 403,
+    description:
+      "A change with a session cookie came from another origin or without the session's `X-CSRF-Token` header.",
+  },
+  ROLE_FORBIDDEN: { status: 403, description: "The account's role may not do this (a viewer only reads)." },
+  PROJECT_REQUIRED: {
+    status: 400,
+    description: 'A dashboard session must name its project in the `X-Acquaint-Project` header.',
+  },
+  SETUP_DONE: { status: 409, description: 'The install already has an owner account; sign in instead.' },
+  INVALID_SETUP_TOKEN: {
+    status: 403,
+    description: 'The first-run setup link is wrong or expired; use the one `acquaint start` printed.',
+  },
+  INVALID_INVITATION: {
+    status: 404,
+    description: 'The invitation link is unknown, already used or expired.',
+  },
+  INVALID_EMAIL: { status: 400, description: 'The e-mail address is not valid.' },
+  WEAK_PASSWORD: { status: 400, description: 'The password is too short (at least 10 characters).' },
+  EMAIL_TAKEN: { status: 409, description: 'An account with this e-mail address already exists.' },
+  ACCOUNT_NOT_FOUND: {
+    status: 404,
+    description: 'No such account (or it is the owner, who cannot be removed).',
+  },
   INVALID_CONDITION: {
     status: 400,
     description:

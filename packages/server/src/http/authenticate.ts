@@ -11,6 +11,7 @@ import {
 } from '../storage/project-repository.js';
 import type { Store } from '../storage/store.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { SessionAuth, sessionToken } from './session-auth.js';
 
 /** Projects by write key, kept briefly: every tracking request needs one and keys rarely change. */
 const WRITE_KEY_TTL_MS = 5_000;
@@ -33,11 +34,15 @@ export class Authenticator {
   private readonly writeKeys = new Map<string, { project: ProjectRow | undefined; at: number }>();
   /** What the early check found, for the route's handler. */
   private readonly early = new WeakMap<FastifyRequest, ApiKeyAuth | ProjectRow>();
+  /** Dashboard sessions, accepted wherever an API key is (see SessionAuth). */
+  readonly sessions: SessionAuth;
 
   constructor(
     private readonly store: Store,
     private readonly limits: AuthenticationLimits,
-  ) {}
+  ) {
+    this.sessions = new SessionAuth(store);
+  }
 
   /**
    * Checks the key a request carries in a header before its body is read, so that a request
@@ -50,7 +55,10 @@ export class Authenticator {
   register(app: FastifyInstance): void {
     app.addHook('onRequest', async (request) => {
       const schemes = securitySchemes(request.routeOptions.schema?.security);
-      if (schemes.has('apiKey')) {
+      if (schemes.has('apiKey') && usesSession(request)) {
+        // A dashboard session: checked (and a change CSRF-checked) before the body too.
+        await this.sessions.account(request);
+      } else if (schemes.has('apiKey')) {
         this.refuseRepeatedFailures(request);
         this.early.set(request, await this.countingFailures(request, () => this.liveApiKey(request)));
       } else if (schemes.has('writeKey')) {
@@ -109,9 +117,14 @@ export class Authenticator {
   /**
    * The project and key of a server API request (`Authorization: Bearer <api key>`), checked for
    * `scope`. Keys are read from the database on every request, so a revoked key stops at once on
-   * every server process.
+   * every server process. Without an Authorization header, a dashboard session cookie stands in
+   * for a key (its role's scopes, the project of `X-Acquaint-Project`, CSRF-checked changes).
    */
-  async apiKey(request: FastifyRequest, scope: ApiKeyScope): Promise<ApiKeyAuth> {
+  async apiKey(
+    request: FastifyRequest,
+    scope: ApiKeyScope,
+  ): Promise<{ project: ProjectRow; key: Pick<ApiKeyRow, 'id'> }> {
+    if (usesSession(request)) return this.sessions.principal(request, scope);
     const found = this.early.get(request);
     const auth =
       found && 'key' in found ? found : await this.countingFailures(request, () => this.liveApiKey(request));
@@ -198,4 +211,9 @@ function bodyWriteKey(body: unknown): string | null {
   if (typeof body !== 'object' || body === null) return null;
   const key = (body as { writeKey?: unknown }).writeKey;
   return typeof key === 'string' && key.length > 0 ? key : null;
+}
+
+/** A dashboard request: a session cookie and no Authorization header. */
+function usesSession(request: FastifyRequest): boolean {
+  return request.headers.authorization === undefined && sessionToken(request) !== null;
 }

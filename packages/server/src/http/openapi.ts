@@ -47,6 +47,12 @@ export const openApiOptions: SwaggerOptions = {
         name: 'imports',
         description: 'Bulk attribute upload and CSV import jobs (API key, scope upload).',
       },
+      {
+        name: 'accounts',
+        description:
+          "Dashboard accounts: first-run setup, sign-in (HttpOnly cookie session), invitations. A session stands in for an API key on every /api route: name the project in `X-Acquaint-Project` and echo the session's CSRF token in `X-CSRF-Token` on changes.",
+      },
+      { name: 'events', description: "Recent events of the project (the install page's live view)." },
       { name: 'keys', description: 'Secret API keys: create, list, revoke (API key, scope admin).' },
       {
         name: 'experiences',

@@ -1,5 +1,6 @@
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
+import { createAccountTables } from './account-migrations.js';
 import { conditionMigrations } from './condition-migrations.js';
 import { experienceMigration } from './experience-migration.js';
 import { groupsMigration } from './group-migrations.js';
@@ -290,6 +291,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
     },
     '0008_experiences': experienceMigration(dialect),
     '0011_webhooks': webhookMigration(dialect),
+    '0012_accounts': { up: createAccountTables },
   };
 }
 

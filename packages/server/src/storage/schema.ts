@@ -22,6 +22,10 @@ export interface Database {
   groups: GroupsTable;
   group_uses: GroupUsesTable;
   group_pending_users: GroupPendingUsersTable;
+  accounts: AccountsTable;
+  account_sessions: AccountSessionsTable;
+  invitations: InvitationsTable;
+  setup_tokens: SetupTokensTable;
   experiences: ExperiencesTable;
   experience_assignments: ExperienceAssignmentsTable;
   webhooks: WebhooksTable;
@@ -250,6 +254,45 @@ export interface GroupsTable {
   import_id: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** A dashboard account; its role (owner, admin, viewer) holds in every project of the install. */
+export interface AccountsTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** argon2id hash (PHC string). */
+  password_hash: string;
+  role: string;
+  created_at: number;
+}
+
+/** A signed-in browser: the SHA-256 of its cookie token, and the token its changes must echo. */
+export interface AccountSessionsTable {
+  token_hash: string;
+  account_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A link to copy that lets one person create an account with `role`. */
+export interface InvitationsTable {
+  id: string;
+  token_hash: string;
+  role: string;
+  email: string | null;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+}
+
+/** The one-time token `acquaint start` prints while no owner exists. */
+export interface SetupTokensTable {
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
 }
 
 /** A personalised experience; `definition` is the JSON of its pages, target, variants, goal and frequency. */

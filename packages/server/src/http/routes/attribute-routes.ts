@@ -1,9 +1,24 @@
-import type { FastifyInstance } from 'fastify';
-import { declareType, listAttributes } from '../../attributes/attribute-catalog.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { declareType, listAttributes, previewType } from '../../attributes/attribute-catalog.js';
 import { attributeNameProblem } from '../../attributes/attribute-operation.js';
 import { ATTRIBUTE_TYPES, type AttributeType } from '../../attributes/attribute-types.js';
 import { RequestError } from '../../errors/error-codes.js';
 import type { AppContext } from '../app-context.js';
+
+const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } as const;
+const typeBody = {
+  type: 'object',
+  required: ['type'],
+  additionalProperties: false,
+  properties: { type: { type: 'string', enum: [...ATTRIBUTE_TYPES] } },
+} as const;
+
+function nameAndType(request: FastifyRequest): { name: string; type: AttributeType } {
+  const { name } = request.params as { name: string };
+  const problem = attributeNameProblem(name);
+  if (problem) throw new RequestError('INVALID_BODY', problem);
+  return { name, type: (request.body as { type: AttributeType }).type };
+}
 
 /** Data Settings: the attributes of the project and their types (secret API key). */
 export async function attributeRoutes(
@@ -35,23 +50,35 @@ export async function attributeRoutes(
         summary: 'Declare or change the type of an attribute',
         description:
           'Stored values are kept and read through the new type; the answer counts those that do not fit.',
-        params: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
-        body: {
-          type: 'object',
-          required: ['type'],
-          additionalProperties: false,
-          properties: { type: { type: 'string', enum: [...ATTRIBUTE_TYPES] } },
-        },
+        params: nameParams,
+        body: typeBody,
         response: { '4xx': { $ref: 'Error#' } },
       },
     },
     async (request) => {
       const { project } = await context.auth.apiKey(request, 'admin');
-      const { name } = request.params as { name: string };
-      const problem = attributeNameProblem(name);
-      if (problem) throw new RequestError('INVALID_BODY', problem);
-      const { type } = request.body as { type: AttributeType };
+      const { name, type } = nameAndType(request);
       return declareType(context.store, project.id, name, type);
+    },
+  );
+
+  app.post(
+    '/api/attributes/:name/type-preview',
+    {
+      config: { readOnly: true },
+      schema: {
+        tags: ['attributes'],
+        summary: 'What changing the type would do, without changing it',
+        description: 'Counts the stored values that would not read as the new type, with up to 10 examples.',
+        params: nameParams,
+        body: typeBody,
+        response: { '4xx': { $ref: 'Error#' } },
+      },
+    },
+    async (request) => {
+      const { project } = await context.auth.apiKey(request, 'query');
+      const { name, type } = nameAndType(request);
+      return previewType(context.store.db, project.id, name, type);
     },
   );
 }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { RequestError } from '../../errors/error-codes.js';
 import { deletePerson } from '../../identity/admin-repair.js';
+import { attributeChanges } from '../../profiles/attribute-changes.js';
 import { searchPersons } from '../../profiles/search-persons.js';
 import { loadUserProfile } from '../../profiles/user-profile.js';
 import { allPersonEvents, type EventRow, findPersonEvents } from '../../storage/event-repository.js';
@@ -96,6 +97,25 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
       async (request) => {
         const { project } = await context.auth.apiKey(request, 'query');
         return loadUserProfile(store.db, await personOf(project.id, request.params as object));
+      },
+    );
+
+    app.get(
+      `${path}/attribute-changes`,
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Each attribute value with the time and source of its last change',
+          description:
+            '`source` is `sdk` or `server` (an identify; `source_id` its messageId), `import` (`source_id` the job id), or null when no record of the write is left.',
+          params,
+          response: errorResponses,
+        },
+      },
+      async (request) => {
+        const { project } = await context.auth.apiKey(request, 'query');
+        const person = await personOf(project.id, request.params as object);
+        return { attributes: await attributeChanges(store.db, person, await idsOf(store.db, person)) };
       },
     );
 

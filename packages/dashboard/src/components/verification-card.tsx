@@ -1,0 +1,50 @@
+import { Card, Code, Stack, Switch, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import { api } from '../api';
+import { useApi } from '../use-api';
+import { ErrorNote, Loading } from './states';
+
+interface ProjectSettings {
+  verify_identity: boolean;
+  identity_secret: string;
+}
+
+/** The identity verification switch and the secret the owner's server signs user ids with. */
+export function VerificationCard() {
+  const { data, error, setData } = useApi<ProjectSettings>('/api/project');
+  const [changeError, setChangeError] = useState<unknown>(null);
+  const toggle = async (on: boolean) => {
+    setChangeError(null);
+    try {
+      await api('PATCH', '/api/project', { verify_identity: on });
+      if (data) setData({ ...data, verify_identity: on });
+    } catch (e) {
+      setChangeError(e);
+    }
+  };
+  return (
+    <Card withBorder component="section" aria-labelledby="verification-title">
+      <Stack>
+        <Title order={2} size="h3" id="verification-title">
+          Identity verification
+        </Title>
+        <ErrorNote error={error ?? changeError} />
+        {!data && !error && <Loading />}
+        {data && (
+          <>
+            <Switch
+              label="Require userHash on identify"
+              checked={data.verify_identity}
+              onChange={(e) => void toggle(e.currentTarget.checked)}
+            />
+            <Text size="sm">
+              When on, every identify must carry <Code>userHash</Code> = hex HMAC-SHA256(secret, userId),
+              computed by your server with this secret:
+            </Text>
+            <Code block>{data.identity_secret}</Code>
+          </>
+        )}
+      </Stack>
+    </Card>
+  );
+}

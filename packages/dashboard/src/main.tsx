@@ -1,0 +1,31 @@
+import '@mantine/core/styles.css';
+import '@mantine/charts/styles.css';
+import { type CSSVariablesResolver, createTheme, MantineProvider } from '@mantine/core';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app';
+
+const theme = createTheme({
+  primaryColor: 'indigo',
+  primaryShade: 8,
+  defaultRadius: 'md',
+  respectReducedMotion: true,
+});
+
+// Dimmed text (descriptions, hints) one shade darker than Mantine's default, for WCAG AA contrast.
+const resolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    '--mantine-color-placeholder': 'var(--mantine-color-gray-7)',
+  },
+  dark: {},
+});
+
+createRoot(document.getElementById('root') as HTMLElement).render(
+  <StrictMode>
+    <MantineProvider theme={theme} cssVariablesResolver={resolver}>
+      <App />
+    </MantineProvider>
+  </StrictMode>,
+);

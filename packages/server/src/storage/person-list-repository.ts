@@ -1,0 +1,44 @@
+import type { Db } from './store.js';
+
+export type PersonSort = 'last_seen' | 'first_seen';
+
+export interface PersonListQuery {
+  sort: PersonSort;
+  order: 'asc' | 'desc';
+  identified?: boolean;
+  /** The position after the previous page: [sort value, person id]. */
+  after?: [number, number];
+  limit: number;
+}
+
+/**
+ * strategy: keyset paging on (sort column, id) over the `persons_project_<column>` index, so every
+ * page costs the same at 1,000,000 persons; the last row's position is the next page's start.
+ */
+export async function listPersonsPage(db: Db, projectId: string, query: PersonListQuery) {
+  const column = query.sort;
+  const direction = query.order;
+  let q = db
+    .selectFrom('persons')
+    .select(['id', 'user_id', 'first_seen', 'last_seen', 'bound_at', 'imported_at'])
+    .where('project_id', '=', projectId);
+  if (query.identified !== undefined) q = q.where('user_id', query.identified ? 'is not' : 'is', null);
+  if (query.after) {
+    const [value, id] = query.after;
+    const beyond = direction === 'desc' ? '<' : '>';
+    q = q.where((eb) =>
+      eb.or([eb(column, beyond, value), eb.and([eb(column, '=', value), eb('id', beyond, id)])]),
+    );
+  }
+  return q.orderBy(column, direction).orderBy('id', direction).limit(query.limit).execute();
+}
+
+/** The latest events of a project, newest first, before event `beforeId` when given. */
+export async function recentEvents(db: Db, projectId: string, limit: number, beforeId?: number) {
+  let q = db
+    .selectFrom('events')
+    .select(['id', 'type', 'name', 'anonymous_id', 'user_id', 'timestamp', 'received_at', 'url'])
+    .where('project_id', '=', projectId);
+  if (beforeId !== undefined) q = q.where('id', '<', beforeId);
+  return q.orderBy('id', 'desc').limit(limit).execute();
+}

@@ -1,0 +1,233 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basicAuth } from '../api/api-client.js';
+import { skipBrowserTests, waitUntil } from '../browser/support/chromium.js';
+import {
+  type DashboardHarness,
+  expectAccessible,
+  screenshot,
+  signIn,
+  startDashboard,
+} from './support/dashboard-browser.js';
+import { OWNER } from './support/session-client.js';
+
+const XSS = '<img src=x onerror="window.__pwned=1">';
+
+/** The dashboard in real Chromium, on SQLite: one owner's first day, then a viewer and an attacker. */
+describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, () => {
+  let h: DashboardHarness;
+  let owner: Page;
+  beforeAll(async () => {
+    h = await startDashboard('sqlite');
+    owner = (await h.newPage()).page;
+  });
+  afterAll(() => h?.close());
+
+  const track = (path: string, message: Record<string, unknown>) =>
+    fetch(`${h.server.url}/v1/${path}`, {
+      method: 'POST',
+      headers: { authorization: basicAuth(h.server.writeKey), 'content-type': 'application/json' },
+      body: JSON.stringify(message),
+    });
+  const go = async (page: Page, label: string) => {
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label }).click();
+    await page.getByRole('heading', { level: 1, name: label }).waitFor();
+  };
+
+  it('first-run setup creates the owner from the link acquaint start prints', async () => {
+    await owner.goto(`${h.origin}/`);
+    await owner.getByText('This install has no owner account yet').waitFor();
+    await owner.goto(`${h.origin}/setup?token=${h.setupToken}`);
+    await owner.getByRole('heading', { name: 'Welcome to Acquaint' }).waitFor();
+    await expectAccessible(owner, 'setup');
+    await owner.getByLabel('E-mail').fill(OWNER.email);
+    await owner.getByLabel(/^Password/).fill('short');
+    await owner.getByRole('button', { name: 'Create owner account' }).click();
+    await owner.getByRole('alert').getByText('at least 10 characters').waitFor();
+    await screenshot(owner, 'setup');
+    await owner.getByLabel(/^Password/).fill(OWNER.password);
+    await owner.getByRole('button', { name: 'Create owner account' }).click();
+    await owner.getByRole('heading', { level: 1, name: 'Install' }).waitFor();
+    expect(new URL(owner.url()).pathname).toBe('/');
+  });
+
+  it('sign-in refuses a wrong password with a message, then signs in', async () => {
+    const { page } = await h.newPage();
+    await signIn(page, h.origin, OWNER.email, 'not my password');
+    await page.getByRole('alert').getByText('the e-mail address or the password is wrong').waitFor();
+    await expectAccessible(page, 'sign-in');
+    await screenshot(page, 'sign-in-wrong-password');
+    await page.getByLabel(/^Password/).fill(OWNER.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Install' }).waitFor();
+  });
+
+  it('the install page shows a page view of a site with the pasted snippet, live', async () => {
+    await owner.getByText('No events yet').waitFor();
+    await expectAccessible(owner, 'install (empty)');
+    const pasted = await owner.locator('pre').first().innerText();
+    expect(pasted).toContain(h.server.writeKey);
+    const site = await h.newPage();
+    const sale = h.site(
+      'www',
+      '/sale',
+      `<!doctype html><html><head><title>Spring sale</title>${pasted}</head><body><h1>Sale</h1></body></html>`,
+    );
+    await site.page.goto(sale);
+    const live = owner.getByTestId('live-events');
+    await live.getByText(sale).waitFor({ timeout: 15_000 });
+    await expect(live.getByRole('cell', { name: 'page', exact: true }).count()).resolves.toBeGreaterThan(0);
+    await expectAccessible(owner, 'install');
+    await screenshot(owner, 'install');
+  });
+
+  it('Data Settings counts change after a visitor identifies', async () => {
+    await go(owner, 'Data Settings');
+    const identified = owner.getByTestId('stat-identified');
+    await identified.getByText('0', { exact: true }).waitFor();
+    expect(
+      (
+        await track('identify', {
+          anonymousId: 'anon-laptop',
+          userId: 'user-42',
+          traits: { plan: 'gold', age: '34' },
+        })
+      ).status,
+    ).toBe(200);
+    await h.server.settled();
+    await go(owner, 'Users');
+    await go(owner, 'Data Settings');
+    await identified.getByText('1', { exact: true }).waitFor();
+    await owner.getByTestId('stat-bound').getByText('1', { exact: true }).waitFor();
+    await owner.getByRole('cell', { name: 'plan', exact: true }).waitFor();
+    await expectAccessible(owner, 'data settings');
+    await screenshot(owner, 'data-settings');
+
+    await owner.getByRole('button', { name: 'Change type of age' }).click();
+    await owner.getByRole('textbox', { name: 'New type' }).click();
+    await owner.getByRole('option', { name: 'boolean' }).click();
+    await owner.getByRole('button', { name: 'Preview' }).click();
+    await owner.getByTestId('type-preview').getByText('1 do not read as boolean').waitFor();
+    await expectAccessible(owner, 'type change preview');
+    await owner.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('a CSV upload shows a preview, imports, and reports its error row with a file to download', async () => {
+    await go(owner, 'Imports');
+    await owner.getByText('No imports yet').waitFor();
+    const csv = `member_id,plan,nickname\nuser-7,diamond,"${XSS.replace(/"/g, '""')}"\nuser-8,gold\nuser-9,silver,ok\n`;
+    const dataTransfer = await owner.evaluateHandle((text) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], 'members.csv', { type: 'text/csv' }));
+      return transfer;
+    }, csv);
+    await owner.getByTestId('csv-drop').dispatchEvent('drop', { dataTransfer });
+    await owner.getByRole('table', { name: 'Preview of the file' }).getByText('diamond').waitFor();
+    await owner.getByRole('button', { name: 'Import', exact: true }).click();
+    const result = owner.getByTestId('import-result');
+    await result.getByText(/completed: 3 rows read, 2 created, 0 updated, 0 unchanged, 1 failed/).waitFor();
+    await result.getByRole('cell', { name: 'user-8' }).waitFor();
+    await expectAccessible(owner, 'imports');
+    await screenshot(owner, 'imports');
+    const [download] = await Promise.all([
+      owner.waitForEvent('download'),
+      result.getByRole('button', { name: /Download all 1 errors/ }).click(),
+    ]);
+    const errors = await streamText(await download.createReadStream());
+    expect(errors.split('\n')[0]).toContain('row');
+    expect(errors).toContain('user-8');
+    await owner.getByRole('table', { name: 'Import history' }).getByText('members.csv').waitFor();
+  });
+
+  it('an imported <img onerror> value is shown as text on the users list and the profile', async () => {
+    await go(owner, 'Users');
+    await owner.getByPlaceholder('add columns').click();
+    await owner.getByRole('option', { name: 'nickname' }).click();
+    await owner.keyboard.press('Escape');
+    await owner.getByRole('table', { name: 'Users' }).getByText(XSS).waitFor();
+    await expectAccessible(owner, 'users');
+    await screenshot(owner, 'users');
+    await owner.getByRole('link', { name: 'user-7' }).click();
+    await owner.getByRole('heading', { level: 1, name: 'user-7' }).waitFor();
+    const cell = owner.getByTestId('profile-attributes').getByText(XSS);
+    await cell.waitFor();
+    expect(await owner.locator('img[src="x"]').count()).toBe(0);
+    expect(await owner.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await owner.getByTestId('profile-attributes').getByRole('cell', { name: 'import' }).first().waitFor();
+    await expectAccessible(owner, 'profile');
+    await screenshot(owner, 'profile');
+  });
+
+  it('a viewer invited by link reads, has no admin actions, and is refused one through the API', async () => {
+    await go(owner, 'Team & projects');
+    await owner.getByRole('button', { name: 'Create invitation link' }).click();
+    const link = await owner.locator('pre').filter({ hasText: '/invite?token=' }).innerText();
+    await expectAccessible(owner, 'team');
+    const { page: viewer } = await h.newPage();
+    await viewer.goto(link.replace(/^http:\/\/[^/]+/, h.origin));
+    await viewer.getByLabel('E-mail').fill('viewer@shop.example');
+    await viewer.getByLabel(/^Password/).fill('viewer password 1');
+    await viewer.getByRole('button', { name: 'Create account' }).click();
+    await viewer.getByRole('heading', { level: 1, name: 'Install' }).waitFor();
+    await go(viewer, 'Users');
+    await viewer.getByRole('link', { name: 'user-42' }).click();
+    await viewer.getByRole('heading', { level: 1, name: 'user-42' }).waitFor();
+    expect(await viewer.getByRole('button', { name: /Delete this person/ }).count()).toBe(0);
+    const refused = await viewer.evaluate(async (projectId) => {
+      const { csrf_token } = await (await fetch('/api/session')).json();
+      const answer = await fetch('/api/users/user-42', {
+        method: 'DELETE',
+        headers: { 'x-csrf-token': csrf_token, 'x-acquaint-project': projectId },
+      });
+      return { status: answer.status, body: await answer.json() };
+    }, h.server.projectId);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('ROLE_FORBIDDEN');
+    await screenshot(viewer, 'viewer-profile');
+  });
+
+  it('a forged change is refused: without the CSRF token, and from a sibling site with the cookie', async () => {
+    const noToken = await owner.evaluate(async (projectId) => {
+      const answer = await fetch('/api/keys', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-acquaint-project': projectId },
+        body: JSON.stringify({ name: 'forged', scopes: ['admin'] }),
+      });
+      return { status: answer.status, body: await answer.json() };
+    }, h.server.projectId);
+    expect(noToken).toMatchObject({ status: 403, body: { error: { code: 'CSRF_REFUSED' } } });
+
+    // evil.shop.test is cross-origin but same-site, so the SameSite=Lax cookie travels with it.
+    const attack = await h.newPage();
+    const cookies = await owner.context().cookies();
+    await attack.context.addCookies(cookies);
+    await attack.page.goto(h.site('evil', '/prize', '<!doctype html><title>Win a prize</title><h1>Win</h1>'));
+    const answered = attack.page.waitForResponse((r) => r.url().endsWith('/api/keys'));
+    await attack.page.evaluate((target) => {
+      void fetch(target, {
+        method: 'POST',
+        mode: 'no-cors',
+        credentials: 'include',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ name: 'forged', scopes: ['admin'] }),
+      });
+    }, `${h.origin}/api/keys`);
+    const response = await answered;
+    // 403, not 401: the session cookie travelled (same site), and the foreign Origin was refused.
+    expect(response.status()).toBe(403);
+    const keys = await waitUntil(
+      () =>
+        fetch(`${h.server.url}/api/keys`, { headers: { authorization: `Bearer ${h.server.apiKey}` } }).then(
+          (r) => r.json(),
+        ),
+      () => true,
+    );
+    expect((keys as { keys: { name: string }[] }).keys.map((k) => k.name)).not.toContain('forged');
+  });
+});
+
+async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
