@@ -19,6 +19,10 @@ export interface AcquaintConfig {
    * bursts of 100); past it the address is refused (429) before any key is looked up.
    */
   failedKeyRateLimitPerSecond: number;
+  /** How long a request body may take to arrive, for routes that parse it (30 s); past it, 408. */
+  bodyTimeoutMs: number;
+  /** A streamed upload (CSV import) bringing under 16 KiB in this time is ended (30 s). */
+  uploadStallMs: number;
   /** Most users per `POST /v1/user/profiles` request (10,000). */
   maxProfilesPerRequest: number;
   /** Most fields per bulk upload or CSV file, the identifier included (200). */
@@ -50,6 +54,8 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   rateLimitBurst: 4000,
   apiKeyRateLimitPerSecond: 100,
   failedKeyRateLimitPerSecond: 10,
+  bodyTimeoutMs: 30_000,
+  uploadStallMs: 30_000,
   maxProfilesPerRequest: 10_000,
   maxProfileFields: 200,
   maxProfileUploadBytes: 64 * 1024 * 1024,
@@ -79,6 +85,8 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['rateLimitBurst', 'ACQUAINT_RATE_LIMIT_BURST'],
     ['apiKeyRateLimitPerSecond', 'ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND'],
     ['failedKeyRateLimitPerSecond', 'ACQUAINT_FAILED_KEY_RATE_LIMIT_PER_SECOND'],
+    ['bodyTimeoutMs', 'ACQUAINT_BODY_TIMEOUT_MS'],
+    ['uploadStallMs', 'ACQUAINT_UPLOAD_STALL_MS'],
     ['maxProfilesPerRequest', 'ACQUAINT_MAX_PROFILES_PER_REQUEST'],
     ['maxProfileFields', 'ACQUAINT_MAX_PROFILE_FIELDS'],
     ['maxProfileUploadBytes', 'ACQUAINT_MAX_PROFILE_UPLOAD_BYTES'],

@@ -16,6 +16,11 @@ export const ERROR_CODES = {
   MISSING_API_KEY: { status: 401, description: 'No secret API key: send `Authorization: Bearer <api key>`.' },
   INVALID_API_KEY: { status: 401, description: 'The API key is unknown or revoked.' },
   API_KEY_SCOPE: { status: 403, description: 'The API key lacks the scope this route needs.' },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    description:
+      'The request body came too slowly: a body must arrive within the body timeout, and an upload must keep bringing bytes. Send it again.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is over the size limit.' },
   RATE_LIMITED: {
     status: 429,

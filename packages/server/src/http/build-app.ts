@@ -8,6 +8,7 @@ import type { Store } from '../storage/store.js';
 import type { AppContext } from './app-context.js';
 import { Authenticator } from './authenticate.js';
 import { registerBodyParsing } from './body-parsing.js';
+import { registerBodyTimeouts } from './body-timeouts.js';
 import { registerErrorHandling } from './error-handler.js';
 import { openApiOptions, registerSharedSchemas } from './openapi.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -61,6 +62,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }),
     ingestion: await createIngestion(options.store, { log: config.ingestionLog, config }),
   };
+  registerBodyTimeouts(app, config);
   context.auth.register(app);
   app.decorate('ingestion', context.ingestion);
   app.addHook('onClose', () => context.ingestion.close());

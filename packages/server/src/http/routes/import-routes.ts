@@ -62,6 +62,7 @@ export async function importRoutes(
   app.post(
     '/api/imports',
     {
+      config: { streamedBody: true },
       schema: {
         tags: ['imports'],
         summary: 'Import a CSV file of users and attributes, or create a job to send it to',
@@ -91,6 +92,7 @@ export async function importRoutes(
   app.put(
     '/api/imports/:id/file',
     {
+      config: { streamedBody: true },
       schema: {
         tags: ['imports'],
         summary: 'Send the CSV file of a pending job, or send it again to resume an interrupted job',
