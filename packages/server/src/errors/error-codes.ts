@@ -26,7 +26,11 @@ export const ERROR_CODES = {
     status: 429,
     description: 'Too many requests for this project; retry after `Retry-After` seconds.',
   },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'Send JSON (`application/json` or `text/plain`).' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    description:
+      'The server API takes JSON as `application/json` or `text/plain` (CSV files as `text/csv` or multipart); tracking routes read any body as JSON.',
+  },
   NOT_FOUND: { status: 404, description: 'No such resource in this project.' },
   INGESTION_BEHIND: {
     status: 503,
