@@ -23,6 +23,12 @@ export interface AcquaintConfig {
   bodyTimeoutMs: number;
   /** A streamed upload (CSV import) bringing under 16 KiB in this time is ended (30 s). */
   uploadStallMs: number;
+  /**
+   * Whose `X-Forwarded-For` to believe for the client address (rate limits, logs): false (the
+   * default: the connection's address), true (any), a number of proxy hops, or a comma-separated
+   * list of proxy addresses or CIDR ranges (`ACQUAINT_TRUST_PROXY`).
+   */
+  trustProxy: boolean | number | string;
   /** Most users per `POST /v1/user/profiles` request (10,000). */
   maxProfilesPerRequest: number;
   /** Most fields per bulk upload or CSV file, the identifier included (200). */
@@ -55,6 +61,7 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   apiKeyRateLimitPerSecond: 100,
   failedKeyRateLimitPerSecond: 10,
   bodyTimeoutMs: 30_000,
+  trustProxy: false,
   uploadStallMs: 30_000,
   maxProfilesPerRequest: 10_000,
   maxProfileFields: 200,
@@ -76,7 +83,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
       throw new Error(`${name} must be a positive number, got "${raw}"`);
     return value;
   };
-  const entries: [Exclude<keyof AcquaintConfig, 'ingestionLog'>, string][] = [
+  const entries: [Exclude<keyof AcquaintConfig, 'ingestionLog' | 'trustProxy'>, string][] = [
     ['maxRequestBytes', 'ACQUAINT_MAX_REQUEST_BYTES'],
     ['maxMessageBytes', 'ACQUAINT_MAX_MESSAGE_BYTES'],
     ['maxAnonymousIdsPerPerson', 'ACQUAINT_MAX_ANONYMOUS_IDS_PER_PERSON'],
@@ -104,5 +111,13 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
       throw new Error(`ACQUAINT_INGESTION_LOG must be on or off, got "${log}"`);
     fromEnv.ingestionLog = /^(on|true|1)$/i.test(log);
   }
+  const trustProxy = env.ACQUAINT_TRUST_PROXY;
+  if (trustProxy !== undefined && trustProxy !== '') fromEnv.trustProxy = trustProxyFrom(trustProxy);
   return { ...DEFAULT_CONFIG, ...fromEnv, ...overrides };
+}
+
+function trustProxyFrom(raw: string): boolean | number | string {
+  if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
 }

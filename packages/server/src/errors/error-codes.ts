@@ -128,6 +128,11 @@ export const ERROR_CODES = {
       'The import stopped before the end of the file (server stopped, upload broken); the rows counted are written. Send the file again to resume.',
   },
   KEY_NOT_FOUND: { status: 404, description: 'No live API key with this id in this project.' },
+  LAST_ADMIN_KEY: {
+    status: 409,
+    description:
+      "The key is the project's last live admin key: revoking it would leave no way to manage the project.",
+  },
   INVALID_CURSOR: {
     status: 400,
     description:

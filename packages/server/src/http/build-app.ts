@@ -1,4 +1,3 @@
-import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { type AcquaintConfig, loadConfig } from '../config.js';
@@ -12,6 +11,7 @@ import { registerBodyTimeouts } from './body-timeouts.js';
 import { registerErrorHandling } from './error-handler.js';
 import { openApiOptions, registerSharedSchemas } from './openapi.js';
 import { RateLimiter } from './rate-limiter.js';
+import { registerResponseHeaders } from './response-headers.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { attributeRoutes } from './routes/attribute-routes.js';
 import { importRoutes } from './routes/import-routes.js';
@@ -38,7 +38,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logger: options.logger ?? false,
     bodyLimit: config.maxRequestBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
-    trustProxy: true,
+    // Cast: Fastify's overloads take one kind at a time; hop counts and address lists work alike.
+    trustProxy: config.trustProxy as boolean,
     // Errors raised before routing (a URL that is not valid percent-encoded UTF-8) in the usual shape.
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply)
@@ -62,6 +63,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }),
     ingestion: await createIngestion(options.store, { log: config.ingestionLog, config }),
   };
+  await registerResponseHeaders(app);
   registerBodyTimeouts(app, config);
   context.auth.register(app);
   app.decorate('ingestion', context.ingestion);
@@ -83,13 +85,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerErrorHandling(app);
   registerBodyParsing(app);
   registerSharedSchemas(app);
-  await app.register(cors, {
-    origin: true,
-    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    // The SDK reads Retry-After to wait out a 429.
-    exposedHeaders: ['Retry-After'],
-    maxAge: 86400,
-  });
   await app.register(swagger, openApiOptions);
 
   await app.register(trackingRoutes, { context });
