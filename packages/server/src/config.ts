@@ -21,6 +21,16 @@ export interface AcquaintConfig {
    * bursts of 100); past it the address is refused (429) before any key is looked up.
    */
   failedKeyRateLimitPerSecond: number;
+  /** How long a request body may take to arrive, for routes that parse it (30 s); past it, 408. */
+  bodyTimeoutMs: number;
+  /** A streamed upload (CSV import) bringing under 16 KiB in this time is ended (30 s). */
+  uploadStallMs: number;
+  /**
+   * Whose `X-Forwarded-For` to believe for the client address (rate limits, logs): false (the
+   * default: the connection's address), true (any), a number of proxy hops, or a comma-separated
+   * list of proxy addresses or CIDR ranges (`ACQUAINT_TRUST_PROXY`).
+   */
+  trustProxy: boolean | number | string;
   /** Most users per `POST /v1/user/profiles` request (10,000). */
   maxProfilesPerRequest: number;
   /** Most fields per bulk upload or CSV file, the identifier included (200). */
@@ -72,6 +82,9 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   apiKeyRateLimitPerSecond: 100,
   decideRateLimitPerSecond: 2000,
   failedKeyRateLimitPerSecond: 10,
+  bodyTimeoutMs: 30_000,
+  trustProxy: false,
+  uploadStallMs: 30_000,
   maxProfilesPerRequest: 10_000,
   maxProfileFields: 200,
   maxProfileUploadBytes: 64 * 1024 * 1024,
@@ -100,7 +113,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
       throw new Error(`${name} must be a positive number, got "${raw}"`);
     return value;
   };
-  const entries: [keyof AcquaintConfig, string][] = [
+  const entries: [Exclude<keyof AcquaintConfig, 'ingestionLog' | 'trustProxy'>, string][] = [
     ['maxRequestBytes', 'ACQUAINT_MAX_REQUEST_BYTES'],
     ['maxMessageBytes', 'ACQUAINT_MAX_MESSAGE_BYTES'],
     ['maxAnonymousIdsPerPerson', 'ACQUAINT_MAX_ANONYMOUS_IDS_PER_PERSON'],
@@ -110,6 +123,8 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['apiKeyRateLimitPerSecond', 'ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND'],
     ['decideRateLimitPerSecond', 'ACQUAINT_DECIDE_RATE_LIMIT_PER_SECOND'],
     ['failedKeyRateLimitPerSecond', 'ACQUAINT_FAILED_KEY_RATE_LIMIT_PER_SECOND'],
+    ['bodyTimeoutMs', 'ACQUAINT_BODY_TIMEOUT_MS'],
+    ['uploadStallMs', 'ACQUAINT_UPLOAD_STALL_MS'],
     ['maxProfilesPerRequest', 'ACQUAINT_MAX_PROFILES_PER_REQUEST'],
     ['maxProfileFields', 'ACQUAINT_MAX_PROFILE_FIELDS'],
     ['maxProfileUploadBytes', 'ACQUAINT_MAX_PROFILE_UPLOAD_BYTES'],
@@ -146,5 +161,13 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
       );
     fromEnv.webhooksAllowPrivate = /^(true|1|on)$/i.test(env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE);
   }
+  const trustProxy = env.ACQUAINT_TRUST_PROXY;
+  if (trustProxy !== undefined && trustProxy !== '') fromEnv.trustProxy = trustProxyFrom(trustProxy);
   return { ...DEFAULT_CONFIG, ...fromEnv, ...overrides };
+}
+
+function trustProxyFrom(raw: string): boolean | number | string {
+  if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
 }

@@ -23,6 +23,9 @@ export function attributeNameProblem(name: string): string | null {
     return `attribute name "${name.slice(0, 40)}…" is longer than ${MAX_ATTRIBUTE_NAME_LENGTH} characters`;
   if (name.startsWith('$'))
     return `attribute name "${name}" starts with $, which is reserved for default attributes`;
+  // A key that plain JavaScript objects treat as their prototype: it would be stored and counted,
+  // then vanish from profiles and exports built as objects.
+  if (name === '__proto__') return 'attribute name "__proto__" is reserved';
   return null;
 }
 

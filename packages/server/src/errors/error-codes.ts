@@ -16,12 +16,21 @@ export const ERROR_CODES = {
   MISSING_API_KEY: { status: 401, description: 'No secret API key: send `Authorization: Bearer <api key>`.' },
   INVALID_API_KEY: { status: 401, description: 'The API key is unknown or revoked.' },
   API_KEY_SCOPE: { status: 403, description: 'The API key lacks the scope this route needs.' },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    description:
+      'The request body came too slowly: a body must arrive within the body timeout, and an upload must keep bringing bytes. Send it again.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is over the size limit.' },
   RATE_LIMITED: {
     status: 429,
     description: 'Too many requests for this project; retry after `Retry-After` seconds.',
   },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'Send JSON (`application/json` or `text/plain`).' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    description:
+      'The server API takes JSON as `application/json` or `text/plain` (CSV files as `text/csv` or multipart); tracking routes read any body as JSON.',
+  },
   NOT_FOUND: { status: 404, description: 'No such resource in this project.' },
   INGESTION_BEHIND: {
     status: 503,
@@ -178,6 +187,11 @@ export const ERROR_CODES = {
   },
   WEBHOOK_NOT_FOUND: { status: 404, description: 'No webhook subscription with this id in this project.' },
   DELIVERY_NOT_FOUND: { status: 404, description: 'No delivery with this id for this webhook.' },
+  LAST_ADMIN_KEY: {
+    status: 409,
+    description:
+      "The key is the project's last live admin key: revoking it would leave no way to manage the project.",
+  },
   INVALID_CURSOR: {
     status: 400,
     description:

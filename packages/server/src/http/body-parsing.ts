@@ -1,5 +1,5 @@
 import { createGunzip, createInflate } from 'node:zlib';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RequestError } from '../errors/error-codes.js';
 import { parseJsonBody } from '../ingestion/json-body.js';
 
@@ -41,20 +41,31 @@ export function registerBodyParsing(app: FastifyInstance): void {
   });
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    ['application/json', 'text/plain'],
-    { parseAs: 'buffer' },
-    (request, body, done) => {
-      // Kept as received where a route asks (tracking): the ingestion log stores the bytes rather
-      // than serialising them again.
-      if (request.routeOptions.config.keepRawBody) request.rawBody = body as Buffer;
-      try {
-        done(null, parseJsonBody((body as Buffer).toString('utf8')));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    },
-  );
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, parseJson);
+}
+
+/**
+ * Reads every body of the routes of `app` (a plugin's scope) as JSON, whatever its Content-Type
+ * says or when it has none: Segment libraries label their JSON in many ways (RudderStack's Node
+ * SDK sends gzip JSON as `application/x-www-form-urlencoded`). DESIGN §4: tracking bodies are JSON.
+ */
+export function readEveryBodyAsJson(app: FastifyInstance): void {
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, parseJson);
+}
+
+function parseJson(
+  request: FastifyRequest,
+  body: string | Buffer,
+  done: (error: Error | null, body?: unknown) => void,
+): void {
+  // Kept as received where a route asks (tracking): the ingestion log stores the bytes rather
+  // than serialising them again.
+  if (request.routeOptions.config.keepRawBody) request.rawBody = body as Buffer;
+  try {
+    done(null, parseJsonBody((body as Buffer).toString('utf8')));
+  } catch (error) {
+    done(error as Error, undefined);
+  }
 }
 
 declare module 'fastify' {

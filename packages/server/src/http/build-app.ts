@@ -1,5 +1,4 @@
 import { dirname } from 'node:path';
-import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import { type AcquaintConfig, loadConfig } from '../config.js';
@@ -14,9 +13,11 @@ import { SecretBox } from '../webhooks/secret-box.js';
 import type { AppContext } from './app-context.js';
 import { Authenticator } from './authenticate.js';
 import { registerBodyParsing } from './body-parsing.js';
+import { registerBodyTimeouts } from './body-timeouts.js';
 import { registerErrorHandling } from './error-handler.js';
 import { openApiOptions, registerSharedSchemas } from './openapi.js';
 import { RateLimiter } from './rate-limiter.js';
+import { registerResponseHeaders } from './response-headers.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { attributeRoutes } from './routes/attribute-routes.js';
@@ -56,7 +57,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     genReqId: requestIdOf,
     bodyLimit: config.maxRequestBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
-    trustProxy: true,
+    // Cast: Fastify's overloads take one kind at a time; hop counts and address lists work alike.
+    trustProxy: config.trustProxy as boolean,
     // Errors raised before routing (a URL that is not valid percent-encoded UTF-8) in the usual shape.
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply)
@@ -90,6 +92,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       app.log.error({ err: error }, 'webhook worker'),
     ),
   };
+  await registerResponseHeaders(app);
+  registerBodyTimeouts(app, config);
   context.auth.register(app);
   metrics.watchIngestion(() => context.ingestion.status());
   context.webhooks.worker.start();
@@ -115,13 +119,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerErrorHandling(app);
   registerBodyParsing(app);
   registerSharedSchemas(app);
-  await app.register(cors, {
-    origin: true,
-    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    // The SDK reads Retry-After to wait out a 429.
-    exposedHeaders: ['Retry-After'],
-    maxAge: 86400,
-  });
   await app.register(swagger, openApiOptions);
 
   await app.register(trackingRoutes, { context });

@@ -60,10 +60,21 @@ describeEachBackend(
       }
     });
 
-    it(`${backend}: an unsupported content type is 415`, async () => {
-      const response = await raw('/v1/batch', 'a=1', 'application/x-www-form-urlencoded');
-      expect(response.statusCode).toBe(415);
-      expect(response.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    it(`${backend}: tracking bodies are read as JSON whatever their label; the server API refuses other types with 415`, async () => {
+      const form = await raw('/v1/batch', 'a=1', 'application/x-www-form-urlencoded');
+      expect(form.statusCode).toBe(400);
+      expect(form.json().error.code).toBe('INVALID_JSON');
+      const api = await server.app.inject({
+        method: 'PATCH',
+        url: '/api/project',
+        headers: {
+          authorization: `Bearer ${server.apiKey}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        payload: 'name=x',
+      });
+      expect(api.statusCode).toBe(415);
+      expect(api.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     });
 
     it(`${backend}: fields of the wrong type are rejected per message, naming the field`, async () => {

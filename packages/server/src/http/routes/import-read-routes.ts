@@ -34,7 +34,7 @@ export async function importReadRoutes(
           type: 'object',
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-            offset: { type: 'integer', minimum: 0, default: 0 },
+            offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
           },
         },
         response: errorResponses,

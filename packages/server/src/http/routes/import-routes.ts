@@ -66,6 +66,7 @@ export async function importRoutes(
   app.post(
     '/api/imports',
     {
+      config: { streamedBody: true },
       schema: {
         tags: ['imports'],
         summary: 'Import a CSV file of users and attributes, or create a job to send it to',
@@ -78,13 +79,14 @@ export async function importRoutes(
     async (request, reply) => {
       const { project, key } = await context.auth.apiKey(request, 'upload');
       const isJson = /^application\/json/i.test(request.headers['content-type'] ?? '');
-      const options = { ...(request.query as CsvOptions), ...(isJson ? (request.body as CsvOptions) : {}) };
+      const options = { ...(request.query as CsvOptions), ...(isJson ? jsonJobOptions(request.body) : {}) };
       const input = isJson ? null : await fileOf(request);
       const job = await createCsvImportJob(store, {
         projectId: project.id,
         apiKeyId: key.id,
         fileName: options.file_name ?? input?.fileName ?? null,
-        sizeBytes: options.size_bytes ?? bodySize(request),
+        // A JSON body only announces the job: its own length says nothing of the file's.
+        sizeBytes: options.size_bytes ?? (isJson ? null : bodySize(request)),
         dryRun: options.dry_run === true,
       });
       if (input === null) return reply.code(201).send(await viewImportJob(store.db, job));
@@ -95,6 +97,7 @@ export async function importRoutes(
   app.put(
     '/api/imports/:id/file',
     {
+      config: { streamedBody: true },
       schema: {
         tags: ['imports'],
         summary: 'Send the CSV file of a pending job, or send it again to resume an interrupted job',
@@ -143,6 +146,31 @@ async function fileOf(request: FastifyRequest): Promise<CsvFile> {
     throw new RequestError('UNSUPPORTED_MEDIA_TYPE', 'send the CSV file as text/csv or multipart/form-data');
   }
   return { stream: request.body as Readable, fileName: fileNameOf(request.headers['content-disposition']) };
+}
+
+/**
+ * The options of a job announced with a JSON body, checked as the query string's are (that
+ * schema cannot be the body's: the same route takes CSV streams).
+ */
+function jsonJobOptions(body: unknown): CsvOptions {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new RequestError('INVALID_BODY', 'a JSON body to create a job is an object of options');
+  }
+  const options = body as Record<string, unknown>;
+  const refuse = (name: string, expected: string): never => {
+    throw new RequestError('INVALID_BODY', `"${name}" must be ${expected}`, undefined, `/${name}`);
+  };
+  for (const name of ['encoding', 'delimiter', 'file_name'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'string' || value.length > csvOptions.file_name.maxLength))
+      refuse(name, `a string of at most ${csvOptions.file_name.maxLength} characters`);
+  }
+  const size = options.size_bytes;
+  if (size !== undefined && !(Number.isSafeInteger(size) && (size as number) >= 0))
+    refuse('size_bytes', 'a whole number of bytes, 0 or more');
+  if (options.dry_run !== undefined && typeof options.dry_run !== 'boolean')
+    refuse('dry_run', 'true or false');
+  return options as CsvOptions;
 }
 
 /** The announced size of a plain (not compressed) body, for progress in percent. */

@@ -103,9 +103,16 @@ export async function keyRoutes(app: FastifyInstance, { context }: { context: Ap
     async (request) => {
       const { project, key: actor } = await context.auth.apiKey(request, 'admin');
       const { id } = request.params as { id: string };
-      const revoked = await store.transaction(async (tx) => {
+      const outcome = await store.transaction(async (tx) => {
+        // One revocation at a time per project, so two cannot each leave the other as the last admin key.
+        await tx.lockKeys([`${project.id}\u0000api-keys`]);
+        const live = (await listApiKeys(tx.db, project.id)).filter((k) => k.revoked_at === null);
+        const target = live.find((k) => k.id === id);
+        if (!target) return 'not-found';
+        const isAdmin = (k: { scopes: string }) => k.scopes.split(',').includes('admin');
+        if (isAdmin(target) && live.filter(isAdmin).length === 1) return 'last-admin';
         const now = Date.now();
-        if (!(await revokeApiKey(tx.db, project.id, id, now))) return false;
+        await revokeApiKey(tx.db, project.id, id, now);
         await appendAuditLog(tx.db, {
           projectId: project.id,
           at: now,
@@ -113,9 +120,16 @@ export async function keyRoutes(app: FastifyInstance, { context }: { context: Ap
           action: 'revoke_api_key',
           details: { key_id: id },
         });
-        return true;
+        return 'revoked';
       });
-      if (!revoked) throw new RequestError('KEY_NOT_FOUND', `no live API key "${id}" in this project`);
+      if (outcome === 'not-found')
+        throw new RequestError('KEY_NOT_FOUND', `no live API key "${id}" in this project`);
+      if (outcome === 'last-admin') {
+        throw new RequestError(
+          'LAST_ADMIN_KEY',
+          `"${id}" is the project's last live admin key; create another admin key before revoking it`,
+        );
+      }
       return { revoked: true, id };
     },
   );

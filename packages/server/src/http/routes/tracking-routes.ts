@@ -3,6 +3,7 @@ import { RequestError } from '../../errors/error-codes.js';
 import type { IngestResult } from '../../ingestion/ingest-messages.js';
 import type { MessageType } from '../../ingestion/normalize-message.js';
 import type { AppContext } from '../app-context.js';
+import { readEveryBodyAsJson } from '../body-parsing.js';
 
 const SINGLE_MESSAGE_ROUTES: [string, MessageType][] = [
   ['/v1/identify', 'identify'],
@@ -32,6 +33,7 @@ export async function trackingRoutes(
   app: FastifyInstance,
   { context }: { context: AppContext },
 ): Promise<void> {
+  readEveryBodyAsJson(app);
   const ingest = async (
     request: FastifyRequest,
     messages: unknown[],

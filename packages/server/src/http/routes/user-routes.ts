@@ -31,7 +31,7 @@ const paging = {
   additionalProperties: false,
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
-    offset: { type: 'integer', minimum: 0, default: 0 },
+    offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
   },
 } as const;
 
