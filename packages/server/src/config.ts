@@ -49,6 +49,14 @@ export interface AcquaintConfig {
   logLevel: LogLevel;
   /** When set, `GET /metrics` wants `Authorization: Bearer <this token>`; else it is open. */
   metricsToken: string | null;
+  /** Loopback and private addresses may receive webhooks (off; link-local ones never may). */
+  webhooksAllowPrivate: boolean;
+  /** Time allowed for one webhook attempt, answer included (10 s). */
+  webhookTimeoutMs: number;
+  /** First wait before a failed webhook delivery is retried; it doubles each time (10 s). */
+  webhookRetryBaseMs: number;
+  /** How often the webhook worker looks for due deliveries when idle (500 ms). */
+  webhookPollMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -75,6 +83,10 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   shutdownTimeoutMs: 10_000,
   logLevel: 'info',
   metricsToken: null,
+  webhooksAllowPrivate: false,
+  webhookTimeoutMs: 10_000,
+  webhookRetryBaseMs: 10_000,
+  webhookPollMs: 500,
 };
 
 /** The defaults, overridden by `ACQUAINT_*` environment variables and then by `overrides`. */
@@ -106,6 +118,9 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['ingestionWaitMs', 'ACQUAINT_INGESTION_WAIT_MS'],
     ['ingestionReadyBacklog', 'ACQUAINT_INGESTION_READY_BACKLOG'],
     ['shutdownTimeoutMs', 'ACQUAINT_SHUTDOWN_TIMEOUT_MS'],
+    ['webhookTimeoutMs', 'ACQUAINT_WEBHOOKS_TIMEOUT_MS'],
+    ['webhookRetryBaseMs', 'ACQUAINT_WEBHOOKS_RETRY_BASE_MS'],
+    ['webhookPollMs', 'ACQUAINT_WEBHOOKS_POLL_MS'],
   ];
   for (const [key, name] of entries) {
     const value = numberFrom(name);
@@ -124,5 +139,12 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     fromEnv.logLevel = level as LogLevel;
   }
   if (env.ACQUAINT_METRICS_TOKEN) fromEnv.metricsToken = env.ACQUAINT_METRICS_TOKEN;
+  if (env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE) {
+    if (!/^(true|false|1|0|on|off)$/i.test(env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE))
+      throw new Error(
+        `ACQUAINT_WEBHOOKS_ALLOW_PRIVATE must be true or false, got "${env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE}"`,
+      );
+    fromEnv.webhooksAllowPrivate = /^(true|1|on)$/i.test(env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE);
+  }
   return { ...DEFAULT_CONFIG, ...fromEnv, ...overrides };
 }

@@ -9,7 +9,7 @@ import {
 } from '../storage/attribute-repository.js';
 import type { StoreTx } from '../storage/store.js';
 import { applyAttributeOperation, type StoredAttribute } from './apply-attribute-operation.js';
-import type { AttributeOperation } from './attribute-operation.js';
+import type { AttributeOperation, AttributeValue } from './attribute-operation.js';
 import { type AttributeSource, inferAttributeType } from './attribute-types.js';
 
 interface PendingWrite {
@@ -19,6 +19,18 @@ interface PendingWrite {
   source: AttributeSource;
   /** The message the write came from, to name it when the write is skipped. */
   origin: number;
+}
+
+/** Hears of stored values that changed, for the attribute names it watches (the webhook outbox). */
+export interface AttributeChangeWatch {
+  readonly names: ReadonlySet<string>;
+  changed(
+    personId: number,
+    name: string,
+    previous: AttributeValue | undefined,
+    current: AttributeValue | undefined,
+    at: number,
+  ): void;
 }
 
 /**
@@ -35,6 +47,8 @@ export class AttributeWrites {
   private pending: PendingWrite[] = [];
   /** Writes skipped because the project has no room for a new attribute name: message and name. */
   readonly skipped: { origin: number; name: string }[] = [];
+  /** Told of each value that changed under a watched name; none by default. */
+  watch: AttributeChangeWatch | null = null;
 
   constructor(
     private readonly tx: StoreTx,
@@ -68,8 +82,11 @@ export class AttributeWrites {
     const sightings: AttributeSighting[] = [];
     for (const { personId, operation, at, source } of writes) {
       const k = key(personId, operation.name);
-      const next = applyAttributeOperation(current.get(k), operation, at);
+      const before = current.get(k);
+      const next = applyAttributeOperation(before, operation, at);
       if (next === null) continue;
+      if (this.watch?.names.has(operation.name))
+        this.watch.changed(personId, operation.name, before?.value, next.value, at);
       current.set(k, next);
       changed.set(k, { personId, name: operation.name, ...next });
       if (next.value !== undefined) {

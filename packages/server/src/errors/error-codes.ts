@@ -138,6 +138,13 @@ export const ERROR_CODES = {
     description:
       'The set-aside ingestion log entry failed again when replayed; it stays set aside with the new error.',
   },
+  WEBHOOK_URL_REFUSED: {
+    status: 400,
+    description:
+      'The webhook URL cannot receive deliveries: not http(s), does not resolve, or resolves to a loopback, private or link-local address (server-side request forgery).',
+  },
+  WEBHOOK_NOT_FOUND: { status: 404, description: 'No webhook subscription with this id in this project.' },
+  DELIVERY_NOT_FOUND: { status: 404, description: 'No delivery with this id for this webhook.' },
   INVALID_CURSOR: {
     status: 400,
     description:

@@ -2,6 +2,8 @@ import type { AcquaintConfig } from '../config.js';
 import type { Ingestion } from '../ingestion/ingestion.js';
 import type { Metrics } from '../operations/metrics.js';
 import type { Store } from '../storage/store.js';
+import type { DeliveryWorker } from '../webhooks/delivery-worker.js';
+import type { SecretBox } from '../webhooks/secret-box.js';
 import type { Authenticator } from './authenticate.js';
 
 /** What every route plugin is given: the store, the limits, authentication, ingestion and metrics. */
@@ -13,4 +15,6 @@ export interface AppContext {
   ingestion: Ingestion;
   /** Prometheus metrics; a route observes what only it knows (`metrics.decideSeconds`). */
   metrics: Metrics;
+  /** Webhooks: the key that seals signing secrets, and this process's delivery worker. */
+  webhooks: { secrets: SecretBox; worker: DeliveryWorker };
 }

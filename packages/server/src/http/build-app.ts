@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
@@ -8,6 +9,8 @@ import { Metrics } from '../operations/metrics.js';
 import { operationsRoutes } from '../operations/operations-routes.js';
 import { loggerOptions, observeRequests, requestIdOf } from '../operations/request-observation.js';
 import type { Store } from '../storage/store.js';
+import { DeliveryWorker } from '../webhooks/delivery-worker.js';
+import { SecretBox } from '../webhooks/secret-box.js';
 import type { AppContext } from './app-context.js';
 import { Authenticator } from './authenticate.js';
 import { registerBodyParsing } from './body-parsing.js';
@@ -27,6 +30,8 @@ import sdkRoutes from './routes/sdk-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
 import { trackingRoutes } from './routes/tracking-routes.js';
 import { userRoutes } from './routes/user-routes.js';
+import { webhookDeliveryRoutes } from './routes/webhook-delivery-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 
 export interface BuildAppOptions {
   store: Store;
@@ -75,9 +80,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       onApplied: (messages) => metrics.appliedMessages.inc(messages),
     }),
     metrics,
+    webhooks: webhookDelivery(options.store, config, (error) =>
+      app.log.error({ err: error }, 'webhook worker'),
+    ),
   };
   context.auth.register(app);
   metrics.watchIngestion(() => context.ingestion.status());
+  context.webhooks.worker.start();
+  app.addHook('onClose', () => context.webhooks.worker.stop());
   app.decorate('ingestion', context.ingestion);
   app.decorate('metrics', metrics);
   observeRequests(app, metrics);
@@ -120,11 +130,35 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(keyRoutes, { context });
   await app.register(reportRoutes, { context });
   await app.register(personalizationRoutes, { context });
+  await app.register(webhookRoutes, { context });
+  await app.register(webhookDeliveryRoutes, { context });
   await app.register(sdkRoutes);
   await app.register(operationsRoutes, { context });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/**
+ * The secret box and the delivery worker of this process. Signing secrets are sealed with
+ * `ACQUAINT_SECRET_KEY`, else the key file beside the SQLite database (or in `ACQUAINT_DATA_DIR`,
+ * default `./data`, on PostgreSQL); an in-memory database keeps its key in memory.
+ */
+function webhookDelivery(store: Store, config: AcquaintConfig, onError: (error: unknown) => void) {
+  const dataDir = store.file
+    ? dirname(store.file)
+    : store.name === 'postgres'
+      ? (process.env.ACQUAINT_DATA_DIR ?? './data')
+      : undefined;
+  const secrets = SecretBox.fromEnvironment({ dataDir });
+  const worker = new DeliveryWorker(store, secrets, {
+    timeoutMs: config.webhookTimeoutMs,
+    retryBaseMs: config.webhookRetryBaseMs,
+    pollMs: config.webhookPollMs,
+    allowPrivate: config.webhooksAllowPrivate,
+    onError,
+  });
+  return { secrets, worker };
 }
 
 declare module 'fastify' {

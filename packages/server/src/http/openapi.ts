@@ -62,6 +62,11 @@ export const openApiOptions: SwaggerOptions = {
         description:
           'Behaviour reports: breakdowns by attribute, group or device type, and cross-device paths (API key, scope query).',
       },
+      {
+        name: 'webhooks',
+        description:
+          'Destinations: signed webhooks on identity, attribute and group changes (API key, scope admin).',
+      },
     ],
   },
   refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

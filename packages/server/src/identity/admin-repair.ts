@@ -14,6 +14,8 @@ import {
 import { appendAuditLog } from '../storage/project-repository.js';
 import { TransactionConflict } from '../storage/storage-backend.js';
 import type { Store, StoreTx } from '../storage/store.js';
+import { forgetPersonDeliveries } from '../storage/webhook-delivery-repository.js';
+import { ChangeOutbox } from '../webhooks/change-outbox.js';
 import { anonymousIdLock, userIdLock } from './identity-graph.js';
 
 export type RepairResult<T> =
@@ -72,6 +74,7 @@ export async function mergePersonsByAdmin(
       .where('id', '=', into.id)
       .execute();
     await audit(tx, ctx, 'merge', { into: describe(into), from: describe(from), moved_anonymous_ids: moved });
+    await notifyMerge(tx, ctx.projectId, into.id, from.id);
     return { ok: true, value: { person_id: into.id, moved_anonymous_ids: moved } };
   });
 }
@@ -159,6 +162,8 @@ export async function deletePerson(
       .execute();
     await deleteAssignmentsOfPerson(tx.db, person.id);
     await tx.db.deleteFrom('persons').where('id', '=', person.id).execute();
+    // Webhook deliveries carry the person's ids and attributes: erased too, sent or not.
+    await forgetPersonDeliveries(tx.db, ctx.projectId, person.id);
     await audit(tx, ctx, 'delete', {
       person: describe(person),
       deleted_events: deletedEvents,
@@ -166,6 +171,13 @@ export async function deletePerson(
     });
     return { ok: true, value: { deleted_events: deletedEvents, deleted_devices: devices.length } };
   });
+}
+
+/** `user.merged` for the webhook outbox, in the merge's transaction. */
+async function notifyMerge(tx: StoreTx, projectId: string, intoId: number, fromId: number): Promise<void> {
+  const outbox = await ChangeOutbox.open(tx, projectId);
+  outbox.personsMerged(intoId, fromId, Date.now());
+  await outbox.flush();
 }
 
 function describe(person: PersonRow) {

@@ -12,10 +12,25 @@ export type IdentityWarning =
   | { code: 'IDENTIFIED_ON_ANOTHER_USER'; message: string }
   | { code: 'DEVICE_CAP_REACHED'; message: string };
 
+/**
+ * A person got a user id, or an anonymous id joined an identified person (`user.identified`),
+ * possibly by merging the anonymous person that held it (`user.merged`).
+ */
+export interface IdentityLink {
+  personId: number;
+  userId: string;
+  /** The anonymous id that joined; null when a person got a user id without one. */
+  anonymousId: string | null;
+  /** The anonymous person folded into `personId`, when the link merged one. */
+  mergedPersonId: number | null;
+}
+
 export interface ResolvedIdentity {
   /** The person the message's event and attributes belong to (rule 5: by user id, else anonymous id). */
   person: PersonRow;
   warnings: IdentityWarning[];
+  /** What the message changed in who is who, when it changed anything. */
+  link: IdentityLink | null;
 }
 
 /**
@@ -34,16 +49,17 @@ export async function resolveIdentity(
   if (userId !== null && anonymousId !== null)
     return linkAnonymousIdToUser(graph, anonymousId, userId, visit, at);
   if (userId !== null) {
-    const person = graph.personOfUserId(userId) ?? (await graph.createPerson(userId, at));
+    const existing = graph.personOfUserId(userId);
+    const person = existing ?? (await graph.createPerson(userId, at));
     graph.markBound(person, at);
-    return { person, warnings: [] };
+    return { person, warnings: [], link: existing ? null : newLink(person.id, userId, null) };
   }
   if (anonymousId === null) throw new Error('a message reached identity resolution without a legal id');
   const existing = graph.personOfAnonymousId(anonymousId);
-  if (existing) return { person: existing, warnings: [] };
+  if (existing) return { person: existing, warnings: [], link: null };
   const person = await graph.createPerson(null, at);
   await graph.addDevice(anonymousId, person, visit, at);
-  return { person, warnings: [] };
+  return { person, warnings: [], link: null };
 }
 
 /**
@@ -66,21 +82,26 @@ async function linkAnonymousIdToUser(
   const warnings: IdentityWarning[] = [];
   const a = graph.personOfAnonymousId(anonymousId);
   let u = graph.personOfUserId(userId);
+  let link: IdentityLink | null = null;
 
   if (!a && !u) {
     u = await graph.createPerson(userId, at);
     await graph.addDevice(anonymousId, u, visit, at);
+    link = newLink(u.id, userId, anonymousId);
   } else if (a && !u) {
     if (a.user_id === null) {
       graph.identify(a, userId);
       u = a;
+      link = newLink(a.id, userId, anonymousId);
     } else {
       warnings.push(sharedDeviceWarning(anonymousId, a.user_id, userId));
       u = await graph.createPerson(userId, at);
+      link = newLink(u.id, userId, null);
     }
   } else if (!a && u) {
     if (await graph.hasRoomFor(u, 1)) {
       await graph.addDevice(anonymousId, u, visit, at);
+      link = newLink(u.id, userId, anonymousId);
     } else {
       warnings.push(capWarning(anonymousId, userId, graph.limits.maxAnonymousIdsPerPerson));
       await graph.addDevice(anonymousId, await graph.createPerson(null, at), visit, at);
@@ -90,13 +111,18 @@ async function linkAnonymousIdToUser(
       warnings.push(sharedDeviceWarning(anonymousId, a.user_id, userId));
     } else if (await graph.hasRoomFor(u, await graph.deviceCount(a))) {
       await graph.merge(u, a);
+      link = { personId: u.id, userId, anonymousId, mergedPersonId: a.id };
     } else {
       warnings.push(capWarning(anonymousId, userId, graph.limits.maxAnonymousIdsPerPerson));
     }
   }
   const person = u as PersonRow;
   graph.markBound(person, at);
-  return { person, warnings };
+  return { person, warnings, link };
+}
+
+function newLink(personId: number, userId: string, anonymousId: string | null): IdentityLink {
+  return { personId, userId, anonymousId, mergedPersonId: null };
 }
 
 function sharedDeviceWarning(anonymousId: string, holder: string, userId: string): IdentityWarning {

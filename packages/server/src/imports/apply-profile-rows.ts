@@ -8,6 +8,7 @@ import {
 } from '../storage/attribute-repository.js';
 import type { AttributeWrites } from '../storage/profile-bulk-writer.js';
 import type { StoreTx } from '../storage/store.js';
+import { ChangeOutbox } from '../webhooks/change-outbox.js';
 import type { ImportColumn } from './column-types.js';
 import type { ValidProfileRow } from './read-profile-row.js';
 
@@ -42,8 +43,8 @@ export function attributeWritesBuffer(): AttributeWrites {
  * import's time `at` (rule 7: a later row of the same user wins the tie; newer live traffic is
  * kept). Only changed values are written. A chunk of distinct ids none of which exists yet (the
  * bulk of a first import) skips all of that: row i is the i-th person created, and its values
- * are written as they are. No side effects outside the database: the transaction may be retried
- * whole.
+ * are written as they are. Changes of attributes a webhook watches go to the outbox, in this
+ * transaction. No side effects outside the database: the transaction may be retried whole.
  */
 export async function applyProfileRows(
   tx: StoreTx,
@@ -68,9 +69,12 @@ export async function applyProfileRows(
   // Writers on SQLite are serialised: its locks are no-ops, not worth a key per row.
   if (tx.capabilities.concurrentWriters) await tx.lockKeys(userIds.map((id) => userIdLock(projectId, id)));
   const existing = await tx.profiles.lockPersonsByUserIds(projectId, userIds);
+  const outbox = await ChangeOutbox.open(tx, projectId);
   if (rowsOf === null && existing.length === 0) {
     const createdIds = await tx.profiles.insertImportedPersons(projectId, userIds, at);
-    return writeNewPersons(tx, projectId, rows, columns, createdIds, writes);
+    const applied = await writeNewPersons(tx, projectId, rows, columns, createdIds, writes);
+    await noteChanges(outbox, writes, new Map());
+    return applied;
   }
   rowsOf ??= new Map(userIds.map((id) => [id, 1]));
   const personOf = new Map(existing.map((p) => [p.userId, p.id]));
@@ -90,6 +94,7 @@ export async function applyProfileRows(
       : [];
   const key = (personId: number, name: string) => `${personId}\u0000${name}`;
   const current = new Map<string, StoredAttribute>(stored.map((a) => [key(a.personId, a.name), a]));
+  const before = new Map(current);
   const changed = new Map<string, PersonAttribute>();
   const fresh = new Set(createdIds);
   const result: AppliedRows = { created: 0, updated: 0, unchanged: 0, personIds: [] };
@@ -154,7 +159,30 @@ export async function applyProfileRows(
     writes.values[i] = attribute.value === undefined ? null : attributeJson(attribute.value);
   }
   await saveWrites(tx, projectId, columns, writes, setColumns);
+  await noteChanges(outbox, writes, before);
   return result;
+}
+
+/**
+ * Tells the webhook outbox of the values written under watched names (`before`: the stored
+ * values they replace, by `personId\0name`), then writes its deliveries.
+ */
+async function noteChanges(
+  outbox: ChangeOutbox,
+  writes: AttributeWrites,
+  before: ReadonlyMap<string, StoredAttribute>,
+): Promise<void> {
+  if (outbox.watchesAttributes) {
+    for (let i = 0; i < writes.count; i++) {
+      const name = writes.names[i];
+      if (!outbox.names.has(name)) continue;
+      const personId = writes.personIds[i];
+      const value = writes.values[i];
+      const current = value === null ? undefined : (JSON.parse(value) as AttributeValue);
+      outbox.changed(personId, name, before.get(`${personId}\u0000${name}`)?.value, current, writes.at);
+    }
+  }
+  await outbox.flush();
 }
 
 /** Rows of new persons, one each (row i made person `personIds[i]`): every value is written. */

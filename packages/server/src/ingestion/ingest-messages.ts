@@ -7,6 +7,7 @@ import { claimMessageIds, insertEvents, type NewEvent } from '../storage/event-r
 import { recordIngestionWarnings } from '../storage/ingestion-warning-repository.js';
 import type { ProjectRow } from '../storage/project-repository.js';
 import type { Store, StoreTx } from '../storage/store.js';
+import { ChangeOutbox } from '../webhooks/change-outbox.js';
 import type { MessageIssue } from './message-issues.js';
 import { type NormalizedMessage, type NormalizeOptions, normalizeMessage } from './normalize-message.js';
 
@@ -101,7 +102,8 @@ export function duplicateWarning(message: { index: number; messageId: string }):
  * persons, devices, attributes and events in a few multi-row statements. Events keep the ids they
  * were sent with and are never rewritten: a person's events are found through its ids. Identity
  * outcomes worth a warning are also kept in `ingestion_warnings`, for senders that were answered
- * before their messages were applied.
+ * before their messages were applied. Identity links and watched attribute changes go to the
+ * webhook outbox, written in this same transaction.
  */
 export async function applyMessages(
   tx: StoreTx,
@@ -134,6 +136,8 @@ export async function applyMessages(
   );
   const attributes = new AttributeWrites(tx, projectId);
   graph.beforeMerge = () => attributes.flush();
+  const outbox = await ChangeOutbox.open(tx, projectId);
+  if (outbox.watchesAttributes) attributes.watch = outbox;
   const events: NewEvent[] = [];
 
   for (const message of fresh) {
@@ -142,7 +146,8 @@ export async function applyMessages(
       message.type === 'alias'
         ? { anonymousId: message.previousId, userId: message.userId }
         : { anonymousId: message.anonymousId, userId: message.userId };
-    const { person, warnings: found } = await resolveIdentity(graph, ids, visit, message.timestamp);
+    const { person, warnings: found, link } = await resolveIdentity(graph, ids, visit, message.timestamp);
+    if (link) outbox.identityLinked(link, message.timestamp);
     for (const w of found)
       identityWarnings.push({ index: message.index, messageId: message.messageId, ...w });
     graph.touchPerson(person, message.timestamp);
@@ -176,6 +181,7 @@ export async function applyMessages(
   await attributes.flush();
   await graph.flush();
   await insertEvents(tx, events);
+  await outbox.flush();
   for (const { origin, name } of attributes.skipped) {
     identityWarnings.push({
       index: origin,

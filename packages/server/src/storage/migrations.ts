@@ -2,6 +2,7 @@ import { type CreateTableBuilder, type Kysely, type Migration, type MigrationPro
 import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
 import { conditionMigrations } from './condition-migrations.js';
 import { experienceMigration } from './experience-migration.js';
+import { webhookMigration } from './webhook-migration.js';
 
 /** What differs between backends when creating tables. */
 export interface MigrationDialect {
@@ -286,6 +287,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
       },
     },
     '0008_experiences': experienceMigration(dialect),
+    '0011_webhooks': webhookMigration(dialect),
   };
 }
 
