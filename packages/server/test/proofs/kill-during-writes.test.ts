@@ -32,7 +32,9 @@ async function installation(backend: 'sqlite' | 'postgres'): Promise<{ args: str
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const backends = testBackends().filter((b) => b !== 'postgres' || postgresUrl);
+const backends = testBackends().filter(
+  (b): b is 'sqlite' | 'postgres' => b === 'sqlite' || (b === 'postgres' && postgresUrl !== ''),
+);
 
 for (const backend of backends) {
   it(`${backend}: SIGKILL during admin merges and an import leaves no half-merged person and no id held twice`, async () => {
