@@ -1,8 +1,4 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseCondition } from '../../src/conditions/parse-condition.js';
-import { breakdownReport } from '../../src/reports/breakdown-report.js';
-import { readBreakdownRequest } from '../../src/reports/report-request.js';
-import { personsMatching } from '../../src/storage/condition-query.js';
 import { apiClient } from '../api/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { describeEachBackend } from '../support/test-stores.js';
@@ -178,39 +174,36 @@ describeEachBackend('behaviour reports: breakdown', (backend) => {
   });
 
   it(`${backend}: by group, a person counts in every group holding them`, async () => {
-    /** A group as the report reads it: its id, its name and the select of its members. */
-    const group = (id: string, name: string, input: unknown) => {
-      const parsed = parseCondition(input);
-      if (!parsed.ok) throw new Error(parsed.message);
-      const persons = personsMatching(server.store.db, server.projectId, parsed.condition, {
-        now: Date.parse('2026-03-05T00:00:00Z'),
-        groups: new Map(),
-      });
-      return { id, name, personIds: persons.select('p.id') };
+    const group = async (name: string, condition: unknown) => {
+      const created = await api.post('/api/groups', { name, condition });
+      expect(created.statusCode).toBe(201);
+      return (created.json() as { id: string }).id;
     };
-    const groups = [
-      group('grp_music', 'Music lovers', { attr: 'interests', op: 'contains', value: 'music' }),
-      group('grp_gold', 'Gold', { attr: 'membership_level', op: 'eq', value: 'gold' }),
-      group('grp_none', 'Nobody', { attr: 'membership_level', op: 'eq', value: 'platinum' }),
-    ];
-    const read = readBreakdownRequest(
-      {
-        metric: { type: 'conversion_rate', event: 'purchase' },
-        breakdown: { groups: groups.map((g) => g.id) },
-        ...SHOP_RANGE,
-      },
-      'UTC',
-    );
-    if (!read.ok) throw new Error(read.message);
-    const answer = await breakdownReport(server.store.db, server.projectId, read.request, groups);
+    const music = await group('Music lovers', { attr: 'interests', op: 'contains', value: 'music' });
+    const gold = await group('Gold', { attr: 'membership_level', op: 'eq', value: 'gold' });
+    const none = await group('Nobody', { attr: 'membership_level', op: 'eq', value: 'platinum' });
+    const answer = await breakdown({
+      metric: { type: 'conversion_rate', event: 'purchase' },
+      breakdown: { groups: [music, gold, none] },
+    });
     // Music lovers: alice (bought) and bob (did not); Gold: alice, also a music lover, counts in
     // both. The bot's "gold" person is no visitor; dave (gold) visited outside the range.
     // The empty group still has its row.
     expect(answer.rows).toEqual([
-      { key: 'grp_music', name: 'Music lovers', visitors: 2, value: 0.5 },
-      { key: 'grp_gold', name: 'Gold', visitors: 1, value: 1 },
-      { key: 'grp_none', name: 'Nobody', visitors: 0, value: null },
+      { key: music, name: 'Music lovers', visitors: 2, value: 0.5 },
+      { key: gold, name: 'Gold', visitors: 1, value: 1 },
+      { key: none, name: 'Nobody', visitors: 0, value: null },
     ]);
+
+    const unknown = await api.post('/api/reports/breakdown', {
+      ...SHOP_RANGE,
+      metric: { type: 'visitors' },
+      breakdown: { groups: [music, 'grp_missing'] },
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({
+      error: { code: 'UNKNOWN_GROUP', pointer: '/breakdown/groups/1' },
+    });
   });
 
   it(`${backend}: an attribute no one holds puts every visitor in the null row, with a warning`, async () => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { RequestError } from '../../errors/error-codes.js';
-import { breakdownReport } from '../../reports/breakdown-report.js';
+import { groupPersons } from '../../groups/group-view.js';
+import { breakdownReport, type ReportGroup } from '../../reports/breakdown-report.js';
 import { crossDeviceReport } from '../../reports/cross-device-report.js';
 import {
   type BreakdownBody,
@@ -10,6 +11,7 @@ import {
   readBreakdownRequest,
   readCrossDeviceRequest,
 } from '../../reports/report-request.js';
+import { findGroup } from '../../storage/group-repository.js';
 import type { AppContext } from '../app-context.js';
 import { errorResponses } from './route-schemas.js';
 
@@ -45,9 +47,15 @@ const breakdownBody = {
       additionalProperties: false,
       minProperties: 1,
       maxProperties: 1,
-      description: 'Exactly one of `attr`, `device_type`.',
+      description: 'Exactly one of `attr`, `groups` (group ids; a row per group), `device_type`.',
       properties: {
         attr: { type: 'string', minLength: 1, maxLength: 128 },
+        groups: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 50,
+          items: { type: 'string', minLength: 1, maxLength: 64 },
+        },
         device_type: { type: 'boolean', enum: [true] },
       },
     },
@@ -62,6 +70,25 @@ export async function reportRoutes(
   app: FastifyInstance,
   { context }: { context: AppContext },
 ): Promise<void> {
+  /** The groups of a groups breakdown with their members; an id the project lacks is refused. */
+  const reportGroups = async (projectId: string, groupIds: string[]): Promise<ReportGroup[]> => {
+    const persons = await groupPersons(context.store.db, projectId, Date.now());
+    const found: ReportGroup[] = [];
+    for (const [index, id] of groupIds.entries()) {
+      const group = await findGroup(context.store.db, projectId, id);
+      if (!group) {
+        throw new RequestError(
+          'UNKNOWN_GROUP',
+          `group "${id}" does not exist in this project`,
+          {},
+          `/breakdown/groups/${index}`,
+        );
+      }
+      found.push({ id: group.id, name: group.name, personIds: persons(group).select('p.id') });
+    }
+    return found;
+  };
+
   app.post(
     '/api/reports/breakdown',
     {
@@ -79,7 +106,9 @@ export async function reportRoutes(
       const { project } = await context.auth.apiKey(request, 'query');
       const read = readBreakdownRequest(request.body as BreakdownBody, project.timezone);
       if (!read.ok) throw refusal(read);
-      return breakdownReport(context.store.db, project.id, read.request);
+      const { breakdown } = read.request;
+      const groups = breakdown.kind === 'groups' ? await reportGroups(project.id, breakdown.groupIds) : [];
+      return breakdownReport(context.store.db, project.id, read.request, groups);
     },
   );
 
