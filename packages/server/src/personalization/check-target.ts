@@ -1,6 +1,7 @@
 import type { AttributeType } from '../attributes/attribute-types.js';
 import { parseCondition } from '../conditions/parse-condition.js';
 import { loadAttributeDefinitions } from '../storage/attribute-repository.js';
+import { findGroup } from '../storage/group-repository.js';
 import type { Db } from '../storage/store.js';
 import type { TargetCheck } from './experience-catalog.js';
 
@@ -12,19 +13,23 @@ export async function attributeTypesOf(db: Db, projectId: string): Promise<Map<s
 
 /**
  * Checks an experience's target against the project: an inline condition is parsed with the
- * project's attribute types (DESIGN §5; a bad part is refused with its pointer); groups wait for
- * the groups feature and are refused until then.
+ * project's attribute types (DESIGN §5; a bad part is refused with its pointer); each target group
+ * must be one of the project's groups.
  */
 export function checkTarget(db: Db): TargetCheck {
   return async (project, settings) => {
     const target = settings.target;
     if ('everyone' in target) return null;
     if ('groups' in target) {
-      return {
-        code: 'TARGET_GROUP_NOT_FOUND',
-        pointer: '/target/groups/0',
-        message: `group "${target.groups[0]}" does not exist in this project`,
-      };
+      for (const [index, id] of target.groups.entries()) {
+        if (await findGroup(db, project.id, id)) continue;
+        return {
+          code: 'TARGET_GROUP_NOT_FOUND',
+          pointer: `/target/groups/${index}`,
+          message: `group "${id}" does not exist in this project`,
+        };
+      }
+      return null;
     }
     const parsed = parseCondition(target.condition, {
       pointer: '/target/condition',

@@ -330,6 +330,38 @@ describeEachBackend(
       expect(await shown('anon-silver')).toEqual([gold]);
     });
 
+    it(`${backend}: a groups target shows to members of any of its groups, static or dynamic`, async () => {
+      const group = async (body: Record<string, unknown>) => {
+        const response = await client.call('POST', '/api/groups', body);
+        expect(response.statusCode, response.body).toBe(201);
+        return (response.json() as { id: string }).id;
+      };
+      const vips = await group({ name: 'VIPs', user_ids: ['member-vip'] });
+      const diamonds = await group({
+        name: 'Diamonds',
+        condition: { attr: 'membership_level', op: 'eq', value: 'diamond' },
+      });
+      const offer = await client.publish(
+        bannerBody({ name: 'for groups', target: { groups: [vips, diamonds] } }),
+      );
+      await batch([
+        { type: 'identify', anonymousId: 'anon-vip', userId: 'member-vip', timestamp: at(0) },
+        {
+          type: 'identify',
+          anonymousId: 'anon-diamond',
+          userId: 'member-diamond',
+          traits: { membership_level: 'diamond' },
+          timestamp: at(0),
+        },
+        { type: 'identify', anonymousId: 'anon-plain', userId: 'member-plain', timestamp: at(0) },
+      ]);
+      const shown = async (anonymousId: string) => (await decide({ anonymousId })).map((e) => e.id);
+      expect(await shown('anon-vip')).toEqual([offer]);
+      expect(await shown('anon-diamond')).toEqual([offer]);
+      expect(await shown('anon-plain')).toEqual([]);
+      expect(await shown('anon-stranger')).toEqual([]);
+    });
+
     it(`${backend}: visit leaves judge the visit being decided`, async () => {
       const mobile = await client.publish(
         bannerBody({

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { GroupDefinition } from '../../conditions/condition.js';
+import { loadGroupDefinitions } from '../../groups/group-condition.js';
 import { checkTarget } from '../../personalization/check-target.js';
 import { ExperienceCatalog } from '../../personalization/experience-catalog.js';
 import { PublishedExperiences } from '../../personalization/published-experiences.js';
@@ -21,8 +21,7 @@ export async function personalizationRoutes(
   const catalog = new ExperienceCatalog(context.store, checkTarget(context.store.db), (projectId) =>
     published.invalidate(projectId),
   );
-  // Group definitions arrive with the groups feature; until then `in_group` matches no one.
-  const groups = async () => new Map<string, GroupDefinition>();
+  const groups = (projectId: string) => loadGroupDefinitions(context.store.db, projectId);
   await app.register(experienceRoutes, { context, catalog });
   await app.register(experienceActionRoutes, { context, catalog });
   await app.register(experienceReportRoutes, { context });
