@@ -1,6 +1,8 @@
 import type { ConditionWarning } from '../conditions/parse-context.js';
 import { userIdLock } from '../identity/identity-graph.js';
+import { targetGroups } from '../personalization/target-groups.js';
 import { newId } from '../projects/keys.js';
+import { allExperiences } from '../storage/experience-repository.js';
 import {
   deleteGroup,
   findGroup,
@@ -126,10 +128,18 @@ export async function removeGroup(ctx: GroupContext, groupId: string): Promise<C
   return ctx.store.transaction(async (tx) => {
     const group = await findGroup(tx.db, ctx.projectId, groupId);
     if (!group) return groupNotFound(groupId);
-    const users = await findGroupsUsing(tx.db, group.id);
+    const experiences = (await allExperiences(tx.db, ctx.projectId)).filter((e) =>
+      targetGroups(e.target).includes(group.id),
+    );
+    const users = [
+      ...(await findGroupsUsing(tx.db, group.id)).map((u) => `group "${u.name}" (${u.id})`),
+      ...experiences.map((e) => `experience "${e.name}" (${e.id})`),
+    ];
     if (users.length > 0) {
-      const names = users.map((u) => `"${u.name}" (${u.id})`).join(', ');
-      return refuse('GROUP_IN_USE', `group "${group.name}" is used by ${names}; change those first`);
+      return refuse(
+        'GROUP_IN_USE',
+        `group "${group.name}" is used by ${users.join(', ')}; change those first`,
+      );
     }
     await deleteGroup(tx.db, group.id);
     return { ok: true, value: null };

@@ -100,6 +100,12 @@ export async function listExperiences(
   return rows.map(toExperience);
 }
 
+/** Every experience of the project, whatever its status (to find those that use a group). */
+export async function allExperiences(db: Db, projectId: string): Promise<Experience[]> {
+  const rows = await db.selectFrom('experiences').selectAll().where('project_id', '=', projectId).execute();
+  return rows.map(toExperience);
+}
+
 export async function countExperiences(db: Db, projectId: string): Promise<number> {
   const row = await db
     .selectFrom('experiences')

@@ -360,6 +360,14 @@ describeEachBackend(
       expect(await shown('anon-diamond')).toEqual([offer]);
       expect(await shown('anon-plain')).toEqual([]);
       expect(await shown('anon-stranger')).toEqual([]);
+
+      // A group an experience targets cannot be deleted from under it.
+      const inUse = await client.call('DELETE', `/api/groups/${vips}`);
+      expect(inUse.statusCode).toBe(409);
+      expect(inUse.json()).toMatchObject({ error: { code: 'GROUP_IN_USE' } });
+      expect(inUse.json().error.message).toContain('experience "for groups"');
+      await client.call('DELETE', `/api/experiences/${offer}`);
+      expect((await client.call('DELETE', `/api/groups/${vips}`)).statusCode).toBeLessThan(300);
     });
 
     it(`${backend}: visit leaves judge the visit being decided`, async () => {
