@@ -169,3 +169,144 @@ export const csvFile = fc
     ({ header, rows, separator, lineEnd, bom }) =>
       `${bom ? '\ufeff' : ''}${[header, ...rows].map((r) => r.join(separator)).join(lineEnd)}${lineEnd}`,
   );
+
+/** A value to compare with: well-formed for some operator, or any JSON. */
+const conditionValue = fc.oneof(
+  fc.constantFrom('gold', 'x', '', '^g', '(a+)+$', '[', '2026-01-01', '2026-01-01T00:00:00Z', 'not a date'),
+  fc.constantFrom(0, -1, 7, 1e308, Number.MAX_SAFE_INTEGER, 0.5),
+  fc.boolean(),
+  fc.array(fc.oneof(fc.string({ maxLength: 6 }), fc.integer()), { maxLength: 3 }),
+  anyJson,
+);
+const valueOp = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('eq', 'neq', 'in', 'nin', 'contains', 'not_contains') },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom('starts_with', 'ends_with', 'regex', 'gt', 'gte', 'lt', 'lte', 'between'),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      'is_set',
+      'is_not_set',
+      'before',
+      'after',
+      'within_last_days',
+      'more_than_days_ago',
+    ),
+  },
+  { weight: 1, arbitrary: anyJson },
+);
+const countTest = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constantFrom('eq', 'neq', 'gte', 'gt', 'lt', 'lte'),
+      value: fc.integer({ min: -2, max: 5 }),
+    }),
+  },
+  { weight: 1, arbitrary: anyJson },
+);
+const withinDays = fc.oneof(fc.constantFrom(1, 7, 30, 0, -1, 1e9, null), anyJson);
+const conditionLeaf = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record(
+      {
+        attr: fc.oneof(
+          attributeName,
+          fc.constantFrom('$first_seen', '$device_count', '$last_device_type', '$nope'),
+        ),
+        op: valueOp,
+        value: conditionValue,
+      },
+      { requiredKeys: ['attr'] },
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      {
+        event: fc.oneof(fc.constantFrom('purchase', ''), anyJson),
+        count: countTest,
+        within_days: withinDays,
+      },
+      { requiredKeys: ['event'] },
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      {
+        page: fc.oneof(
+          fc.record({
+            op: fc.oneof(fc.constantFrom('equals', 'contains', 'starts_with', 'regex'), anyJson),
+            value: fc.oneof(fc.constantFrom('/p/', 'https://shop', '^https://x\\.y/\\d+$', '(', ''), anyJson),
+          }),
+          anyJson,
+        ),
+        count: countTest,
+        within_days: withinDays,
+      },
+      { requiredKeys: ['page'] },
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ sessions: countTest, within_days: withinDays }, { requiredKeys: ['sessions'] }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      visit: fc.oneof(
+        fc.constantFrom(
+          'device_type',
+          'os',
+          'browser',
+          'new_visitor',
+          'landing_page',
+          'referrer_host',
+          'utm_source',
+          'nope',
+        ),
+        anyJson,
+      ),
+      op: valueOp,
+      value: conditionValue,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.oneof(
+      fc.record({ identified: fc.oneof(fc.boolean(), anyJson) }),
+      fc.record({ imported: fc.oneof(fc.boolean(), anyJson) }),
+      fc.record({ bound: fc.oneof(fc.boolean(), anyJson) }),
+      fc.record({ in_group: fc.oneof(fc.constantFrom('grp_nope', ''), anyJson) }),
+      fc.record({ experience_seen: fc.oneof(fc.constantFrom('exp_nope', ''), anyJson) }),
+    ),
+  },
+  { weight: 1, arbitrary: anyJson },
+);
+
+/** A random condition tree (DESIGN §5): nested all/any/not over leaves, any part of which may be wrong. */
+export const conditionTree: fc.Arbitrary<unknown> = fc.letrec<{
+  node: unknown;
+  all: unknown;
+  any: unknown;
+  not: unknown;
+}>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    conditionLeaf,
+    tie('all'),
+    tie('any'),
+    tie('not'),
+  ),
+  all: fc.record({
+    all: fc.oneof({ weight: 5, arbitrary: fc.array(tie('node'), { maxLength: 4 }) }, anyJson),
+  }),
+  any: fc.record({
+    any: fc.oneof({ weight: 5, arbitrary: fc.array(tie('node'), { maxLength: 4 }) }, anyJson),
+  }),
+  not: fc.record({ not: tie('node') }),
+})).node;

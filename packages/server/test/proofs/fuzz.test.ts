@@ -7,7 +7,15 @@ import { WARNING_CODES } from '../../src/ingestion/message-issues.js';
 import { identityViolations } from '../support/identity-invariants.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { type Backend, describeEachBackend } from '../support/test-stores.js';
-import { batchBody, csvFile, rawBody, trackingMessage, uploadBody } from './fuzz-arbitraries.js';
+import {
+  batchBody,
+  conditionTree,
+  csvFile,
+  idLike,
+  rawBody,
+  trackingMessage,
+  uploadBody,
+} from './fuzz-arbitraries.js';
 
 /** Fixed seed and run count: the same cases every time, in a bounded time. */
 const SEED = 20261130;
@@ -74,6 +82,40 @@ const TARGETS: FuzzTarget<unknown>[] = [
       url: '/v1/user/profiles',
       headers: { authorization: `Bearer ${apiKey}` },
       payload: body as object,
+    }),
+  }),
+  target({
+    name: 'POST /v1/decide',
+    input: fc.record(
+      {
+        anonymousId: idLike,
+        userId: idLike,
+        url: fc.oneof(fc.webUrl({ withQueryParameters: true }), idLike),
+        referrer: fc.oneof(fc.webUrl(), idLike),
+        sessionId: idLike,
+        userHash: idLike,
+        preview: idLike,
+      },
+      { requiredKeys: [] },
+    ),
+    request: (body, { writeKey }) => ({
+      method: 'POST',
+      url: '/v1/decide',
+      headers: { authorization: basic(writeKey) },
+      payload: body as object,
+    }),
+  }),
+  target({
+    name: 'POST /api/groups/preview with a random condition tree',
+    input: fc.oneof(
+      { weight: 9, arbitrary: fc.record({ condition: conditionTree }) },
+      { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+    ),
+    request: (body, { apiKey }) => ({
+      method: 'POST',
+      url: '/api/groups/preview',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
     }),
   }),
   target({

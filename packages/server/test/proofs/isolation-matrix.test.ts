@@ -1,5 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createOwner } from '../../src/accounts/first-run-setup.js';
+import { inviteAccount } from '../../src/accounts/invitations.js';
 import { buildApp } from '../../src/http/build-app.js';
 import { createApiKey, createProject } from '../../src/projects/create-project.js';
 import { findPersonByUserId } from '../../src/storage/identity-repository.js';
@@ -25,6 +27,10 @@ const SCOPE_EXCEPTIONS: Record<string, string> = {
   // A person's whole data at once (right of access) is handed out by admins.
   'GET /api/users/:userId/export': 'admin',
   'GET /api/persons/:personId/export': 'admin',
+  // Webhook subscriptions name where the project's data is sent, and their delivery log: admin's.
+  'GET /api/webhooks': 'admin',
+  'GET /api/webhooks/:id': 'admin',
+  'GET /api/webhooks/:id/deliveries': 'admin',
 };
 const UPLOAD_ROUTES = /^\/(api\/imports|v1\/user\/profiles)/;
 
@@ -37,6 +43,30 @@ function expectedScope(route: Route, readOnly: boolean): string {
 
 /** Refusals before any project is known: with a body schema, a 400 for the body may come first. */
 const REFUSED_WITHOUT_KEY = [401, 400, 415];
+
+/**
+ * Routes that by design take no project from an API key, with why. They are still called with
+ * every key and must show none of B's ids or values; an API key may be refused by them (401).
+ */
+const NOT_PROJECT_SCOPED: Record<string, string> = {
+  // First-run setup: whether an owner exists, and its one-time token; no project data.
+  'GET /api/setup': 'install-wide, answers only whether setup is needed',
+  'POST /api/setup': 'install-wide, takes the one-time setup token, not a key',
+  // Dashboard sign-in and sign-out work on the session cookie, never on an API key.
+  'POST /api/session': 'sign-in takes e-mail and password, not a key',
+  'GET /api/session': 'the signed-in account of a session cookie',
+  'DELETE /api/session': 'signs out a session cookie',
+  // Accounts and invitations belong to the install, managed by signed-in owners and admins only.
+  'GET /api/accounts': 'session only: accounts are install-wide',
+  'DELETE /api/accounts/:id': 'session only: accounts are install-wide',
+  'GET /api/invitations': 'session only: invitations are install-wide',
+  'POST /api/invitations': 'session only: invitations are install-wide',
+  'DELETE /api/invitations/:id': 'session only: invitations are install-wide',
+  'POST /api/invitations/accept': 'takes the invitation token, not a key',
+  // With a key, the list of projects is the key's own project only; creating one needs a session.
+  'GET /api/projects': 'a key sees only its own project',
+  'POST /api/projects': 'session only: a new project belongs to no key yet',
+};
 
 describeEachBackend(
   'isolation matrix from the route table',
@@ -54,6 +84,12 @@ describeEachBackend(
       personId: 0,
       keyId: '',
       jobId: '',
+      experienceId: '',
+      webhookId: '',
+      deliveryId: '',
+      groupId: '',
+      accountId: '',
+      invitationId: '',
       markers: [] as string[],
     };
 
@@ -61,6 +97,15 @@ describeEachBackend(
       ({ store, cleanup } = await openTestStore(backend));
       app = await buildApp({
         store,
+        // Limits high enough that the matrix measures isolation, not rate limits.
+        config: {
+          apiKeyRateLimitPerSecond: 1e6,
+          failedKeyRateLimitPerSecond: 1e6,
+          decideRateLimitPerSecond: 1e6,
+          rateLimitPerSecond: 1e6,
+          rateLimitBurst: 1e6,
+          webhooksAllowPrivate: true,
+        },
         onRoute: (route) => {
           for (const method of [route.method].flat())
             if (method !== 'HEAD' && method !== 'OPTIONS')
@@ -96,6 +141,37 @@ describeEachBackend(
         payload: 'user_id,b_import_marker\nuser-b-imported,b-import-value\n',
       });
       expect(job.statusCode).toBe(200);
+      const asB = async (method: 'POST' | 'GET', url: string, payload?: object) => {
+        const response = await app.inject({
+          method,
+          url,
+          headers: { authorization: `Bearer ${projectB.api_key}` },
+          ...(payload ? { payload } : {}),
+        });
+        expect(response.statusCode, `${method} ${url}: ${response.body}`).toBeLessThan(300);
+        return response.json();
+      };
+      const experience = await asB('POST', '/api/experiences', {
+        name: 'b-experience-marker',
+        type: 'banner',
+        pages: { match: 'all' },
+        target: { everyone: true },
+        variants: [{ name: 'gold', weight: 100, content: { html: '<p>b-experience-html</p>' } }],
+      });
+      // A loopback address that refuses the connection: the test delivery fails, but is logged.
+      const webhook = await asB('POST', '/api/webhooks', {
+        url: 'http://127.0.0.1:9/b-webhook-marker',
+        events: ['user.merged'],
+      });
+      const delivery = await asB('POST', `/api/webhooks/${webhook.id}/test`);
+      const group = await asB('POST', '/api/groups', { name: 'b-group-marker', user_ids: ['user-b'] });
+      const owner = await createOwner(store, { email: 'owner-b@example.com', password: 'b-password-1234' });
+      if (!owner.ok) throw new Error(owner.message);
+      const invitation = await inviteAccount(store, {
+        role: 'viewer',
+        email: 'invited-b@example.com',
+        createdBy: owner.account.id,
+      });
       const bKey = await createApiKey(store.db, projectB.project_id, 'b-key', ['query']);
       const person = await findPersonByUserId(store.db, projectB.project_id, 'user-b');
       Object.assign(b, {
@@ -105,6 +181,12 @@ describeEachBackend(
         personId: Number(person?.id),
         keyId: bKey.id,
         jobId: job.json().id,
+        experienceId: experience.id,
+        webhookId: webhook.id,
+        deliveryId: delivery.delivery_id,
+        groupId: group.id,
+        accountId: owner.account.id,
+        invitationId: invitation.id,
       });
       b.markers = [
         'user-b',
@@ -115,6 +197,19 @@ describeEachBackend(
         b.writeKey,
         b.keyId,
         b.jobId,
+        b.experienceId,
+        b.webhookId,
+        b.deliveryId,
+        b.groupId,
+        b.accountId,
+        b.invitationId,
+        'b-experience-marker',
+        'b-experience-html',
+        'b-webhook-marker',
+        'b-group-marker',
+        'owner-b@example.com',
+        'invited-b@example.com',
+        invitation.token,
       ];
     }, 60_000);
     afterAll(async () => {
@@ -131,6 +226,12 @@ describeEachBackend(
         if (name === 'id' && url.startsWith('/api/imports/')) return b.jobId;
         if (name === 'id' && url.startsWith('/api/keys/')) return b.keyId;
         if (name === 'id' && url.startsWith('/api/ingestion/failed/')) return '1';
+        if (name === 'id' && url.startsWith('/api/experiences/')) return b.experienceId;
+        if (name === 'id' && url.startsWith('/api/webhooks/')) return b.webhookId;
+        if (name === 'delivery_id') return b.deliveryId;
+        if (name === 'id' && url.startsWith('/api/groups/')) return b.groupId;
+        if (name === 'id' && url.startsWith('/api/accounts/')) return b.accountId;
+        if (name === 'id' && url.startsWith('/api/invitations/')) return b.invitationId;
         throw new Error(`no id of project B for :${name} in ${url}: add one to the isolation matrix`);
       });
     const call = (route: Route, authorization: string | undefined): Promise<LightMyRequestResponse> =>
@@ -161,12 +262,14 @@ describeEachBackend(
       for (const route of secretRoutes()) {
         for (const authorization of [undefined, basic, `Bearer ${a.writeKey}`]) {
           const response = await call(route, authorization);
-          const allowed = route.method === 'GET' || route.method === 'DELETE' ? [401] : REFUSED_WITHOUT_KEY;
+          expectNothingOfB(route, response);
+          const refused = route.method === 'GET' || route.method === 'DELETE' ? [401] : REFUSED_WITHOUT_KEY;
+          // Of the routes that take no key, only setup's "is it needed?" answers without credentials.
+          const allowed = `${route.method} ${route.url}` === 'GET /api/setup' ? [200] : refused;
           expect(
             allowed,
             `${route.method} ${route.url} with ${authorization ?? 'no key'}: ${response.statusCode}`,
           ).toContain(response.statusCode);
-          expectNothingOfB(route, response);
         }
       }
     }, 120_000);
@@ -177,10 +280,13 @@ describeEachBackend(
         for (const key of [a.full, a.query, a.upload, a.admin]) {
           const response = await call(route, `Bearer ${key}`);
           expectNothingOfB(route, response);
-          if (/:(userId|personId|id)\b/.test(route.url))
-            expect([400, 403, 404, 409], `${route.method} ${route.url}: ${response.statusCode}`).toContain(
-              response.statusCode,
-            );
+          // A route that takes no API key may refuse the key itself (401).
+          const refusals = NOT_PROJECT_SCOPED[`${route.method} ${route.url}`] ? [401] : [];
+          if (/:(userId|personId|id|delivery_id)\b/.test(route.url))
+            expect(
+              [400, 403, 404, 409, ...refusals],
+              `${route.method} ${route.url}: ${response.statusCode}`,
+            ).toContain(response.statusCode);
         }
       }
       expect(await snapshotOfB()).toEqual(before);
@@ -189,6 +295,18 @@ describeEachBackend(
     it(`${backend}: scopes hold — each route takes exactly the scope it needs`, async () => {
       const wrong: string[] = [];
       for (const route of secretRoutes()) {
+        const notScoped = NOT_PROJECT_SCOPED[`${route.method} ${route.url}`];
+        if (notScoped) {
+          // A session-only route takes no API key of any scope (its empty body may be refused first).
+          const refused = route.method === 'GET' || route.method === 'DELETE' ? [401] : REFUSED_WITHOUT_KEY;
+          if (notScoped.startsWith('session only'))
+            for (const key of [a.query, a.upload, a.admin, a.full]) {
+              const status = (await call(route, `Bearer ${key}`)).statusCode;
+              if (!refused.includes(status))
+                wrong.push(`${route.method} ${route.url} with an API key: ${status}`);
+            }
+          continue;
+        }
         const wanted = expectedScope(route, route.readOnly);
         for (const [scope, key] of [
           ['query', a.query],
@@ -207,7 +325,7 @@ describeEachBackend(
             wrong.push(`${route.method} ${route.url} with a ${scope} key: ${status} (needs ${wanted})`);
         }
       }
-      expect(wrong).toEqual([]);
+      expect(wrong.join('\n')).toEqual('');
     }, 120_000);
 
     /** What B holds, read with B's own key. */
@@ -220,6 +338,10 @@ describeEachBackend(
         attributes: await read('/api/attributes'),
         keys: await read('/api/keys'),
         job: await read(`/api/imports/${b.jobId}`),
+        experience: await read(`/api/experiences/${b.experienceId}`),
+        webhook: await read(`/api/webhooks/${b.webhookId}`),
+        group: await read(`/api/groups/${b.groupId}`),
+        members: await read(`/api/groups/${b.groupId}/members`),
       };
     }
   },
