@@ -151,7 +151,7 @@ describeEachBackend(
       expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       const kept = await server.app.inject({
         method: 'GET',
-        url: '/nowhere',
+        url: '/api/nowhere',
         headers: { 'x-request-id': 'lb-7f3a.1' },
       });
       expect(kept.statusCode).toBe(404);
