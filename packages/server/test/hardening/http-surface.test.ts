@@ -52,7 +52,7 @@ describeEachBackend('the HTTP surface', (backend) => {
     const { app, apiKey } = await start();
     const answers = await Promise.all([
       app.inject({ url: '/health' }),
-      app.inject({ url: '/no-such-route' }),
+      app.inject({ url: '/api/no-such-route' }),
       app.inject({ url: '/api/users', headers: { authorization: 'Bearer wrong' } }),
       app.inject({ url: '/api/users/nobody', headers: { authorization: `Bearer ${apiKey}` } }),
       app.inject({
