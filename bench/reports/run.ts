@@ -4,20 +4,13 @@
 //   node --import tsx bench/reports/run.ts [10k,100k,1m] [sqlite,postgres]
 // PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test); a database is
 // created for the run and dropped after. SQLite files go to a temporary directory, removed after.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import { loadavg } from 'node:os';
 import { breakdownReport } from '../../packages/server/src/reports/breakdown-report.js';
 import { crossDeviceReport } from '../../packages/server/src/reports/cross-device-report.js';
 import { readBreakdownRequest } from '../../packages/server/src/reports/report-request.js';
 import { openStore, type Store } from '../../packages/server/src/storage/store.js';
 import { DATASET_END, DATASET_SIZES, type DatasetSize, generateDataset } from '../support/dataset.js';
-import {
-  type DatasetTarget,
-  postgresDatasetTarget,
-  sqliteDatasetTarget,
-} from '../support/dataset-writers.js';
+import { openDatasetDatabase } from '../support/dataset-database.js';
 import { handWrittenConversion } from './hand-written.js';
 
 const sizes = (process.argv[2] ?? '10k,100k').split(',') as DatasetSize[];
@@ -43,39 +36,9 @@ async function median(runs: number, run: () => Promise<unknown>): Promise<{ wall
   return times.sort((a, b) => a.wall - b.wall)[Math.floor(runs / 2)];
 }
 
-async function openTarget(
-  backend: string,
-): Promise<{ target: DatasetTarget; location: string; drop(): Promise<void> }> {
-  if (backend === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'acquaint-reports-'));
-    const location = join(dir, 'acquaint.db');
-    return {
-      target: await sqliteDatasetTarget(location),
-      location,
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const name = `acquaint_reports_${Date.now()}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: postgresUrl });
-    await client.connect();
-    await client.query(text);
-    await client.end();
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  const location = url.toString();
-  return {
-    target: await postgresDatasetTarget(location),
-    location,
-    drop: () => admin(`drop database if exists ${name} with (force)`),
-  };
-}
-
 async function measure(size: DatasetSize, backend: string) {
   const persons = DATASET_SIZES[size];
-  const { target, location, drop } = await openTarget(backend);
+  const { target, location, drop } = await openDatasetDatabase(backend, 'acquaint-reports', postgresUrl);
   let store: Store | null = null;
   try {
     const loadStarted = performance.now();
