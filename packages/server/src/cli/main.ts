@@ -19,7 +19,7 @@ Usage:
                    With --owner-email/--owner-password, also the dashboard's owner account.
   acquaint migrate [--data-dir ./data] [--database URL]
                    Create or upgrade the database schema.
-  acquaint import  FILE --url URL --api-key KEY [--dry-run] [--encoding shift_jis]
+  acquaint import  FILE --url URL --api-key KEY [--dry-run] [--encoding utf-8|shift_jis|windows-1252|utf-16le|utf-16be]
                    [--delimiter comma|tab|semicolon] [--resume JOB_ID]
                    Import a CSV file of users (first column: user id; header: attribute
                    names) through a server's API, with progress. ACQUAINT_URL and

@@ -147,12 +147,13 @@ export const ERROR_CODES = {
   NO_ROWS: { status: 400, description: 'The file has a header row but no data rows.' },
   UNKNOWN_ENCODING: {
     status: 400,
-    description: 'The encoding named is not supported (use utf-8 or shift_jis).',
+    description:
+      'The encoding named is not supported (use utf-8, shift_jis (cp932), windows-1252, utf-16le or utf-16be).',
   },
   INVALID_ENCODING: {
     status: 400,
     description:
-      'The file has bytes that are not valid in its encoding; save it as UTF-8 or name the encoding.',
+      'Bytes not valid in the encoding named or detected: a row with them is refused (named with its row and the encoding; the header or a UTF-16 file stops the job). Save the file as UTF-8 or pass its `encoding`.',
   },
   INVALID_DELIMITER: { status: 400, description: 'The delimiter named is not comma, tab or semicolon.' },
   UNTERMINATED_QUOTE: { status: 400, description: 'A quoted field is opened and never closed.' },

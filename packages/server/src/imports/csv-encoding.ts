@@ -1,5 +1,8 @@
+import { isUtf8 } from 'node:buffer';
+import { scoreLegacyEncodings } from './legacy-encoding-score.js';
+
 /** The text encodings a CSV file may be in, by the names a job reports. */
-export const CSV_ENCODINGS = ['utf-8', 'shift_jis', 'utf-16le', 'utf-16be'] as const;
+export const CSV_ENCODINGS = ['utf-8', 'shift_jis', 'windows-1252', 'utf-16le', 'utf-16be'] as const;
 export type CsvEncoding = (typeof CSV_ENCODINGS)[number];
 
 /** Names owners may give for an encoding (Excel's and Windows' names included). */
@@ -13,6 +16,11 @@ const ENCODING_ALIASES: Record<string, CsvEncoding> = {
   cp932: 'shift_jis',
   'windows-31j': 'shift_jis',
   ms932: 'shift_jis',
+  'windows-1252': 'windows-1252',
+  cp1252: 'windows-1252',
+  // As browsers do (WHATWG Encoding): a file called Latin-1 is read as its superset, Windows-1252.
+  'iso-8859-1': 'windows-1252',
+  latin1: 'windows-1252',
   'utf-16le': 'utf-16le',
   'utf-16be': 'utf-16be',
 };
@@ -28,7 +36,7 @@ export function namedEncoding(name: string): EncodingResult {
   return {
     ok: false,
     code: 'UNKNOWN_ENCODING',
-    message: `encoding "${name}" is not supported; use utf-8 or shift_jis (cp932)`,
+    message: `encoding "${name}" is not supported; use utf-8, shift_jis (cp932), windows-1252, utf-16le or utf-16be`,
   };
 }
 
@@ -43,8 +51,10 @@ const NOT_CSV_SIGNATURES: [number[], string][] = [
 /**
  * Works out the encoding from the first bytes of a file.
  * strategy: a byte-order mark decides (UTF-8, UTF-16); known binary signatures and NUL bytes mean
- * it is not text; else the bytes are UTF-8 when they decode as UTF-8 (ASCII included), and
- * Shift_JIS (CP932, as Excel in Japan saves CSV) when they do not.
+ * it is not text; else the lines with bytes above ASCII are checked: when at least half of them
+ * are valid UTF-8 the file is UTF-8 (an all-ASCII sample too). Lines that are not UTF-8 are Shift_JIS (CP932, as Excel in Japan saves CSV) or Windows-1252 (Excel in
+ * Western Europe and the Americas): the two are scored by how plausible their text is
+ * (`scoreLegacyEncodings`), never chosen blindly. Later bytes are checked as they are read.
  */
 export function detectEncoding(head: Uint8Array): EncodingResult {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { ok: true, encoding: 'utf-8' };
@@ -62,15 +72,28 @@ export function detectEncoding(head: Uint8Array): EncodingResult {
       message: `the file is not CSV text: it holds binary data (a NUL byte at byte ${nul + 1})`,
     };
   }
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
-    return { ok: true, encoding: 'utf-8' };
-  } catch {
-    return { ok: true, encoding: 'shift_jis' };
-  }
+  const lines = linesWithHighBytes(head);
+  const utf8 = lines.filter((line) => isUtf8(line));
+  // A file mostly in UTF-8 with a few rows saved otherwise is UTF-8: those rows are refused by row.
+  if (utf8.length >= lines.length - utf8.length) return { ok: true, encoding: 'utf-8' };
+  return { ok: true, encoding: scoreLegacyEncodings(Buffer.concat(lines.filter((line) => !isUtf8(line)))) };
 }
 
-/** A strict decoder: bytes that are not valid in the encoding are an error, never replaced silently. */
-export function decoderFor(encoding: CsvEncoding): TextDecoder {
-  return new TextDecoder(encoding, { fatal: true });
+/**
+ * The lines of a sample that hold bytes above ASCII. The last line is left out when the sample
+ * cuts it (it may end inside a character), unless it is the only one.
+ */
+function linesWithHighBytes(head: Uint8Array): Buffer[] {
+  const bytes = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  const lines: Buffer[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    const newline = bytes.indexOf(0x0a, start);
+    if (newline < 0 && lines.length > 0) break;
+    const end = newline < 0 ? bytes.length : newline + 1;
+    const line = bytes.subarray(start, end);
+    if (line.some((byte) => byte >= 0x80)) lines.push(line);
+    start = end;
+  }
+  return lines;
 }

@@ -5,7 +5,8 @@ export type ImportIssueCode =
   | 'VALUE_TOO_LONG'
   | 'INVALID_VALUE'
   | 'VALUE_TYPE_MISMATCH'
-  | 'DUPLICATE_USER_ID';
+  | 'DUPLICATE_USER_ID'
+  | 'INVALID_ENCODING';
 
 /**
  * One problem with one row. A refused row is not written at all; `DUPLICATE_USER_ID` is a

@@ -19,6 +19,8 @@ export interface NewCsvJob {
   fileName: string | null;
   sizeBytes: number | null;
   dryRun: boolean;
+  /** The encoding the file will be read in (a name `namedEncoding` understands); detected when null. */
+  encoding?: string | null;
 }
 
 /** Creates a CSV import job waiting for its file. */
@@ -33,6 +35,7 @@ export async function createCsvImportJob(store: Store, job: NewCsvJob): Promise<
     status: 'pending',
     size_bytes: job.sizeBytes,
     api_key_id: job.apiKeyId,
+    encoding: job.encoding ?? null,
     created_at: Date.now(),
   });
   return (await findImportJob(store.db, job.projectId, id)) as ImportJobRow;

@@ -1,9 +1,12 @@
 import { detectDelimiter, namedDelimiter } from './csv-dialect.js';
-import { type CsvEncoding, decoderFor, detectEncoding, namedEncoding } from './csv-encoding.js';
+import { type CsvEncoding, detectEncoding, namedEncoding } from './csv-encoding.js';
+import { CsvTextDecoder, type DecodeProblem } from './csv-text-decoder.js';
 import { CsvTokenizer } from './csv-tokenizer.js';
 
 /** Bytes looked at before the encoding is decided. */
 const SNIFF_BYTES = 64 * 1024;
+/** Bytes gathered at most while they are all ASCII, waiting for one that tells the encoding. */
+const MAX_SNIFF_BYTES = 1024 * 1024;
 
 export interface CsvReadOptions {
   /** Encoding named by the owner; detected when absent. */
@@ -16,7 +19,7 @@ export interface CsvReadOptions {
 
 /** What reading a CSV stream yields: the dialect once, then records as bytes arrive, or a problem. */
 export type CsvReadEvent =
-  | { kind: 'dialect'; encoding: CsvEncoding; delimiter: string }
+  | { kind: 'dialect'; encoding: CsvEncoding; detected: boolean; delimiter: string }
   | { kind: 'records'; records: string[][]; bytesRead: number }
   | { kind: 'problem'; code: CsvProblemCode; message: string; bytesRead: number };
 
@@ -30,9 +33,10 @@ export type CsvProblemCode =
 
 /**
  * Reads CSV records from a byte stream without holding it whole.
- * strategy: gather the first 64 KiB to decide the encoding (or take the named one) and the
- * delimiter (from the header line); then decode each piece strictly, as a stream (a character
- * split across pieces is joined), and tokenize it. Every yield reports the bytes read so far, so a
+ * strategy: gather the first 64 KiB (up to 1 MiB while it is all ASCII) to decide the encoding
+ * (or take the named one) and the delimiter (from the header line); then decode each piece
+ * strictly, line by line (`CsvTextDecoder`: a line with bytes not valid in the encoding reads with
+ * `UNDECODABLE` in it, for the caller to refuse that row), and tokenize it. Every yield reports the bytes read so far, so a
  * caller can show progress and record how far committed rows reach into the file.
  */
 export async function* readCsvRecords(
@@ -42,7 +46,8 @@ export async function* readCsvRecords(
   let bytesRead = 0;
   let head: Buffer[] = [];
   let headBytes = 0;
-  let reader: { decoder: TextDecoder; tokenizer: CsvTokenizer } | null = null;
+  let headAscii = true;
+  let reader: { decoder: CsvTextDecoder; tokenizer: CsvTokenizer } | null = null;
 
   const tokenize = function* (tokenizer: CsvTokenizer, text: string): Generator<CsvReadEvent, boolean> {
     const records = tokenizer.push(text);
@@ -54,14 +59,15 @@ export async function* readCsvRecords(
     return true;
   };
 
-  const start = function* (bytes: Buffer): Generator<CsvReadEvent, typeof reader> {
+  const start = function* (bytes: Buffer, atEnd: boolean): Generator<CsvReadEvent, typeof reader> {
     const encoding = options.encoding ? namedEncoding(options.encoding) : detectEncoding(bytes);
     if (!encoding.ok) {
       yield { kind: 'problem', code: encoding.code, message: encoding.message, bytesRead };
       return null;
     }
-    const decoder = decoderFor(encoding.encoding);
-    const text = decodeOrProblem(decoder, bytes, true);
+    const detected = !options.encoding;
+    const decoder = new CsvTextDecoder(encoding.encoding, detected);
+    const text = joinText(decoder.push(bytes), atEnd ? decoder.end() : '');
     if (typeof text !== 'string') {
       yield { ...text, bytesRead };
       return null;
@@ -78,7 +84,7 @@ export async function* readCsvRecords(
       };
       return null;
     }
-    yield { kind: 'dialect', encoding: encoding.encoding, delimiter };
+    yield { kind: 'dialect', encoding: encoding.encoding, detected, delimiter };
     const tokenizer = new CsvTokenizer(delimiter, options.maxCells);
     return (yield* tokenize(tokenizer, text)) ? { decoder, tokenizer } : null;
   };
@@ -89,13 +95,14 @@ export async function* readCsvRecords(
     if (reader === null) {
       head.push(bytes);
       headBytes += bytes.length;
-      if (headBytes < SNIFF_BYTES) continue;
-      reader = yield* start(Buffer.concat(head));
+      headAscii &&= isAscii(bytes);
+      if (headBytes < SNIFF_BYTES || (headAscii && headBytes < MAX_SNIFF_BYTES)) continue;
+      reader = yield* start(Buffer.concat(head), false);
       head = [];
       if (reader === null) return;
       continue;
     }
-    const text = decodeOrProblem(reader.decoder, bytes, true);
+    const text = reader.decoder.push(bytes);
     if (typeof text !== 'string') {
       yield { ...text, bytesRead };
       return;
@@ -104,10 +111,10 @@ export async function* readCsvRecords(
   }
   if (reader === null) {
     if (headBytes === 0) return;
-    reader = yield* start(Buffer.concat(head));
+    reader = yield* start(Buffer.concat(head), true);
     if (reader === null) return;
   }
-  const rest = decodeOrProblem(reader.decoder, new Uint8Array(0), false);
+  const rest = reader.decoder.end();
   if (typeof rest !== 'string') {
     yield { ...rest, bytesRead };
     return;
@@ -118,20 +125,15 @@ export async function* readCsvRecords(
   else if (last.length > 0) yield { kind: 'records', records: last, bytesRead };
 }
 
-function decodeOrProblem(
-  decoder: TextDecoder,
-  bytes: Uint8Array,
-  stream: boolean,
-): string | { kind: 'problem'; code: 'INVALID_ENCODING'; message: string } {
-  try {
-    return decoder.decode(bytes, { stream });
-  } catch {
-    return {
-      kind: 'problem',
-      code: 'INVALID_ENCODING',
-      message: `the file has bytes that are not valid ${decoder.encoding}; save it as UTF-8, or name its encoding`,
-    };
-  }
+function joinText(first: string | DecodeProblem, second: string | DecodeProblem): string | DecodeProblem {
+  if (typeof first !== 'string') return first;
+  if (typeof second !== 'string') return second;
+  return first + second;
+}
+
+function isAscii(bytes: Buffer): boolean {
+  for (const byte of bytes) if (byte >= 0x80) return false;
+  return true;
 }
 
 function firstLine(text: string): string {

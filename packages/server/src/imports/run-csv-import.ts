@@ -3,8 +3,9 @@ import { countJobChunks, findImportJob, updateImportJob } from '../storage/impor
 import type { Store } from '../storage/store.js';
 import { attributeWritesBuffer } from './apply-profile-rows.js';
 import type { ImportColumn } from './column-types.js';
+import { UNDECODABLE } from './csv-text-decoder.js';
 import { checkRow, checkRows, columnsFor, commitChunk, emptyChunk, type RawRow } from './import-chunk.js';
-import type { ImportRefusalCode } from './import-issue.js';
+import type { ImportIssue, ImportRefusalCode } from './import-issue.js';
 import { checkProfileFields, type ProfileFields } from './profile-fields.js';
 import { type CsvProblemCode, readCsvRecords } from './read-csv-records.js';
 import { SeenUserIds } from './seen-user-ids.js';
@@ -67,13 +68,20 @@ export async function runCsvImport(
   let seq = await countJobChunks(store.db, job.id);
   let errorSeq = Number(job.error_count);
   let bytesRead = 0;
+  let encoding = job.encoding ?? 'utf-8';
+  let detected = options.encoding === undefined;
+  // Rows refused for their bytes while the first chunk waits to be checked.
+  let undecodedFirst: ImportIssue[] = [];
 
   const flush = async () => {
     if (pendingRecords === 0 || fields === null) return;
     if (columns === null) {
       columns = await columnsFor(store.db, job.project_id, fields, pending);
       checked = checkRows(pending, fields, columns, seen, true);
+      checked.issues.unshift(...undecodedFirst);
+      checked.failed += undecodedFirst.length;
       pending = [];
+      undecodedFirst = [];
     }
     seq += 1;
     await commitChunk(
@@ -113,6 +121,7 @@ export async function runCsvImport(
   try {
     for await (const event of readCsvRecords(input, { ...options, maxCells: options.maxFields })) {
       if (event.kind === 'dialect') {
+        ({ encoding, detected } = event);
         await updateImportJob(store.db, job.id, { encoding: event.encoding, delimiter: event.delimiter });
         continue;
       }
@@ -123,6 +132,13 @@ export async function runCsvImport(
       bytesRead = event.bytesRead;
       for (const cells of event.records) {
         if (fields === null) {
+          if (cells.some((c) => c.includes(UNDECODABLE))) {
+            return finish(
+              'failed',
+              'INVALID_ENCODING',
+              `row 1 (the header): ${undecodableMessage(encoding, detected)}`,
+            );
+          }
           const header = cells.map((c) => c.trim());
           const checked = checkProfileFields(header, 'first', options.maxFields);
           if (!checked.ok) return finish('failed', checked.code, `row 1 (the header): ${checked.message}`);
@@ -144,7 +160,14 @@ export async function runCsvImport(
           continue;
         }
         pendingRecords += 1;
-        if (!(cells.length === 1 && cells[0].trim() === '')) {
+        if (cells.some((c) => c.includes(UNDECODABLE))) {
+          const issue = undecodableRow(recordIndex + 1, encoding, detected);
+          if (columns === null) undecodedFirst.push(issue);
+          else {
+            checked.issues.push(issue);
+            checked.failed += 1;
+          }
+        } else if (!(cells.length === 1 && cells[0].trim() === '')) {
           if (columns === null) pending.push({ row: recordIndex + 1, cells });
           else checkRow(checked, recordIndex + 1, cells, fields, columns, seen, true);
         }
@@ -165,4 +188,20 @@ export async function runCsvImport(
     return finish('failed', 'NO_ROWS', 'the file has a header but no data rows');
   }
   return finish('completed');
+}
+
+/** A row refused because some of its bytes do not read in the file's encoding. */
+function undecodableRow(row: number, encoding: string, detected: boolean): ImportIssue {
+  return {
+    row,
+    user_id: null,
+    field: null,
+    code: 'INVALID_ENCODING',
+    message: `row ${row}: ${undecodableMessage(encoding, detected)}`,
+  };
+}
+
+function undecodableMessage(encoding: string, detected: boolean): string {
+  const how = detected ? 'detected' : 'named';
+  return `has bytes that do not read as ${encoding} (the encoding ${how} for this file), so the row is not imported; the file may mix encodings: save it in one encoding (UTF-8), or pass the file's encoding in the \`encoding\` option (utf-8, shift_jis, windows-1252, utf-16le, utf-16be)`;
 }

@@ -64,7 +64,11 @@ export const newGroupQuery = {
   type: 'object',
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 200, description: 'The group name, for a CSV body.' },
-    encoding: { type: 'string', description: 'utf-8 or shift_jis (cp932); detected when absent.' },
+    encoding: {
+      type: 'string',
+      description:
+        'utf-8, shift_jis (cp932), windows-1252 or utf-16le/utf-16be; detected when absent (byte-order mark, UTF-8 checked over the whole file, else Shift_JIS or Windows-1252 by scoring). A named encoding overrides detection.',
+    },
     delimiter: { type: 'string', enum: ['comma', 'tab', 'semicolon'], description: 'Detected when absent.' },
   },
 } as const;

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorCode, RequestError } from '../../errors/error-codes.js';
+import { namedEncoding } from '../../imports/csv-encoding.js';
 import { acceptsFile, createCsvImportJob, sweepStaleJobs, viewImportJob } from '../../imports/import-jobs.js';
 import { runCsvImport } from '../../imports/run-csv-import.js';
 import { findImportJob, type ImportJobRow } from '../../storage/import-job-repository.js';
@@ -12,7 +13,11 @@ import { errorResponses, importJobParams } from './route-schemas.js';
 /** Options of a CSV upload, as query parameters (or the JSON body that creates a pending job). */
 const csvOptions = {
   dry_run: { type: 'boolean', default: false, description: 'Only check the file; write nothing.' },
-  encoding: { type: 'string', description: 'utf-8 or shift_jis (cp932); detected when absent.' },
+  encoding: {
+    type: 'string',
+    description:
+      'utf-8, shift_jis (cp932), windows-1252 or utf-16le/utf-16be; detected when absent (byte-order mark, UTF-8 checked over the whole file, else Shift_JIS or Windows-1252 by scoring). A named encoding overrides detection.',
+  },
   delimiter: { type: 'string', enum: ['comma', 'tab', 'semicolon'], description: 'Detected when absent.' },
   file_name: { type: 'string', maxLength: 255 },
   size_bytes: { type: 'integer', minimum: 0, description: 'Size of the file, for progress in percent.' },
@@ -26,7 +31,7 @@ type CsvOptions = {
 };
 
 const csvBodyNote =
-  'Send the file as the body (`Content-Type: text/csv`, gzip allowed) or as the `file` part of a `multipart/form-data` upload. It is streamed, never held whole.';
+  'Send the file as the body (`Content-Type: text/csv`, gzip allowed) or as the `file` part of a `multipart/form-data` upload (an `encoding` field before it names the encoding, as the query parameter does). It is streamed, never held whole.';
 
 /**
  * CSV import jobs (secret key, scope `upload`): one request that sends the file and answers the
@@ -81,9 +86,11 @@ export async function importRoutes(
       const isJson = /^application\/json/i.test(request.headers['content-type'] ?? '');
       const options = { ...(request.query as CsvOptions), ...(isJson ? jsonJobOptions(request.body) : {}) };
       const input = isJson ? null : await fileOf(request);
+      options.encoding = input?.encoding ?? options.encoding;
       const job = await createCsvImportJob(store, {
         projectId: project.id,
         apiKeyId: key.id,
+        encoding: isJson ? checkedEncoding(options.encoding) : null,
         fileName: options.file_name ?? input?.fileName ?? null,
         // A JSON body only announces the job: its own length says nothing of the file's.
         sizeBytes: options.size_bytes ?? (isJson ? null : bodySize(request)),
@@ -123,7 +130,11 @@ export async function importRoutes(
           `import job "${id}" is ${job.status}; only a pending or interrupted CSV job takes a file`,
         );
       }
-      return runFile(reply, await fileOf(request), job, request.query as CsvOptions);
+      const input = await fileOf(request);
+      const query = request.query as CsvOptions;
+      // The encoding named now, else the one the job was created with or first read the file in.
+      const encoding = input.encoding ?? query.encoding ?? job.encoding ?? undefined;
+      return runFile(reply, input, job, { ...query, encoding });
     },
   );
 
@@ -133,6 +144,8 @@ export async function importRoutes(
 interface CsvFile {
   stream: Readable;
   fileName: string | null;
+  /** The `encoding` field of a multipart upload, sent before the file part. */
+  encoding?: string;
 }
 
 /** The file of the request: the body stream, or the first file part of a multipart upload. */
@@ -140,7 +153,10 @@ async function fileOf(request: FastifyRequest): Promise<CsvFile> {
   if (request.isMultipart()) {
     const part = await request.file();
     if (!part) throw new RequestError('EMPTY_FILE', 'the multipart upload has no file part');
-    return { stream: part.file, fileName: part.filename || null };
+    const field = part.fields.encoding;
+    const encoding =
+      field && !Array.isArray(field) && field.type === 'field' ? String(field.value) : undefined;
+    return { stream: part.file, fileName: part.filename || null, encoding };
   }
   if (!request.body || typeof (request.body as Readable).pipe !== 'function') {
     throw new RequestError('UNSUPPORTED_MEDIA_TYPE', 'send the CSV file as text/csv or multipart/form-data');
@@ -171,6 +187,14 @@ function jsonJobOptions(body: unknown): CsvOptions {
   if (options.dry_run !== undefined && typeof options.dry_run !== 'boolean')
     refuse('dry_run', 'true or false');
   return options as CsvOptions;
+}
+
+/** The encoding a pending job is created with, refused here when it is not one understood. */
+function checkedEncoding(name: string | undefined): string | null {
+  if (name === undefined) return null;
+  const named = namedEncoding(name);
+  if (!named.ok) throw new RequestError(named.code, named.message, undefined, '/encoding');
+  return named.encoding;
 }
 
 /** The announced size of a plain (not compressed) body, for progress in percent. */
