@@ -59,7 +59,7 @@ for (const body of bodies) {
     receivedAt: Date.now(),
     messageType: null,
     maxMessageBytes: config.maxMessageBytes,
-    identitySecret: null,
+    verifiedIndexes: null,
     generatedIdPrefix: 'bench',
     body: Buffer.from(body),
   });

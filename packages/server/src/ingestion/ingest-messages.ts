@@ -8,6 +8,7 @@ import { recordIngestionWarnings } from '../storage/ingestion-warning-repository
 import type { ProjectRow } from '../storage/project-repository.js';
 import type { Store, StoreTx } from '../storage/store.js';
 import { ChangeOutbox } from '../webhooks/change-outbox.js';
+import { checkWithSecret } from './identity-check.js';
 import type { MessageIssue } from './message-issues.js';
 import { type NormalizedMessage, type NormalizeOptions, normalizeMessage } from './normalize-message.js';
 
@@ -63,7 +64,7 @@ export function normalizeOptionsFor(project: ProjectRow, options: IngestOptions)
     receivedAt: options.receivedAt,
     batchSentAt: options.batchSentAt,
     maxMessageBytes: options.config.maxMessageBytes,
-    identitySecret: project.verify_identity ? project.identity_secret : null,
+    identityCheck: project.verify_identity ? checkWithSecret(project.identity_secret) : null,
   };
 }
 

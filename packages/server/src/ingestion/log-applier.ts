@@ -2,6 +2,7 @@ import type { AcquaintConfig } from '../config.js';
 import { readAppliedSeq, writeAppliedSeq } from '../storage/ingestion-cursor-repository.js';
 import type { LogEntry, SqliteIngestionLog } from '../storage/sqlite-ingestion-log.js';
 import type { Store, StoreTx } from '../storage/store.js';
+import { checkWithSecret, type IdentityCheck, replayIdentityCheck } from './identity-check.js';
 import { applyMessages, validateMessages } from './ingest-messages.js';
 import { parseJsonBody } from './json-body.js';
 
@@ -125,9 +126,15 @@ export async function applyEntry(tx: StoreTx, entry: LogEntry, config: AcquaintC
     receivedAt: entry.receivedAt,
     batchSentAt: sentAt,
     maxMessageBytes: entry.maxMessageBytes,
-    identitySecret: entry.identitySecret,
+    identityCheck: identityCheckOf(entry),
     generatedIdPrefix: entry.generatedIdPrefix,
   });
   if (valid.length === 0) return 0;
   return (await applyMessages(tx, entry.projectId, valid, config)).accepted;
+}
+
+/** The identity check a logged request was answered with (old entries kept the secret instead). */
+function identityCheckOf(entry: LogEntry): IdentityCheck | null {
+  if (entry.verifiedIndexes !== null) return replayIdentityCheck(entry.verifiedIndexes);
+  return entry.legacyIdentitySecret === null ? null : checkWithSecret(entry.legacyIdentitySecret);
 }

@@ -3,7 +3,7 @@ import type { AttributeOperation } from '../attributes/attribute-operation.js';
 import { parseTraits } from '../attributes/parse-traits.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { illegalIdReason } from '../identity/illegal-ids.js';
-import { isValidUserHash } from '../projects/keys.js';
+import type { IdentityCheck } from './identity-check.js';
 import type { MessageIssue, WarningCode } from './message-issues.js';
 
 export const MESSAGE_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
@@ -70,8 +70,8 @@ export interface NormalizeOptions {
   /** The batch's `sentAt`, used when a message has none of its own. */
   batchSentAt?: unknown;
   maxMessageBytes: number;
-  /** Identity secret when the project verifies identities (DESIGN §3 rule 10), else null. */
-  identitySecret: string | null;
+  /** How a userHash is checked when the project verifies identities (DESIGN §3 rule 10), else null. */
+  identityCheck: IdentityCheck | null;
   /** A message without a messageId gets `<prefix>-<index>`; without a prefix, a random UUID. */
   generatedIdPrefix?: string;
 }
@@ -178,9 +178,9 @@ export function normalizeMessage(raw: unknown, index: number, options: Normalize
 
   // Identity verification (DESIGN §3 rule 10).
   if (
-    options.identitySecret !== null &&
+    options.identityCheck !== null &&
     userId !== null &&
-    !isValidUserHash(options.identitySecret, userId, m.userHash)
+    !options.identityCheck(index, userId, m.userHash)
   ) {
     if (type === 'identify' || type === 'alias') {
       return refuse(

@@ -7,6 +7,7 @@ import { findReceivedMessageIds } from '../storage/event-repository.js';
 import { readAppliedSeq } from '../storage/ingestion-cursor-repository.js';
 import { ingestionLogFile, type LogEntry, SqliteIngestionLog } from '../storage/sqlite-ingestion-log.js';
 import type { Store } from '../storage/store.js';
+import { recordingIdentityCheck } from './identity-check.js';
 import {
   duplicateWarning,
   type IngestResult,
@@ -93,7 +94,10 @@ export class QueuedIngestion implements Ingestion {
   async ingest({ project, messages, options, body, messageType }: TrackingRequest): Promise<IngestResult> {
     // Messages without a messageId get `<request id>-<index>`, so the applier names them alike.
     const generatedIdPrefix = randomUUID();
-    const normalizeOptions = { ...normalizeOptionsFor(project, options), generatedIdPrefix };
+    const liveOptions = normalizeOptionsFor(project, options);
+    // The log keeps which userHashes were valid, never the secret they were checked with.
+    const recorded = liveOptions.identityCheck && recordingIdentityCheck(liveOptions.identityCheck);
+    const normalizeOptions = { ...liveOptions, identityCheck: recorded?.check ?? null, generatedIdPrefix };
     const { valid, rejected, warnings } = validateMessages(messages, normalizeOptions);
     if (valid.length === 0) return { accepted: 0, duplicates: 0, rejected, warnings };
     const received = await findReceivedMessageIds(
@@ -119,7 +123,7 @@ export class QueuedIngestion implements Ingestion {
         receivedAt: options.receivedAt,
         messageType,
         maxMessageBytes: normalizeOptions.maxMessageBytes,
-        identitySecret: normalizeOptions.identitySecret,
+        verifiedIndexes: recorded ? [...recorded.verified] : null,
         generatedIdPrefix,
         body,
       });

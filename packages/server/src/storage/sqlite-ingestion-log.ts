@@ -1,4 +1,5 @@
 import SqliteDatabase from 'better-sqlite3';
+import { preparePrivateDatabaseFile } from './private-files.js';
 
 /**
  * One acknowledged request as received: its body's bytes and what its messages were validated
@@ -10,8 +11,11 @@ export interface LoggedRequest {
   /** The message type of a single-message route (`/v1/track`…); null for a batch body. */
   messageType: string | null;
   maxMessageBytes: number;
-  /** The project's identity secret when it verified identities at the time (DESIGN §3 rule 10). */
-  identitySecret: string | null;
+  /**
+   * When the project verified identities at the time (DESIGN §3 rule 10): the indexes of the
+   * messages whose userHash was valid then; null when it did not. The secret is never logged.
+   */
+  verifiedIndexes: number[] | null;
   /** Messages without a messageId were named `<this>-<index>` when answered. */
   generatedIdPrefix: string;
   body: Buffer;
@@ -19,6 +23,8 @@ export interface LoggedRequest {
 
 export interface LogEntry extends LoggedRequest {
   seq: number;
+  /** The project's secret, in entries logged before verification outcomes were (read to apply them). */
+  legacyIdentitySecret: string | null;
 }
 
 /** An entry the applier set aside, with the error it failed with. */
@@ -34,21 +40,42 @@ interface FailedRow {
   message_type: string | null;
   max_message_bytes: number;
   identity_secret: string | null;
+  verified_indexes: string | null;
   generated_id_prefix: string;
   body: Buffer;
 }
 
-const failedEntryOf = (row: FailedRow): FailedLogEntry => ({
+type EntryRow = Omit<FailedRow, 'error'>;
+
+const entryOf = (row: EntryRow): LogEntry => ({
   seq: row.seq,
-  error: row.error,
   projectId: row.project_id,
   receivedAt: row.received_at,
   messageType: row.message_type,
   maxMessageBytes: row.max_message_bytes,
-  identitySecret: row.identity_secret,
+  verifiedIndexes: row.verified_indexes === null ? null : (JSON.parse(row.verified_indexes) as number[]),
+  legacyIdentitySecret: row.identity_secret,
   generatedIdPrefix: row.generated_id_prefix,
   body: row.body,
 });
+
+const failedEntryOf = (row: FailedRow): FailedLogEntry => ({ ...entryOf(row), error: row.error });
+
+/** The columns of an entry, as `entryOf` reads them (prefixed for a join). */
+const entryColumns = (p = '') =>
+  [
+    'seq',
+    'project_id',
+    'received_at',
+    'message_type',
+    'max_message_bytes',
+    'identity_secret',
+    'verified_indexes',
+    'generated_id_prefix',
+    'body',
+  ]
+    .map((c) => p + c)
+    .join(', ');
 
 /** The log beside an SQLite database file: `data/acquaint.db` → `data/acquaint.db-ingest`. */
 export const ingestionLogFile = (databaseFile: string) => `${databaseFile}-ingest`;
@@ -65,11 +92,12 @@ export class SqliteIngestionLog {
 
   private constructor(private readonly db: SqliteDatabase.Database) {
     this.insert = db.prepare(`insert into entries
-      (project_id, received_at, message_type, max_message_bytes, identity_secret, generated_id_prefix, body)
+      (project_id, received_at, message_type, max_message_bytes, verified_indexes, generated_id_prefix, body)
       values (?, ?, ?, ?, ?, ?, ?)`);
   }
 
   static open(file: string): SqliteIngestionLog {
+    preparePrivateDatabaseFile(file);
     const db = new SqliteDatabase(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -84,8 +112,15 @@ export class SqliteIngestionLog {
       max_message_bytes integer not null,
       identity_secret text,
       generated_id_prefix text not null,
-      body blob not null
+      body blob not null,
+      verified_indexes text
     )`);
+    // Logs written before verification outcomes were logged (their entries keep the secret, which
+    // is read to apply them, and no new entry writes it).
+    const columns = db.prepare('pragma table_info(entries)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'verified_indexes')) {
+      db.exec('alter table entries add column verified_indexes text');
+    }
     // Entries the applier could not apply are kept here, with why, rather than dropped.
     db.exec('create table if not exists failed (seq integer primary key, error text not null)');
     return new SqliteIngestionLog(db);
@@ -100,7 +135,7 @@ export class SqliteIngestionLog {
         r.receivedAt,
         r.messageType,
         r.maxMessageBytes,
-        r.identitySecret,
+        r.verifiedIndexes === null ? null : JSON.stringify(r.verifiedIndexes),
         r.generatedIdPrefix,
         r.body,
       ).lastInsertRowid,
@@ -127,34 +162,12 @@ export class SqliteIngestionLog {
   /** Entries after `seq`, in order, until their bodies reach about `maxBytes`. */
   read(afterSeq: number, maxBytes: number): LogEntry[] {
     const rows = this.db
-      .prepare(
-        `select seq, project_id, received_at, message_type, max_message_bytes, identity_secret,
-           generated_id_prefix, body
-         from entries where seq > ? order by seq`,
-      )
-      .iterate(afterSeq) as IterableIterator<{
-      seq: number;
-      project_id: string;
-      received_at: number;
-      message_type: string | null;
-      max_message_bytes: number;
-      identity_secret: string | null;
-      generated_id_prefix: string;
-      body: Buffer;
-    }>;
+      .prepare(`select ${entryColumns()} from entries where seq > ? order by seq`)
+      .iterate(afterSeq) as IterableIterator<EntryRow>;
     const entries: LogEntry[] = [];
     let bytes = 0;
     for (const row of rows) {
-      entries.push({
-        seq: row.seq,
-        projectId: row.project_id,
-        receivedAt: row.received_at,
-        messageType: row.message_type,
-        maxMessageBytes: row.max_message_bytes,
-        identitySecret: row.identity_secret,
-        generatedIdPrefix: row.generated_id_prefix,
-        body: row.body,
-      });
+      entries.push(entryOf(row));
       bytes += row.body.length;
       if (bytes >= maxBytes) break;
     }
@@ -177,8 +190,7 @@ export class SqliteIngestionLog {
   listFailed(projectId: string, afterSeq: number, limit: number): FailedLogEntry[] {
     const rows = this.db
       .prepare(
-        `select f.seq, f.error, e.project_id, e.received_at, e.message_type, e.max_message_bytes,
-           e.identity_secret, e.generated_id_prefix, e.body
+        `select f.error, ${entryColumns('e.')}
          from failed f join entries e on e.seq = f.seq
          where e.project_id = ? and f.seq > ? order by f.seq limit ?`,
       )
@@ -190,9 +202,7 @@ export class SqliteIngestionLog {
   findFailed(seq: number): FailedLogEntry | undefined {
     const row = this.db
       .prepare(
-        `select f.seq, f.error, e.project_id, e.received_at, e.message_type, e.max_message_bytes,
-           e.identity_secret, e.generated_id_prefix, e.body
-         from failed f join entries e on e.seq = f.seq where f.seq = ?`,
+        `select f.error, ${entryColumns('e.')} from failed f join entries e on e.seq = f.seq where f.seq = ?`,
       )
       .get(seq) as FailedRow | undefined;
     return row && failedEntryOf(row);

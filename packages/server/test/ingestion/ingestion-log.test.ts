@@ -120,7 +120,7 @@ describe('ingestion log (SQLite file)', () => {
       receivedAt: Date.now(),
       messageType: null,
       maxMessageBytes: loadConfig().maxMessageBytes,
-      identitySecret: null,
+      verifiedIndexes: null,
       generatedIdPrefix: 'replayed',
       body: Buffer.from(body),
     });
@@ -163,7 +163,7 @@ describe('ingestion log (SQLite file)', () => {
       receivedAt: Date.now(),
       messageType: null,
       maxMessageBytes: loadConfig().maxMessageBytes,
-      identitySecret: null,
+      verifiedIndexes: null,
       generatedIdPrefix: 'earlier',
       body: Buffer.from(JSON.stringify({ batch: [message] })),
     });

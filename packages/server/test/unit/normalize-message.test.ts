@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeMessage } from '../../src/ingestion/normalize-message.js';
 
 const RECEIVED = Date.parse('2026-03-02T12:00:00.000Z');
-const options = { receivedAt: RECEIVED, maxMessageBytes: 64 * 1024, identitySecret: null };
+const options = { receivedAt: RECEIVED, maxMessageBytes: 64 * 1024, identityCheck: null };
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function normalize(
