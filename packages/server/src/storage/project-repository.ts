@@ -30,6 +30,15 @@ export async function updateProjectSettings(
   await db.updateTable('projects').set(settings).where('id', '=', projectId).execute();
 }
 
+/** Replaces a project's write key or identity secret (a rotation). */
+export async function replaceProjectKey(
+  db: Db,
+  projectId: string,
+  key: { write_key: string } | { identity_secret: string },
+): Promise<void> {
+  await db.updateTable('projects').set(key).where('id', '=', projectId).execute();
+}
+
 export async function insertApiKey(
   db: Db,
   key: Omit<ApiKeyRow, 'scopes'> & { scopes: ApiKeyScope[] },

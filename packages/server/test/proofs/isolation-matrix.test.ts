@@ -333,6 +333,8 @@ describeEachBackend(
       const read = async (url: string) =>
         (await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${b.apiKey}` } })).json();
       return {
+        // Rotations by A's keys leave B's write key and identity secret as they were.
+        project: await read('/api/project'),
         profile: await read('/api/users/user-b'),
         imported: await read('/api/users/user-b-imported'),
         attributes: await read('/api/attributes'),

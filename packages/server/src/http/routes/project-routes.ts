@@ -3,6 +3,7 @@ import { RequestError } from '../../errors/error-codes.js';
 import { canonicalTimeZone } from '../../reports/time-zone.js';
 import { updateProjectSettings } from '../../storage/project-repository.js';
 import type { AppContext } from '../app-context.js';
+import { keyRotationRoutes } from './key-rotation-routes.js';
 
 /** The project of the API key: its write key, identity-verification setting and secret. */
 export async function projectRoutes(
@@ -84,4 +85,6 @@ export async function projectRoutes(
       return { updated: true };
     },
   );
+
+  await app.register(keyRotationRoutes, { context });
 }
