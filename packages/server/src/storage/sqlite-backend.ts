@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDialectConfig, sql } from 'kysely';
+import { preparePrivateDatabaseFile } from './private-files.js';
 import { type RowWrite, singleRowInsertSql, type TableName } from './row-writes.js';
 import type { Database } from './schema.js';
 import { backgroundCheckpointer } from './sqlite-checkpointer.js';
@@ -20,7 +19,7 @@ export function openSqliteBackend(
   filename: string,
   options: { backgroundCheckpoints?: boolean } = {},
 ): StorageBackend {
-  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  if (filename !== ':memory:' && filename !== '') preparePrivateDatabaseFile(filename);
   const connection = new SqliteDatabase(filename);
   connection.pragma('journal_mode = WAL');
   connection.pragma('synchronous = NORMAL');

@@ -1,6 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import {
+  makePrivateDirectory,
+  PRIVATE_FILE_MODE,
+  preparePrivateDatabaseFile,
+  restrictFile,
+} from './private-files.js';
 import { ingestionLogFile } from './sqlite-ingestion-log.js';
 
 /** What a backup holds, written beside it as `backup.json`. */
@@ -30,7 +36,7 @@ const MANIFEST = 'backup.json';
  */
 export async function backupSqlite(databaseFile: string, dir: string): Promise<BackupManifest> {
   if (!existsSync(databaseFile)) throw new Error(`no database at ${databaseFile}`);
-  mkdirSync(dir, { recursive: true });
+  makePrivateDirectory(dir);
   if (existsSync(join(dir, MANIFEST))) throw new Error(`${dir} already holds a backup`);
   const logFile = ingestionLogFile(databaseFile);
   const database = basename(databaseFile);
@@ -43,7 +49,7 @@ export async function backupSqlite(databaseFile: string, dir: string): Promise<B
     ingestion_log: log,
     ...describe(dir, database, log),
   };
-  writeFileSync(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
   return manifest;
 }
 
@@ -72,15 +78,21 @@ export function restoreSqlite(
     throw new Error(`${databaseFile} exists; stop the server and restore with --replace to set it aside`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   for (const file of present) renameSync(file, `${file}.replaced-${stamp}`);
-  mkdirSync(join(databaseFile, '..'), { recursive: true });
+  makePrivateDirectory(join(databaseFile, '..'));
   copyFileSync(join(dir, manifest.database), databaseFile);
-  if (manifest.ingestion_log !== null) copyFileSync(join(dir, manifest.ingestion_log), logFile);
+  restrictFile(databaseFile);
+  if (manifest.ingestion_log !== null) {
+    copyFileSync(join(dir, manifest.ingestion_log), logFile);
+    restrictFile(logFile);
+  }
   return manifest;
 }
 
 async function copyDatabase(from: string, to: string): Promise<void> {
   const source = new SqliteDatabase(from, { readonly: true, fileMustExist: true });
   try {
+    // The copy holds what the database holds: owner-only from its first byte.
+    preparePrivateDatabaseFile(`${to}.partial`);
     // All pages in one step: one read transaction, so the copy is one moment of the file.
     await source.backup(`${to}.partial`, { progress: () => 2 ** 30 });
   } finally {

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { makePrivateDirectory, restrictFile } from '../storage/private-files.js';
 
 /** Name of the key file kept in the data directory when `ACQUAINT_SECRET_KEY` is not set. */
 export const SECRET_KEY_FILE = 'secret.key';
@@ -60,11 +61,13 @@ export class SecretBox {
 /** Reads the key file, or creates it with a new random key (mode 0600; two starting processes agree). */
 function readOrCreateKeyFile(path: string): Buffer {
   try {
-    return decodeKey(readFileSync(path, 'utf8'), path);
+    const key = decodeKey(readFileSync(path, 'utf8'), path);
+    restrictFile(path);
+    return key;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  mkdirSync(join(path, '..'), { recursive: true });
+  makePrivateDirectory(join(path, '..'));
   try {
     const fd = openSync(path, 'wx', 0o600);
     writeSync(fd, `${randomBytes(32).toString('hex')}\n`);
