@@ -12,6 +12,13 @@ export interface AcquaintConfig {
   rateLimitPerSecond: number;
   /** Burst above the steady rate. */
   rateLimitBurst: number;
+  /**
+   * Tracking messages a project may send per second, per server process (token bucket counting
+   * the messages of each request, a batch's included): 20,000, bursts of 40,000.
+   */
+  messageRateLimitPerSecond: number;
+  /** Burst above the steady message rate. */
+  messageRateLimitBurst: number;
   /** Requests a secret API key may send per second, per server process. */
   apiKeyRateLimitPerSecond: number;
   /** `POST /v1/decide` requests a project may send per second, per server process (burst: twice it). */
@@ -53,6 +60,12 @@ export interface AcquaintConfig {
   ingestionWaitMs: number;
   /** Logged tracking requests not yet applied past which `GET /ready` answers 503 (10,000). */
   ingestionReadyBacklog: number;
+  /**
+   * Logged messages not yet applied past which tracking requests are refused with 429 and
+   * `Retry-After` (and `GET /ready` answers 503), so the ingestion log cannot grow without bound
+   * (1,000,000).
+   */
+  ingestionMaxBacklogMessages: number;
   /** How long a shutdown (SIGTERM, SIGINT) may take to finish requests before the process exits (10 s). */
   shutdownTimeoutMs: number;
   /** JSON log lines at this level and above: fatal, error, warn, info (default), debug, trace, silent. */
@@ -79,6 +92,8 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   sessionGapMs: 30 * 60 * 1000,
   rateLimitPerSecond: 2000,
   rateLimitBurst: 4000,
+  messageRateLimitPerSecond: 20_000,
+  messageRateLimitBurst: 40_000,
   apiKeyRateLimitPerSecond: 100,
   decideRateLimitPerSecond: 2000,
   failedKeyRateLimitPerSecond: 10,
@@ -93,6 +108,7 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   ingestionLog: true,
   ingestionWaitMs: 10_000,
   ingestionReadyBacklog: 10_000,
+  ingestionMaxBacklogMessages: 1_000_000,
   shutdownTimeoutMs: 10_000,
   logLevel: 'info',
   metricsToken: null,
@@ -120,6 +136,8 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['sessionGapMs', 'ACQUAINT_SESSION_GAP_MS'],
     ['rateLimitPerSecond', 'ACQUAINT_RATE_LIMIT_PER_SECOND'],
     ['rateLimitBurst', 'ACQUAINT_RATE_LIMIT_BURST'],
+    ['messageRateLimitPerSecond', 'ACQUAINT_MESSAGE_RATE_LIMIT_PER_SECOND'],
+    ['messageRateLimitBurst', 'ACQUAINT_MESSAGE_RATE_LIMIT_BURST'],
     ['apiKeyRateLimitPerSecond', 'ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND'],
     ['decideRateLimitPerSecond', 'ACQUAINT_DECIDE_RATE_LIMIT_PER_SECOND'],
     ['failedKeyRateLimitPerSecond', 'ACQUAINT_FAILED_KEY_RATE_LIMIT_PER_SECOND'],
@@ -132,6 +150,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['importHeartbeatMs', 'ACQUAINT_IMPORT_HEARTBEAT_MS'],
     ['ingestionWaitMs', 'ACQUAINT_INGESTION_WAIT_MS'],
     ['ingestionReadyBacklog', 'ACQUAINT_INGESTION_READY_BACKLOG'],
+    ['ingestionMaxBacklogMessages', 'ACQUAINT_INGESTION_MAX_BACKLOG_MESSAGES'],
     ['shutdownTimeoutMs', 'ACQUAINT_SHUTDOWN_TIMEOUT_MS'],
     ['webhookTimeoutMs', 'ACQUAINT_WEBHOOKS_TIMEOUT_MS'],
     ['webhookRetryBaseMs', 'ACQUAINT_WEBHOOKS_RETRY_BASE_MS'],

@@ -26,6 +26,16 @@ export const ERROR_CODES = {
     status: 429,
     description: 'Too many requests for this project; retry after `Retry-After` seconds.',
   },
+  MESSAGE_RATE_LIMITED: {
+    status: 429,
+    description:
+      "Too many tracking messages per second for this project (a batch's messages each count); nothing of the request was kept: send it again after `Retry-After` seconds.",
+  },
+  INGESTION_BACKLOG_FULL: {
+    status: 429,
+    description:
+      'The ingestion log holds its most messages waiting to be applied; nothing of the request was kept: send it again after `Retry-After` seconds.',
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     description:

@@ -14,14 +14,18 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes one token; returns 0 when allowed, else the seconds to wait before a token is free. */
-  take(key: string): number {
+  /**
+   * Takes `count` tokens (one a request, or one a message); returns 0 when allowed, else the
+   * seconds to wait before they are free. More than the burst waits for a full bucket.
+   */
+  take(key: string, count = 1): number {
     const bucket = this.refill(key);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    const wanted = Math.min(count, this.burst);
+    if (bucket.tokens >= wanted) {
+      bucket.tokens -= wanted;
       return 0;
     }
-    return this.secondsUntil(bucket, 1);
+    return this.secondsUntil(bucket, wanted);
   }
 
   /** The seconds to wait before `key` has a token again (0 when it has one); takes nothing. */

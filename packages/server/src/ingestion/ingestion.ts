@@ -53,6 +53,8 @@ export type ReplayOutcome =
 export interface IngestionStatus {
   mode: 'direct' | 'log';
   backlog: number;
+  /** Messages of those requests (0 where requests are applied before they are answered). */
+  backlog_messages: number;
   /** How long the oldest request not yet applied has waited (0 with no backlog). */
   backlog_age_seconds: number;
   /** The applier runs (always true where requests are applied before they are answered). */
@@ -80,7 +82,7 @@ export class DirectIngestion implements Ingestion {
   }
 
   status(): IngestionStatus {
-    return { mode: 'direct', backlog: 0, backlog_age_seconds: 0, applier_alive: true };
+    return { mode: 'direct', backlog: 0, backlog_messages: 0, backlog_age_seconds: 0, applier_alive: true };
   }
 
   /** Nothing is set aside where requests are applied before they are answered. */

@@ -157,6 +157,7 @@ export class QueuedIngestion implements Ingestion {
     return {
       mode: 'log',
       backlog: Math.max(0, this.appended - this.applied),
+      backlog_messages: this.pending.size,
       backlog_age_seconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000),
       applier_alive: this.workerAlive,
     };

@@ -33,7 +33,7 @@ export class Metrics {
   /** Tracking messages by outcome: accepted (logged or applied), rejected, or a duplicate. */
   readonly trackingMessages = new Counter({
     name: 'acquaint_tracking_messages_total',
-    help: 'Tracking messages received in accepted requests, by outcome: accepted, rejected, duplicate.',
+    help: 'Tracking messages by outcome: accepted, rejected, duplicate (in accepted requests); rate_limited, backlog_full (requests refused with 429 for them).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -64,6 +64,7 @@ export class Metrics {
   private ingestion: () => IngestionStatus = () => ({
     mode: 'direct',
     backlog: 0,
+    backlog_messages: 0,
     backlog_age_seconds: 0,
     applier_alive: true,
   });
@@ -87,6 +88,11 @@ export class Metrics {
       },
     });
     collectDefaultMetrics({ register: this.registry, prefix: 'acquaint_' });
+  }
+
+  /** Counts the messages of a tracking request refused whole with 429 (message rate, full backlog). */
+  countRefusedTrackingMessages(outcome: 'rate_limited' | 'backlog_full', messages: number): void {
+    this.trackingMessages.inc({ outcome }, messages);
   }
 
   /** Counts the messages of one answered tracking request by outcome. */

@@ -67,7 +67,7 @@ export async function operationsRoutes(
       schema: {
         tags: ['operations'],
         summary: 'Readiness: the database answers, migrations are current, ingestion keeps up',
-        description: `200 when every check passes. 503 with \`Retry-After\` and the failed checks named in \`error.message\` when one fails: the database does not answer within 2 s, a migration has not run, the ingestion log applier is not running, or the backlog of logged tracking requests reached \`ACQUAINT_INGESTION_READY_BACKLOG\`. No key.`,
+        description: `200 when every check passes. 503 with \`Retry-After\` and the failed checks named in \`error.message\` when one fails: the database does not answer within 2 s, a migration has not run, the ingestion log applier is not running, or the backlog of logged tracking requests reached \`ACQUAINT_INGESTION_READY_BACKLOG\` (or its messages \`ACQUAINT_INGESTION_MAX_BACKLOG_MESSAGES\`, when tracking is refused with 429). No key.`,
         response: {
           200: readiness,
           '4xx': { $ref: 'Error#' },
@@ -78,6 +78,7 @@ export async function operationsRoutes(
     async (_request, reply) => {
       const found = await checkReadiness(context.store, context.ingestion, {
         maxBacklog: context.config.ingestionReadyBacklog,
+        maxBacklogMessages: context.config.ingestionMaxBacklogMessages,
       });
       if (found.ready) return found;
       const failed = Object.entries(found.checks).filter(([, c]) => !c.ok);

@@ -29,7 +29,7 @@ const DATABASE_TIMEOUT_MS = 2_000;
 export async function checkReadiness(
   store: Store,
   ingestion: Ingestion,
-  limits: { maxBacklog: number },
+  limits: { maxBacklog: number; maxBacklogMessages: number },
 ): Promise<Readiness> {
   const database = await withDeadline(
     sql`select 1 as one`.execute(store.db).then(() => 'answers'),
@@ -52,12 +52,17 @@ export async function checkReadiness(
       ? { ok: true, message: status.mode === 'log' ? 'running' : 'applied as requests arrive' }
       : { ok: false, message: 'the ingestion log applier is not running (it restarts by itself)' },
     ingestion_backlog:
-      status.backlog < limits.maxBacklog
-        ? { ok: true, message: `${status.backlog} logged requests wait to be applied` }
-        : {
+      status.backlog_messages >= limits.maxBacklogMessages
+        ? {
             ok: false,
-            message: `${status.backlog} logged requests wait to be applied (limit ${limits.maxBacklog}); the oldest for ${Math.round(status.backlog_age_seconds)} s`,
-          },
+            message: `the ingestion log is full: ${status.backlog_messages} messages wait to be applied (limit ${limits.maxBacklogMessages}); tracking requests are refused with 429 until it drains`,
+          }
+        : status.backlog < limits.maxBacklog
+          ? { ok: true, message: `${status.backlog} logged requests wait to be applied` }
+          : {
+              ok: false,
+              message: `${status.backlog} logged requests wait to be applied (limit ${limits.maxBacklog}); the oldest for ${Math.round(status.backlog_age_seconds)} s`,
+            },
   };
   return { ready: Object.values(checks).every((c) => c.ok), checks };
 }

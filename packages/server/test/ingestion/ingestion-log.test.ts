@@ -255,6 +255,7 @@ describe('ingestion log (SQLite file)', () => {
     expect((await client.get('/api/ingestion/status')).json()).toEqual({
       mode: 'direct',
       backlog: 0,
+      backlog_messages: 0,
       backlog_age_seconds: 0,
       applier_alive: true,
     });

@@ -20,7 +20,7 @@ export async function ingestionRoutes(
         security: [{ apiKey: [] }],
         summary: 'Whether tracking messages wait to be applied',
         description:
-          'With the ingestion log (SQLite files), requests are answered once logged and applied by a background thread; `backlog` is how many logged requests are not applied yet, `backlog_age_seconds` how long the oldest has waited, and `applier_alive` whether the background thread runs. Other API calls wait for the backlog they find before answering; this one does not.',
+          'With the ingestion log (SQLite files), requests are answered once logged and applied by a background thread; `backlog` is how many logged requests are not applied yet (`backlog_messages` their messages; past `ACQUAINT_INGESTION_MAX_BACKLOG_MESSAGES` tracking is refused with 429 INGESTION_BACKLOG_FULL), `backlog_age_seconds` how long the oldest has waited, and `applier_alive` whether the background thread runs. Other API calls wait for the backlog they find before answering; this one does not.',
         response: errorResponses,
       },
     },

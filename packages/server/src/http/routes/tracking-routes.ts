@@ -4,6 +4,10 @@ import type { IngestResult } from '../../ingestion/ingest-messages.js';
 import type { MessageType } from '../../ingestion/normalize-message.js';
 import type { AppContext } from '../app-context.js';
 import { readEveryBodyAsJson } from '../body-parsing.js';
+import { RateLimiter } from '../rate-limiter.js';
+
+/** When to try again while the ingestion log is full: a few seconds of applying. */
+const BACKLOG_RETRY_AFTER_SECONDS = 5;
 
 const SINGLE_MESSAGE_ROUTES: [string, MessageType][] = [
   ['/v1/identify', 'identify'],
@@ -34,6 +38,8 @@ export async function trackingRoutes(
   { context }: { context: AppContext },
 ): Promise<void> {
   readEveryBodyAsJson(app);
+  const { config, metrics } = context;
+  const messageLimit = new RateLimiter(config.messageRateLimitPerSecond, config.messageRateLimitBurst);
   const ingest = async (
     request: FastifyRequest,
     messages: unknown[],
@@ -41,6 +47,24 @@ export async function trackingRoutes(
     messageType: MessageType | null,
   ) => {
     const project = await context.auth.projectForWriteKey(request, request.body);
+    const status = context.ingestion.status();
+    if (status.backlog_messages >= config.ingestionMaxBacklogMessages) {
+      metrics.countRefusedTrackingMessages('backlog_full', messages.length);
+      throw new RequestError(
+        'INGESTION_BACKLOG_FULL',
+        `the ingestion log is full (${status.backlog_messages} messages wait to be applied); nothing was kept: send the request again in ${BACKLOG_RETRY_AFTER_SECONDS} s`,
+        { 'retry-after': String(BACKLOG_RETRY_AFTER_SECONDS) },
+      );
+    }
+    const wait = messageLimit.take(project.id, messages.length);
+    if (wait > 0) {
+      metrics.countRefusedTrackingMessages('rate_limited', messages.length);
+      throw new RequestError(
+        'MESSAGE_RATE_LIMITED',
+        `this project sends more than ${config.messageRateLimitPerSecond} messages a second (this request: ${messages.length}); nothing was kept: send it again in ${wait} s`,
+        { 'retry-after': String(wait) },
+      );
+    }
     const result = await context.ingestion.ingest({
       project,
       messages,
