@@ -154,7 +154,15 @@ export async function applyMessages(
     graph.touchPerson(person, message.timestamp);
     const sessionId =
       message.anonymousId === null ? null : graph.touchDevice(message.anonymousId, visit, message.timestamp);
-    if (message.attributeOperations.length > 0) {
+    if (message.attributeOperations.length > 0 && message.unverified && person.user_id !== null) {
+      // Verification on (rule 10): a device's id is no proof of being its identified owner.
+      identityWarnings.push({
+        index: message.index,
+        messageId: message.messageId,
+        code: 'UNVERIFIED_TRAITS_IGNORED',
+        message: `identity verification is on and the message proves no user id; anonymousId "${message.anonymousId}" belongs to an identified user, so its traits were not applied (send userId with its userHash)`,
+      });
+    } else if (message.attributeOperations.length > 0) {
       attributes.add(
         person.id,
         message.attributeOperations,

@@ -8,6 +8,8 @@ export const WARNING_CODES = {
     'The userId is illegal and was ignored; the message was kept under its anonymousId.',
   UNVERIFIED_USER_ID_IGNORED:
     'Identity verification is on and the message has no valid userHash; its userId was ignored.',
+  UNVERIFIED_TRAITS_IGNORED:
+    "Identity verification is on and the message proves no user id, but its anonymousId is a device of an identified person: its traits were not applied to that person (its event is kept as the device's).",
   UNKNOWN_FIELD: 'A field Acquaint does not know was ignored.',
   ATTRIBUTE_SKIPPED: 'An attribute could not be stored (its name or value is not allowed); the others were.',
   DUPLICATE_MESSAGE_ID: 'A message with this messageId was already received; it was not applied again.',

@@ -63,6 +63,11 @@ export interface NormalizedMessage {
   contextJson: string;
   attributeOperations: AttributeOperation[];
   source: 'sdk' | 'server';
+  /**
+   * The project verifies identities and the message proves no user id (it has none, or its hash
+   * was wrong): its traits must not reach an identified person through its anonymous id.
+   */
+  unverified: boolean;
 }
 
 export interface NormalizeOptions {
@@ -247,6 +252,7 @@ export function normalizeMessage(raw: unknown, index: number, options: Normalize
       contextJson,
       attributeOperations,
       source: library.name === 'acquaint-js' ? 'sdk' : 'server',
+      unverified: options.identityCheck !== null && userId === null,
     },
   };
 }
