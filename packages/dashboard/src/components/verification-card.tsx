@@ -1,4 +1,4 @@
-import { Card, Code, Stack, Switch, Text, Title } from '@mantine/core';
+import { Button, Card, Code, Group, Stack, Switch, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { api } from '../api';
 import { useApi } from '../use-api';
@@ -18,6 +18,23 @@ export function VerificationCard() {
     try {
       await api('PATCH', '/api/project', { verify_identity: on });
       if (data) setData({ ...data, verify_identity: on });
+    } catch (e) {
+      setChangeError(e);
+    }
+  };
+  const rotate = async () => {
+    if (
+      !window.confirm('Replace the identity secret? Hashes made with the current one stop working at once.')
+    )
+      return;
+    setChangeError(null);
+    try {
+      const rotated = await api<{ identity_secret: string }>(
+        'POST',
+        '/api/project/identity-secret/rotate',
+        {},
+      );
+      if (data) setData({ ...data, identity_secret: rotated.identity_secret });
     } catch (e) {
       setChangeError(e);
     }
@@ -42,6 +59,11 @@ export function VerificationCard() {
               computed by your server with this secret:
             </Text>
             <Code block>{data.identity_secret}</Code>
+            <Group>
+              <Button variant="default" onClick={() => void rotate()}>
+                Replace secret
+              </Button>
+            </Group>
           </>
         )}
       </Stack>
