@@ -3,9 +3,12 @@ import { ApiError, api, apiState } from './api';
 import { AppLayout } from './components/app-layout';
 import { Loading } from './components/states';
 import { DataSettingsPage } from './pages/data-settings-page';
+import { GroupPage } from './pages/group-page';
+import { GroupsPage } from './pages/groups-page';
 import { ImportsPage } from './pages/imports-page';
 import { InstallPage } from './pages/install-page';
 import { InvitePage } from './pages/invite-page';
+import { NewGroupPage } from './pages/new-group-page';
 import { ProfilePage } from './pages/profile-page';
 import { SetupPage } from './pages/setup-page';
 import { SignInPage } from './pages/sign-in-page';
@@ -86,6 +89,10 @@ export function App() {
 function Page({ path }: { path: string }) {
   const person = /^\/users\/(\d+)$/.exec(path);
   if (person) return <ProfilePage personId={Number(person[1])} />;
+  if (path === '/groups/new') return <NewGroupPage />;
+  const group = /^\/groups\/([^/]+)$/.exec(path);
+  if (group) return <GroupPage groupId={decodeURIComponent(group[1])} />;
+  if (path.startsWith('/groups')) return <GroupsPage />;
   if (path.startsWith('/data-settings')) return <DataSettingsPage />;
   if (path.startsWith('/users')) return <UsersPage />;
   if (path.startsWith('/imports')) return <ImportsPage />;

@@ -9,6 +9,7 @@ const PAGES = [
   { path: '/data-settings', label: 'Data Settings' },
   { path: '/users', label: 'Users' },
   { path: '/imports', label: 'Imports' },
+  { path: '/groups', label: 'Groups' },
   { path: '/team', label: 'Team & projects' },
 ];
 
