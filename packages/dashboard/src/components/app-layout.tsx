@@ -10,6 +10,7 @@ const PAGES = [
   { path: '/users', label: 'Users' },
   { path: '/imports', label: 'Imports' },
   { path: '/groups', label: 'Groups' },
+  { path: '/experiences', label: 'Experiences' },
   { path: '/team', label: 'Team & projects' },
 ];
 

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basicAuth } from '../api/api-client.js';
 import { skipBrowserTests } from '../browser/support/chromium.js';
 import {
   type DashboardHarness,
@@ -25,6 +26,11 @@ describe.skipIf(skipBrowserTests)('dashboard groups, experiences and reports', {
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label }).click();
     await page.getByRole('heading', { level: 1, name: label }).waitFor();
   };
+  const segment = (label: string) =>
+    page
+      .locator('.mantine-SegmentedControl-label')
+      .filter({ hasText: new RegExp(`^${label}$`) })
+      .click();
   const choose = async (label: string, option: string, nth = 0) => {
     await page.getByRole('textbox', { name: label }).nth(nth).click();
     await page.getByRole('option', { name: option, exact: true }).click();
@@ -119,4 +125,111 @@ describe.skipIf(skipBrowserTests)('dashboard groups, experiences and reports', {
     await page.getByRole('button', { name: 'Create group' }).click();
     await page.getByRole('heading', { level: 1, name: 'Known users' }).waitFor();
   });
+
+  it('creates an experience for the group, tests a URL, publishes it, and reads its report with the lift', async () => {
+    await go('Experiences');
+    await page.getByText('No experiences yet').waitFor();
+    await page.getByRole('link', { name: 'New experience' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New experience' }).waitFor();
+    await page.getByLabel('Experience name').fill('Gold banner');
+    await page.getByLabel('HTML').fill('<b>Hello {{plan}} member</b>');
+    await page
+      .frameLocator('iframe[title="Preview of variant A"]')
+      .getByText('Hello {{plan}} member')
+      .waitFor();
+    await page.getByLabel('Control (percent of targeted visitors who see nothing)').fill('50');
+
+    await segment('Pages matching rules');
+    await page.getByRole('textbox', { name: 'URL value' }).fill('/sale');
+    await page.getByLabel('Test a URL').fill('https://shop.test/sale?x=1');
+    await page.getByRole('button', { name: 'Check URL' }).click();
+    await page.getByTestId('url-check').getByText('Matches').waitFor();
+    await page.getByLabel('Test a URL').fill('https://shop.test/cart');
+    await page.getByRole('button', { name: 'Check URL' }).click();
+    await page.getByTestId('url-check').getByText('No match').waitFor();
+
+    await segment('Groups');
+    await page.getByRole('textbox', { name: 'Members of any of these groups' }).click();
+    await page.getByRole('option', { name: 'Gold buyers' }).click();
+    await page.keyboard.press('Escape');
+    await segment('An event');
+    await page.getByLabel('Goal event').fill('purchase');
+    await expectAccessible(page, 'experience editor');
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Gold banner' }).waitFor();
+    await page.getByText('draft', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByText('published', { exact: true }).waitFor();
+
+    await page.getByLabel('Preview on a page of your site').fill('https://shop.test/sale');
+    await page.getByRole('button', { name: 'Make preview link' }).click();
+    await expect(page.getByTestId('preview-link').textContent()).resolves.toContain('acquaint_preview=');
+
+    // Visitors see it (decide), and their impressions and purchases make the report.
+    const id = new URL(page.url()).pathname.split('/').pop() as string;
+    const decided = await fetch(`${h.server.url}/v1/decide`, {
+      method: 'POST',
+      headers: { authorization: basicAuth(h.server.writeKey), 'content-type': 'application/json' },
+      body: JSON.stringify({ anonymousId: 'anon-phone', userId: 'user-1', url: 'https://shop.test/sale' }),
+    });
+    expect(
+      ((await decided.json()) as { experiences: { id: string }[] }).experiences.map((e) => e.id),
+    ).toContain(id);
+    const later = (seconds: number) => new Date(Date.now() + seconds * 1000 - 60_000).toISOString();
+    const shown = (user: string, variant: string) => ({
+      type: 'track',
+      userId: user,
+      event: '$experience_impression',
+      properties: { experience_id: id, variant },
+      timestamp: later(0),
+    });
+    const bought = (user: string) => ({
+      type: 'track',
+      userId: user,
+      event: 'purchase',
+      timestamp: later(5),
+    });
+    await sendBatch([
+      shown('user-1', 'A'),
+      shown('user-3', 'A'),
+      shown('user-2', 'control'),
+      bought('user-1'),
+      bought('user-2'),
+    ]);
+    await page.reload();
+    await page.getByTestId('experience-chart').waitFor();
+    const results = page.getByRole('table', { name: 'Results by variant' });
+    // A: 1 of 2 converted; control: 1 of 1; the lift is −50% with its interval.
+    await results.getByRole('row', { name: /^A 2 2 0 0 1 50\.0% -50\.0%/ }).waitFor();
+    await results.getByRole('row', { name: /^control 1 1 0 0 1 100\.0%/ }).waitFor();
+    await expectAccessible(page, 'experience');
+    await screenshot(page, 'experience');
+
+    // The group it targets cannot be deleted; the page says why.
+    await go('Groups');
+    await page.getByRole('link', { name: 'Gold buyers' }).click();
+    await page.getByRole('button', { name: 'Delete group' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('alert')
+      .getByText(/used by experience "Gold banner"/)
+      .waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+    await go('Experiences');
+    await page.getByRole('table', { name: 'Experiences' }).getByText('published').waitFor();
+    await expectAccessible(page, 'experiences');
+    await screenshot(page, 'experiences');
+  });
+
+  async function sendBatch(batch: Record<string, unknown>[]) {
+    const answer = await fetch(`${h.server.url}/v1/batch`, {
+      method: 'POST',
+      headers: { authorization: basicAuth(h.server.writeKey), 'content-type': 'application/json' },
+      body: JSON.stringify({ batch }),
+    });
+    expect(answer.status).toBe(200);
+    await h.server.settled();
+  }
 });
