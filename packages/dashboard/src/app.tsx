@@ -12,6 +12,7 @@ import { InstallPage } from './pages/install-page';
 import { InvitePage } from './pages/invite-page';
 import { NewGroupPage } from './pages/new-group-page';
 import { ProfilePage } from './pages/profile-page';
+import { ReportsPage } from './pages/reports-page';
 import { SetupPage } from './pages/setup-page';
 import { SignInPage } from './pages/sign-in-page';
 import { TeamPage } from './pages/team-page';
@@ -99,6 +100,7 @@ function Page({ path }: { path: string }) {
   const experience = /^\/experiences\/([^/]+)$/.exec(path);
   if (experience) return <ExperiencePage experienceId={decodeURIComponent(experience[1])} />;
   if (path.startsWith('/experiences')) return <ExperiencesPage />;
+  if (path.startsWith('/reports')) return <ReportsPage />;
   if (path.startsWith('/data-settings')) return <DataSettingsPage />;
   if (path.startsWith('/users')) return <UsersPage />;
   if (path.startsWith('/imports')) return <ImportsPage />;

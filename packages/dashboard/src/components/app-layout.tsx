@@ -11,6 +11,7 @@ const PAGES = [
   { path: '/imports', label: 'Imports' },
   { path: '/groups', label: 'Groups' },
   { path: '/experiences', label: 'Experiences' },
+  { path: '/reports', label: 'Reports' },
   { path: '/team', label: 'Team & projects' },
 ];
 

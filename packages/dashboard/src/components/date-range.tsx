@@ -40,3 +40,9 @@ export function DateRangeFields({ value, onChange }: { value: DayRange; onChange
     </Group>
   );
 }
+
+/** The range as the reports' `[from, to)` dates, read in the project's time zone by the server. */
+export const rangeDates = (range: DayRange) => ({
+  from: range.from,
+  to: new Date(new Date(`${range.to}T00:00:00Z`).getTime() + DAY_MS).toISOString().slice(0, 10),
+});

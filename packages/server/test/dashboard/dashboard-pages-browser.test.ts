@@ -223,6 +223,35 @@ describe.skipIf(skipBrowserTests)('dashboard groups, experiences and reports', {
     await screenshot(page, 'experiences');
   });
 
+  it('shows a behaviour report: conversion rate by plan with its chart, by device type, and cross-device', async () => {
+    await go('Reports');
+    await choose('Attribute', 'plan');
+    await page.getByRole('button', { name: 'Show report' }).click();
+    await page.getByTestId('breakdown-chart').locator('.recharts-bar-rectangle').first().waitFor();
+    const table = page.getByRole('table', { name: 'Breakdown' });
+    // gold: user-1 and user-2 both bought (user-2 in the experience test); silver: user-3 bought.
+    await table.getByRole('row', { name: 'gold 2 100.0%' }).waitFor();
+    await table.getByRole('row', { name: 'silver 1 100.0%' }).waitFor();
+    await expectAccessible(page, 'reports');
+    await screenshot(page, 'reports');
+
+    await choose('Break down by', 'Device type');
+    await page.getByRole('textbox', { name: 'Metric' }).click();
+    await page.getByRole('option', { name: 'Visitors', exact: true }).click();
+    await page.getByRole('button', { name: 'Show report' }).click();
+    await table.getByRole('row', { name: /^mobile 2 2$/ }).waitFor();
+
+    await page.getByLabel('Before the event (optional)').fill('purchase');
+    await page.getByRole('button', { name: 'Show cross-device report' }).click();
+    const numbers = page.getByTestId('cross-device-numbers');
+    await numbers.getByText('On 2 or more devices').waitFor();
+    await page
+      .getByRole('table', { name: 'Device paths' })
+      .getByRole('cell', { name: /mobile → desktop/ })
+      .waitFor();
+    await expectAccessible(page, 'cross-device report');
+  });
+
   async function sendBatch(batch: Record<string, unknown>[]) {
     const answer = await fetch(`${h.server.url}/v1/batch`, {
       method: 'POST',
