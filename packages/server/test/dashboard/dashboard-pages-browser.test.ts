@@ -32,7 +32,7 @@ describe.skipIf(skipBrowserTests)('dashboard groups, experiences and reports', {
       .filter({ hasText: new RegExp(`^${label}$`) })
       .click();
   const choose = async (label: string, option: string, nth = 0) => {
-    await page.getByRole('textbox', { name: label }).nth(nth).click();
+    await page.getByRole('textbox', { name: label, exact: true }).nth(nth).click();
     await page.getByRole('option', { name: option, exact: true }).click();
   };
 
@@ -250,6 +250,32 @@ describe.skipIf(skipBrowserTests)('dashboard groups, experiences and reports', {
       .getByRole('cell', { name: /mobile → desktop/ })
       .waitFor();
     await expectAccessible(page, 'cross-device report');
+  });
+
+  it('filters the users by a condition, and a profile shows its groups and the experiences seen', async () => {
+    await go('Users');
+    const users = page.getByRole('table', { name: 'Users' });
+    await users.getByRole('link', { name: 'user-3' }).waitFor();
+    await page.getByRole('button', { name: 'Filter by condition' }).click();
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await choose('Attribute', 'plan');
+    await page.getByRole('textbox', { name: 'Value' }).fill('gold');
+    await page.getByTestId('live-count').getByText('2 users match now').waitFor();
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await users.getByRole('link', { name: 'user-3' }).waitFor({ state: 'detached' });
+    await users.getByRole('link', { name: 'user-2' }).waitFor();
+    expect(await users.getByRole('row').count()).toBe(3);
+    await expectAccessible(page, 'users filtered');
+    await screenshot(page, 'users-filtered');
+
+    await users.getByRole('link', { name: 'user-1' }).click();
+    await page.getByRole('heading', { level: 1, name: 'user-1' }).waitFor();
+    const groups = page.getByTestId('profile-groups');
+    await groups.getByRole('link', { name: 'Gold buyers' }).waitFor();
+    await groups.getByRole('link', { name: 'Known users' }).waitFor();
+    expect(await groups.getByRole('link', { name: 'VIP list' }).count()).toBe(0);
+    await page.getByTestId('profile-experiences').getByRole('link', { name: 'Gold banner' }).waitFor();
+    await expectAccessible(page, 'profile with groups');
   });
 
   async function sendBatch(batch: Record<string, unknown>[]) {
