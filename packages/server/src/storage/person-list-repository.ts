@@ -45,12 +45,19 @@ export async function listPersonsPage(
   return q.orderBy(column, direction).orderBy('p.id', direction).limit(query.limit).execute();
 }
 
-/** The latest events of a project, newest first, before event `beforeId` when given. */
-export async function recentEvents(db: Db, projectId: string, limit: number, beforeId?: number) {
+/**
+ * The latest events of a project, newest first, before event `beforeId` when given: one backward
+ * stretch of the `events_project_id` index (0017), however many events the project or the install holds.
+ */
+export function recentEventsQuery(db: Db, projectId: string, limit: number, beforeId?: number) {
   let q = db
     .selectFrom('events')
     .select(['id', 'type', 'name', 'anonymous_id', 'user_id', 'timestamp', 'received_at', 'url'])
     .where('project_id', '=', projectId);
   if (beforeId !== undefined) q = q.where('id', '<', beforeId);
-  return q.orderBy('id', 'desc').limit(limit).execute();
+  return q.orderBy('id', 'desc').limit(limit);
+}
+
+export async function recentEvents(db: Db, projectId: string, limit: number, beforeId?: number) {
+  return recentEventsQuery(db, projectId, limit, beforeId).execute();
 }
