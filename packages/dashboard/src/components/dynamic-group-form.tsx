@@ -1,6 +1,7 @@
 import { Button, Group, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { api } from '../api';
+import { useAction } from '../use-action';
 import { ConditionBuilder } from './condition-builder/condition-builder';
 import type { Condition } from './condition-builder/condition-model';
 import { LiveCount } from './condition-builder/live-count';
@@ -19,25 +20,19 @@ interface DynamicGroupFormProps {
 export function DynamicGroupForm({ group, initialName, initialCondition, onSaved }: DynamicGroupFormProps) {
   const [name, setName] = useState(group?.name ?? initialName ?? '');
   const [condition, setCondition] = useState<Condition>(group?.condition ?? initialCondition ?? { all: [] });
-  const [error, setError] = useState<unknown>(null);
-  const [saving, setSaving] = useState(false);
-  const save = async () => {
-    setSaving(true);
-    setError(null);
-    try {
-      const saved = group
-        ? await api<GroupOverview>('PATCH', `/api/groups/${encodeURIComponent(group.id)}`, {
-            name,
-            condition,
-          })
-        : await api<GroupOverview>('POST', '/api/groups', { name, condition });
-      onSaved(saved);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
-  };
+  const {
+    run: save,
+    error,
+    busy: saving,
+  } = useAction(async () => {
+    const saved = group
+      ? await api<GroupOverview>('PATCH', `/api/groups/${encodeURIComponent(group.id)}`, {
+          name,
+          condition,
+        })
+      : await api<GroupOverview>('POST', '/api/groups', { name, condition });
+    onSaved(saved);
+  });
   return (
     <Stack>
       <TextInput

@@ -1,8 +1,8 @@
 import { Anchor, Button, Group, Table, Text } from '@mantine/core';
-import { useState } from 'react';
 import { download } from '../api';
 import { linkTo } from '../router';
 import { useApi } from '../use-api';
+import { CursorPager, useCursorPages } from './cursor-pager';
 import { Empty, ErrorNote, Loading } from './states';
 
 interface MembersPage {
@@ -15,8 +15,8 @@ const PAGE = 50;
 
 /** A group's members, paged by cursor on the server, with the CSV export. */
 export function GroupMembers({ groupId }: { groupId: string }) {
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const base = `/api/groups/${encodeURIComponent(groupId)}/members`;
   const page = useApi<MembersPage>(
     `${base}?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
@@ -69,24 +69,7 @@ export function GroupMembers({ groupId }: { groupId: string }) {
           </Table>
         </Table.ScrollContainer>
       )}
-      <Group mt="xs">
-        <Button
-          variant="default"
-          size="xs"
-          disabled={cursors.length < 2}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Previous page
-        </Button>
-        <Button
-          variant="default"
-          size="xs"
-          disabled={!page.data?.next_cursor}
-          onClick={() => setCursors([...cursors, page.data?.next_cursor ?? null])}
-        >
-          Next page
-        </Button>
-      </Group>
+      <CursorPager pages={pages} nextCursor={page.data?.next_cursor} size="xs" />
     </section>
   );
 }

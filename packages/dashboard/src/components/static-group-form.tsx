@@ -1,6 +1,7 @@
 import { Button, FileInput, Select, Stack, Tabs, Textarea, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { api } from '../api';
+import { useAction } from '../use-action';
 import { useApi } from '../use-api';
 import type { GroupOverview } from './group-types';
 import { ErrorNote } from './states';
@@ -19,8 +20,6 @@ export function StaticGroupForm({ onSaved }: { onSaved(group: GroupOverview): vo
   const [pasted, setPasted] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const [importId, setImportId] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [saving, setSaving] = useState(false);
   const imports = useApi<{ imports: { id: string; file_name: string | null; status: string }[] }>(
     source === 'import' ? '/api/imports?limit=50' : null,
   );
@@ -29,27 +28,23 @@ export function StaticGroupForm({ onSaved }: { onSaved(group: GroupOverview): vo
     ((source === 'paste' && parseUserIds(pasted).length > 0) ||
       (source === 'csv' && file !== null) ||
       (source === 'import' && importId !== null));
-  const save = async () => {
-    setSaving(true);
-    setError(null);
-    try {
-      const saved =
-        source === 'csv' && file
-          ? await api<GroupOverview>('POST', `/api/groups?name=${encodeURIComponent(name)}`, file, {
-              contentType: 'text/csv',
-            })
-          : await api<GroupOverview>(
-              'POST',
-              '/api/groups',
-              source === 'import' ? { name, import_id: importId } : { name, user_ids: parseUserIds(pasted) },
-            );
-      onSaved(saved);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
-  };
+  const {
+    run: save,
+    error,
+    busy: saving,
+  } = useAction(async () => {
+    const saved =
+      source === 'csv' && file
+        ? await api<GroupOverview>('POST', `/api/groups?name=${encodeURIComponent(name)}`, file, {
+            contentType: 'text/csv',
+          })
+        : await api<GroupOverview>(
+            'POST',
+            '/api/groups',
+            source === 'import' ? { name, import_id: importId } : { name, user_ids: parseUserIds(pasted) },
+          );
+    onSaved(saved);
+  });
   return (
     <Stack>
       <TextInput

@@ -1,5 +1,5 @@
 import { Anchor, Button, Group, Stack, Table, Title } from '@mantine/core';
-import { useState } from 'react';
+import { CursorPager, useCursorPages } from '../components/cursor-pager';
 import { StatusBadge } from '../components/experience/experience-actions';
 import { EXPERIENCE_TYPES, type Experience } from '../components/experience/experience-types';
 import { Empty, ErrorNote, Loading } from '../components/states';
@@ -12,8 +12,8 @@ const typeLabel = (type: string) => EXPERIENCE_TYPES.find((t) => t.value === typ
 /** The experiences with their status, newest first, paged by cursor. */
 export function ExperiencesPage() {
   const canChange = useCanChange();
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const page = useApi<{ experiences: Experience[]; total: number; next_cursor: string | null }>(
     `/api/experiences?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
   );
@@ -66,22 +66,7 @@ export function ExperiencesPage() {
           </Table>
         </Table.ScrollContainer>
       )}
-      <Group>
-        <Button
-          variant="default"
-          disabled={cursors.length < 2}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Previous page
-        </Button>
-        <Button
-          variant="default"
-          disabled={!page.data?.next_cursor}
-          onClick={() => setCursors([...cursors, page.data?.next_cursor ?? null])}
-        >
-          Next page
-        </Button>
-      </Group>
+      <CursorPager pages={pages} nextCursor={page.data?.next_cursor} />
     </Stack>
   );
 }

@@ -1,6 +1,7 @@
-import { Alert, Button, Group, Modal, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useState } from 'react';
 import { api } from '../api';
+import { ConfirmDelete } from '../components/confirm-delete';
 import { DynamicGroupForm } from '../components/dynamic-group-form';
 import { GroupMembers } from '../components/group-members';
 import { GroupNumbers, GroupTypeBadge } from '../components/group-numbers';
@@ -102,38 +103,16 @@ function StaticMembersEditor({ group, onSaved }: { group: GroupOverview; onSaved
 
 /** Delete with confirmation; a group still in use answers 409 with the reason, shown as is. */
 function DeleteGroup({ group }: { group: GroupOverview }) {
-  const [open, setOpen] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const remove = async () => {
-    setError(null);
-    try {
-      await api('DELETE', `/api/groups/${encodeURIComponent(group.id)}`);
-      navigate('/groups');
-    } catch (e) {
-      setError(e);
-    }
-  };
   return (
-    <>
-      <Button color="red.9" onClick={() => setOpen(true)}>
-        Delete group
-      </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={`Delete the group ${group.name}?`}>
-        <Stack>
-          <Text size="sm">
-            The group goes; its users stay. Experiences and groups that use it must drop it first.
-          </Text>
-          <ErrorNote error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-            <Button color="red" onClick={() => void remove()}>
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </>
+    <ConfirmDelete
+      label="Delete group"
+      title={`Delete the group ${group.name}?`}
+      consequence="The group goes; its users stay. Experiences and groups that use it must drop it first."
+      buttonProps={{ color: 'red.9' }}
+      onConfirm={async () => {
+        await api('DELETE', `/api/groups/${encodeURIComponent(group.id)}`);
+        navigate('/groups');
+      }}
+    />
   );
 }

@@ -11,6 +11,7 @@ import {
 import { type Breakdown, BreakdownResult } from '../components/reports/breakdown-result';
 import { CrossDeviceReport } from '../components/reports/cross-device-report';
 import { Empty, ErrorNote } from '../components/states';
+import { useAction } from '../use-action';
 
 /** Behaviour reports: a metric broken down by an attribute, device type or groups, and cross-device. */
 export function ReportsPage() {
@@ -24,27 +25,21 @@ export function ReportsPage() {
     interval: 'day',
   });
   const [result, setResult] = useState<{ report: Breakdown; metric: string } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(false);
   const ready =
     (!needsEvent(choice.metric) || choice.event.trim() !== '') &&
     (choice.by !== 'attr' || Boolean(choice.attr)) &&
     (choice.by !== 'groups' || choice.groups.length > 0);
-  const run = async () => {
-    setLoading(true);
-    setError(null);
-    try {
-      const report = await api<Breakdown>('POST', '/api/reports/breakdown', {
-        ...breakdownBody(choice),
-        ...rangeDates(range),
-      });
-      setResult({ report, metric: choice.metric });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setLoading(false);
-    }
-  };
+  const {
+    run,
+    error,
+    busy: loading,
+  } = useAction(async () => {
+    const report = await api<Breakdown>('POST', '/api/reports/breakdown', {
+      ...breakdownBody(choice),
+      ...rangeDates(range),
+    });
+    setResult({ report, metric: choice.metric });
+  });
   return (
     <Stack>
       <Title order={1}>Reports</Title>

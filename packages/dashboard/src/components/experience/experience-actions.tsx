@@ -1,7 +1,8 @@
-import { Anchor, Badge, Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { api } from '../../api';
 import { navigate } from '../../router';
+import { ConfirmDelete } from '../confirm-delete';
 import { ErrorNote } from '../states';
 import type { Experience } from './experience-types';
 
@@ -96,35 +97,16 @@ function PreviewLink({ experience }: { experience: Experience }) {
 }
 
 function DeleteExperience({ experience }: { experience: Experience }) {
-  const [open, setOpen] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const remove = async () => {
-    try {
-      await api('DELETE', `/api/experiences/${encodeURIComponent(experience.id)}`);
-      navigate('/experiences');
-    } catch (e) {
-      setError(e);
-    }
-  };
   return (
-    <>
-      <Button variant="default" onClick={() => setOpen(true)}>
-        Delete
-      </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={`Delete the experience ${experience.name}?`}>
-        <Stack>
-          <Text size="sm">Visitors stop seeing it and its report goes with it.</Text>
-          <ErrorNote error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-            <Button color="red.9" onClick={() => void remove()}>
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </>
+    <ConfirmDelete
+      label="Delete"
+      title={`Delete the experience ${experience.name}?`}
+      consequence="Visitors stop seeing it and its report goes with it."
+      buttonProps={{ variant: 'default' }}
+      onConfirm={async () => {
+        await api('DELETE', `/api/experiences/${encodeURIComponent(experience.id)}`);
+        navigate('/experiences');
+      }}
+    />
   );
 }

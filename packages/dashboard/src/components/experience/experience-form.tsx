@@ -1,6 +1,7 @@
 import { Button, Group, Select, Stack, TextInput, Title } from '@mantine/core';
 import { type ReactNode, useState } from 'react';
 import { api } from '../../api';
+import { useAction } from '../../use-action';
 import { ErrorNote } from '../states';
 import {
   EXPERIENCE_TYPES,
@@ -24,24 +25,18 @@ interface ExperienceFormProps {
 /** The experience editor: content and variants, pages, target, goal, frequency, priority, schedule. */
 export function ExperienceForm({ id, initial, onSaved, readOnly }: ExperienceFormProps) {
   const [draft, setDraft] = useState<ExperienceDraft>(initial);
-  const [error, setError] = useState<unknown>(null);
-  const [saving, setSaving] = useState(false);
   const change = (fields: Partial<ExperienceDraft>) => setDraft((d) => ({ ...d, ...fields }));
-  const save = async () => {
-    setSaving(true);
-    setError(null);
-    try {
-      onSaved(
-        id
-          ? await api<Experience>('PATCH', `/api/experiences/${encodeURIComponent(id)}`, draft)
-          : await api<Experience>('POST', '/api/experiences', draft),
-      );
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
-  };
+  const {
+    run: save,
+    error,
+    busy: saving,
+  } = useAction(async () => {
+    onSaved(
+      id
+        ? await api<Experience>('PATCH', `/api/experiences/${encodeURIComponent(id)}`, draft)
+        : await api<Experience>('POST', '/api/experiences', draft),
+    );
+  });
   return (
     <fieldset disabled={readOnly} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
       <Stack>

@@ -1,6 +1,7 @@
 import { Button, Group, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { api } from '../../api';
+import { useAction } from '../../use-action';
 import { type DayRange, rangeDates } from '../date-range';
 import { Empty, ErrorNote } from '../states';
 
@@ -17,24 +18,18 @@ interface CrossDevice {
 export function CrossDeviceReport({ range }: { range: DayRange }) {
   const [event, setEvent] = useState('');
   const [report, setReport] = useState<CrossDevice | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(false);
-  const run = async () => {
-    setLoading(true);
-    setError(null);
-    try {
-      setReport(
-        await api<CrossDevice>('POST', '/api/reports/cross-device', {
-          ...rangeDates(range),
-          ...(event.trim() ? { event: event.trim() } : {}),
-        }),
-      );
-    } catch (e) {
-      setError(e);
-    } finally {
-      setLoading(false);
-    }
-  };
+  const {
+    run,
+    error,
+    busy: loading,
+  } = useAction(async () => {
+    setReport(
+      await api<CrossDevice>('POST', '/api/reports/cross-device', {
+        ...rangeDates(range),
+        ...(event.trim() ? { event: event.trim() } : {}),
+      }),
+    );
+  });
   return (
     <section aria-labelledby="cross-device-title">
       <Title order={2} size="h3" id="cross-device-title" mb="xs">
