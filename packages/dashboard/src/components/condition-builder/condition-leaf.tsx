@@ -22,9 +22,7 @@ const opsData = (ops: string[]) => ops.map((op) => ({ value: op, label: OP_LABEL
 export function AttributeLeaf({ leaf, onChange }: LeafProps) {
   const { attributes } = useBuilderOptions();
   const name = String(leaf.attr ?? '');
-  const type = attributes.find((a) => a.name === name)?.type ?? 'string';
-  const ops = OPS_BY_TYPE[type] ?? OPS_BY_TYPE.string;
-  const op = String(leaf.op ?? 'eq');
+  const typeOf = (n: unknown) => attributes.find((a) => a.name === n)?.type ?? 'string';
   const names = attributes.map((a) => a.name);
   return (
     <>
@@ -36,12 +34,19 @@ export function AttributeLeaf({ leaf, onChange }: LeafProps) {
         allowDeselect={false}
         data={names.includes(name) || !name ? names : [name, ...names]}
         value={name || null}
-        onChange={(next) => {
-          const nextType = attributes.find((a) => a.name === next)?.type ?? 'string';
-          const nextOp = (OPS_BY_TYPE[nextType] ?? []).includes(op) ? op : OPS_BY_TYPE[nextType][0];
-          onChange({ attr: next ?? '', op: nextOp, ...withValue(valueForOp(nextOp, nextType, leaf.value)) });
-        }}
+        onChange={(next) => onChange(retarget({ attr: next ?? '' }, typeOf(next), leaf))}
       />
+      <OpAndValue leaf={leaf} subject={{ attr: name }} type={typeOf(name)} onChange={onChange} />
+    </>
+  );
+}
+
+/** The operator and value of an attribute or visit leaf; a new operator keeps the value that fits. */
+function OpAndValue({ leaf, subject, type, onChange }: LeafProps & { subject: Condition; type: string }) {
+  const ops = OPS_BY_TYPE[type] ?? OPS_BY_TYPE.string;
+  const op = String(leaf.op ?? 'eq');
+  return (
+    <>
       <Select
         aria-label="Operator"
         w={170}
@@ -49,7 +54,7 @@ export function AttributeLeaf({ leaf, onChange }: LeafProps) {
         data={opsData(ops.includes(op) ? ops : [op, ...ops])}
         value={op}
         onChange={(next) =>
-          next && onChange({ attr: name, op: next, ...withValue(valueForOp(next, type, leaf.value)) })
+          next && onChange({ ...subject, op: next, ...withValue(valueForOp(next, type, leaf.value)) })
         }
       />
       <ValueInput
@@ -61,6 +66,13 @@ export function AttributeLeaf({ leaf, onChange }: LeafProps) {
       />
     </>
   );
+}
+
+/** A leaf pointed at another attribute or visit field: its operator if the new type has it, else the first. */
+function retarget(subject: Condition, type: string, leaf: Condition): Condition {
+  const ops = OPS_BY_TYPE[type] ?? OPS_BY_TYPE.string;
+  const op = ops.includes(String(leaf.op)) ? String(leaf.op) : ops[0];
+  return { ...subject, op, ...withValue(valueForOp(op, type, leaf.value)) };
 }
 
 /** `{"event"}`, `{"page"}` and `{"sessions"}`: a count in the last D days. */
@@ -129,9 +141,7 @@ export function BehaviourLeaf({ leaf, onChange }: LeafProps) {
 /** `{"visit": FIELD, "op", "value"}`: the visit being decided (any device, in counts). */
 export function VisitLeaf({ leaf, onChange }: LeafProps) {
   const field = String(leaf.visit);
-  const type = field === 'new_visitor' ? 'boolean' : 'string';
-  const ops = OPS_BY_TYPE[type];
-  const op = String(leaf.op ?? 'eq');
+  const typeOf = (f: unknown) => (f === 'new_visitor' ? 'boolean' : 'string');
   return (
     <>
       <Select
@@ -140,30 +150,9 @@ export function VisitLeaf({ leaf, onChange }: LeafProps) {
         allowDeselect={false}
         data={VISIT_FIELDS}
         value={field}
-        onChange={(next) => {
-          if (!next) return;
-          const nextType = next === 'new_visitor' ? 'boolean' : 'string';
-          const nextOp = OPS_BY_TYPE[nextType].includes(op) ? op : 'eq';
-          onChange({ visit: next, op: nextOp, ...withValue(valueForOp(nextOp, nextType, leaf.value)) });
-        }}
+        onChange={(next) => next && onChange(retarget({ visit: next }, typeOf(next), leaf))}
       />
-      <Select
-        aria-label="Operator"
-        w={170}
-        allowDeselect={false}
-        data={opsData(ops)}
-        value={op}
-        onChange={(next) =>
-          next && onChange({ visit: field, op: next, ...withValue(valueForOp(next, type, leaf.value)) })
-        }
-      />
-      <ValueInput
-        type={type}
-        op={op}
-        value={leaf.value}
-        label="Value"
-        onChange={(value) => onChange({ ...leaf, value })}
-      />
+      <OpAndValue leaf={leaf} subject={{ visit: field }} type={typeOf(field)} onChange={onChange} />
     </>
   );
 }
