@@ -4,6 +4,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** JSON pointer of the bad part of the request body, when the server named one. */
+    readonly pointer?: string,
   ) {
     super(message);
   }
@@ -38,12 +40,13 @@ export async function api<T>(
   const text = await response.text();
   const json = text ? safeJson(text) : null;
   if (!response.ok) {
-    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    const error = (json as { error?: { code?: string; message?: string; pointer?: string } } | null)?.error;
     if (response.status === 401 && error?.code === 'NOT_SIGNED_IN') apiState.onSignedOut?.();
     throw new ApiError(
       response.status,
       error?.code ?? 'HTTP_ERROR',
       error?.message ?? `${response.status} ${response.statusText}`,
+      error?.pointer,
     );
   }
   return json as T;

@@ -9,6 +9,9 @@ const PAGES = [
   { path: '/data-settings', label: 'Data Settings' },
   { path: '/users', label: 'Users' },
   { path: '/imports', label: 'Imports' },
+  { path: '/groups', label: 'Groups' },
+  { path: '/experiences', label: 'Experiences' },
+  { path: '/reports', label: 'Reports' },
   { path: '/team', label: 'Team & projects' },
 ];
 

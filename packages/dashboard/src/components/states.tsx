@@ -1,5 +1,6 @@
 import { Alert, Center, Loader, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { ApiError } from '../api';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -17,12 +18,14 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
 export function ErrorNote({ error }: { error: unknown }) {
   if (!error) return null;
   const message = error instanceof Error ? error.message : String(error);
+  const pointer = error instanceof ApiError && error.pointer ? ` (at ${error.pointer})` : '';
   return (
     <Alert color="red" role="alert">
       <Text fw={700} size="sm">
         Something went wrong
       </Text>
       {message}
+      {pointer}
     </Alert>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { download } from '../api';
 import { AdminActions } from '../components/admin-actions';
 import { asText } from '../components/attributes-table';
+import { PersonMemberships } from '../components/person-memberships';
 import { Empty, ErrorNote, Loading } from '../components/states';
 import { linkTo } from '../router';
 import { useCanChange } from '../session';
@@ -142,6 +143,7 @@ export function ProfilePage({ personId }: { personId: number }) {
           </Table.ScrollContainer>
         )}
       </Card>
+      <PersonMemberships personId={personId} />
       <Card withBorder component="section" aria-labelledby="timeline-title">
         <Title order={2} size="h3" id="timeline-title" mb="sm">
           Timeline (all devices)

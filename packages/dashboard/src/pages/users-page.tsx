@@ -14,6 +14,8 @@ import {
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { asText } from '../components/attributes-table';
+import type { Condition } from '../components/condition-builder/condition-model';
+import { ConditionFilter } from '../components/condition-filter';
 import { Empty, ErrorNote, Loading } from '../components/states';
 import { linkTo } from '../router';
 import { useApi } from '../use-api';
@@ -43,13 +45,14 @@ export function UsersPage() {
   const [columns, setColumns] = useState<string[]>([]);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [offset, setOffset] = useState(0);
+  const [filter, setFilter] = useState<Condition | null>(null);
   const attributes = useApi<{ attributes: { name: string; type_source: string }[] }>('/api/attributes');
   const identified = who === 'all' ? '' : `&identified=${who === 'identified'}`;
   const [sortBy, order] = sort.split(':');
   const cursor = cursors[cursors.length - 1];
   const path = search
     ? `/api/users?q=${encodeURIComponent(search)}&limit=${PAGE}&offset=${offset}${identified}`
-    : `/api/persons?sort=${sortBy}&order=${order}&limit=${PAGE}${identified}&attributes=${encodeURIComponent(columns.join(','))}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    : `/api/persons?sort=${sortBy}&order=${order}&limit=${PAGE}${identified}&attributes=${encodeURIComponent(columns.join(','))}${filter ? `&condition=${encodeURIComponent(JSON.stringify(filter))}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
   const page = useApi<{
     persons?: PersonRow[];
     users?: PersonRow[];
@@ -118,12 +121,19 @@ export function UsersPage() {
           maw={360}
         />
       </Group>
+      <ConditionFilter
+        disabled={Boolean(search)}
+        onApply={(condition) => {
+          setFilter(condition);
+          restart();
+        }}
+      />
       <ErrorNote error={page.error} />
       {page.loading && !page.data && <Loading />}
       {page.data && rows.length === 0 && (
-        <Empty title={search ? 'No user matches' : 'No users yet'}>
-          {search
-            ? 'Try another user id or value.'
+        <Empty title={search || filter ? 'No user matches' : 'No users yet'}>
+          {search || filter
+            ? 'Try another user id, value or filter.'
             : 'Users appear when visitors open pages with the snippet (see Install) or when you import a CSV file.'}
         </Empty>
       )}

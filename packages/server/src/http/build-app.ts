@@ -27,6 +27,7 @@ import { importRoutes } from './routes/import-routes.js';
 import { INGESTION_STATUS_PATH, ingestionRoutes } from './routes/ingestion-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { personListRoutes } from './routes/person-list-routes.js';
+import { personMembershipRoutes } from './routes/person-membership-routes.js';
 import { personalizationRoutes } from './routes/personalization-routes.js';
 import { profileUploadRoutes } from './routes/profile-upload-routes.js';
 import { projectListRoutes } from './routes/project-list-routes.js';
@@ -141,6 +142,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(teamRoutes, { context });
   await app.register(projectListRoutes, { context });
   await app.register(personListRoutes, { context });
+  await app.register(personMembershipRoutes, { context });
   await app.register(dashboardRoutes);
   await app.register(operationsRoutes, { context });
 

@@ -79,3 +79,20 @@ export async function moveAssignmentsOnMerge(db: Db, survivorId: number, mergedI
 export async function deleteAssignmentsOfPerson(db: Db, personId: number): Promise<void> {
   await db.deleteFrom('experience_assignments').where('person_id', '=', personId).execute();
 }
+
+/** The experiences decide has shown a person (their sticky assignments), last shown first. */
+export async function experiencesShownToPerson(db: Db, projectId: string, personId: number) {
+  const rows = await db
+    .selectFrom('experience_assignments as a')
+    .innerJoin('experiences as e', 'e.id', 'a.experience_id')
+    .select(['e.id', 'e.name', 'e.type', 'e.status', 'a.variant', 'a.assigned_at', 'a.last_shown_at'])
+    .where('a.project_id', '=', projectId)
+    .where('a.person_id', '=', personId)
+    .orderBy('a.last_shown_at', 'desc')
+    .execute();
+  return rows.map((row) => ({
+    ...row,
+    assigned_at: Number(row.assigned_at),
+    last_shown_at: Number(row.last_shown_at),
+  }));
+}

@@ -292,6 +292,13 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
     '0008_experiences': experienceMigration(dialect),
     '0011_webhooks': webhookMigration(dialect),
     '0012_accounts': { up: createAccountTables },
+    '0017_dashboard': {
+      async up(db: Kysely<unknown>) {
+        // The install page's live events (`GET /api/events`): a project's newest events by id. Without
+        // it both backends read and sort every event of the project on each poll.
+        await db.schema.createIndex('events_project_id').on('events').columns(['project_id', 'id']).execute();
+      },
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import { basicAuth } from '../api/api-client.js';
 import { skipBrowserTests } from '../browser/support/chromium.js';
 import { postgresUrl } from '../support/test-stores.js';
 import { type DashboardHarness, screenshot, startDashboard } from './support/dashboard-browser.js';
+import { seedShop } from './support/dashboard-seed.js';
 import { OWNER } from './support/session-client.js';
 
 const noPostgres = !postgresUrl && process.env.CI !== 'true';
@@ -38,5 +39,30 @@ describe.skipIf(skipBrowserTests || noPostgres)('dashboard on PostgreSQL', { tim
     await page.getByRole('link', { name: 'user-pg' }).click();
     await page.getByTestId('profile-attributes').getByRole('cell', { name: 'gold' }).waitFor();
     await screenshot(page, 'postgres-profile');
+  });
+
+  it('postgres: a group built with the builder counts its users, and a report draws its chart', async () => {
+    await seedShop(h);
+    await page.getByRole('link', { name: 'Groups' }).click();
+    await page.getByRole('link', { name: 'New group' }).click();
+    await page.getByLabel('Group name').fill('Gold');
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await page.getByRole('textbox', { name: 'Attribute', exact: true }).click();
+    await page.getByRole('option', { name: 'plan', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Value' }).fill('gold');
+    // user-pg (gold, from the first test), user-1 and user-2.
+    await page.getByTestId('live-count').getByText('3 users match now').waitFor();
+    await page.getByRole('button', { name: 'Create group' }).click();
+    await page.getByTestId('group-users').getByText('3', { exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Reports' }).click();
+    await page.getByRole('textbox', { name: 'Attribute', exact: true }).click();
+    await page.getByRole('option', { name: 'plan', exact: true }).click();
+    await page.getByRole('button', { name: 'Show report' }).click();
+    await page.getByTestId('breakdown-chart').locator('.recharts-bar-rectangle').first().waitFor();
+    await page
+      .getByRole('table', { name: 'Breakdown' })
+      .getByRole('row', { name: 'silver 1 100.0%' })
+      .waitFor();
+    await screenshot(page, 'postgres-report');
   });
 });

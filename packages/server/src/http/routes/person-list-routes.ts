@@ -1,8 +1,14 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { RequestError } from '../../errors/error-codes.js';
+import { checkGroupCondition, loadGroupDefinitions } from '../../groups/group-condition.js';
 import { loadPersonAttributes } from '../../storage/attribute-repository.js';
+import { personsMatching } from '../../storage/condition-query.js';
+import type { PersonsQuery } from '../../storage/group-member-query.js';
 import { listPersonsPage, type PersonSort, recentEvents } from '../../storage/person-list-repository.js';
 import type { AppContext } from '../app-context.js';
 import { decodeCursor, encodeCursor } from '../paging-cursor.js';
+import { orRefuse } from './group-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -13,6 +19,17 @@ export async function personListRoutes(
   { context }: { context: AppContext },
 ): Promise<void> {
   const { store } = context;
+  const personsOfCondition = async (projectId: string, text: string): Promise<PersonsQuery> => {
+    let condition: unknown;
+    try {
+      condition = JSON.parse(text);
+    } catch {
+      throw new RequestError('INVALID_BODY', 'condition must be a condition as JSON', {}, '/condition');
+    }
+    const checked = orRefuse(await checkGroupCondition(store.db, projectId, condition, null));
+    const groups = await loadGroupDefinitions(store.db, projectId);
+    return personsMatching(store.db, projectId, checked.parsed, { now: Date.now(), groups }) as PersonsQuery;
+  };
 
   app.get(
     '/api/persons',
@@ -21,7 +38,7 @@ export async function personListRoutes(
         tags: ['users'],
         summary: 'Persons sorted by last or first seen, paged by cursor, with chosen attribute columns',
         description:
-          'Keyset paging: every page costs the same at 1,000,000 persons. `attributes` names up to 20 attributes (comma-separated) to return with each person. For a text search use `GET /api/users?q=`.',
+          'Keyset paging: every page costs the same at 1,000,000 persons. `attributes` names up to 20 attributes (comma-separated) to return with each person. `condition` is a condition (DESIGN §5, as JSON) the persons must match, as in a dynamic group; a bad one is a 400 whose `pointer` starts at `/condition`. For a text search use `GET /api/users?q=`.',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -32,6 +49,7 @@ export async function personListRoutes(
             attributes: { type: 'string', maxLength: 4000 },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             cursor: { type: 'string', maxLength: 500 },
+            condition: { type: 'string', maxLength: 16_000, description: 'A condition as JSON.' },
           },
         },
         response: errorResponses,
@@ -40,6 +58,7 @@ export async function personListRoutes(
     async (request) => {
       const { project } = await context.auth.apiKey(request, 'query');
       const query = request.query as {
+        condition?: string;
         sort: PersonSort;
         order: 'asc' | 'desc';
         identified?: boolean;
@@ -47,9 +66,12 @@ export async function personListRoutes(
         limit: number;
         cursor?: string;
       };
-      const kind = `persons:${query.sort}:${query.order}:${query.identified ?? ''}`;
+      // A cursor is only good for the condition it was given with.
+      const conditionKey = query.condition ? createHash('sha256').update(query.condition).digest('hex') : '';
+      const kind = `persons:${query.sort}:${query.order}:${query.identified ?? ''}:${conditionKey}`;
       const after = query.cursor ? (decodeCursor(kind, query.cursor) as [number, number]) : undefined;
-      const rows = await listPersonsPage(store.db, project.id, { ...query, after });
+      const matching = query.condition ? await personsOfCondition(project.id, query.condition) : undefined;
+      const rows = await listPersonsPage(store.db, project.id, { ...query, after }, matching);
       const names = (query.attributes ?? '')
         .split(',')
         .map((n) => n.trim())
