@@ -190,3 +190,22 @@ export async function forgetPersonDeliveries(db: Db, projectId: string, personId
     .where('person_id', '=', personId)
     .execute();
 }
+
+/**
+ * Deletes up to `limit` deliveries finished (delivered or failed) before `before`, with their
+ * attempts; answers how many. Callers repeat while a full batch went, keeping each short.
+ */
+export async function pruneFinishedDeliveries(db: Db, before: number, limit: number): Promise<number> {
+  const rows = await db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('status', 'in', ['delivered', 'failed'])
+    .where('finished_at', '<', before)
+    .limit(limit)
+    .execute();
+  const ids = rows.map((r) => r.id);
+  if (ids.length === 0) return 0;
+  await db.deleteFrom('webhook_attempts').where('delivery_id', 'in', ids).execute();
+  await db.deleteFrom('webhook_deliveries').where('id', 'in', ids).execute();
+  return ids.length;
+}
