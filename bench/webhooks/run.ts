@@ -49,7 +49,11 @@ async function barePosts(url: string, body: string, count: number): Promise<void
   let next = 0;
   const post = () =>
     new Promise<void>((resolve, reject) => {
-      const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } });
+      const request = http.request(url, {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json' },
+      });
       request.on('response', (response) => {
         response.resume();
         response.on('end', resolve);
@@ -71,7 +75,10 @@ async function barePosts(url: string, body: string, count: number): Promise<void
 async function openDatabase(): Promise<{ location: string; drop(): Promise<void> }> {
   if (BACKEND === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'acquaint-webhooks-'));
-    return { location: join(dir, 'acquaint.db'), drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      location: join(dir, 'acquaint.db'),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const name = `acquaint_webhooks_${Date.now()}`;
   const admin = async (text: string) => {
@@ -93,7 +100,13 @@ const sample = JSON.stringify({
   type: 'group.entered',
   occurred_at: new Date().toISOString(),
   project_id: 'prj_0000000000000000',
-  data: { group_id: 'grp_000000000000', group_name: 'Diamond', person_id: 100000, user_id: 'user-100000', attributes: {} },
+  data: {
+    group_id: 'grp_000000000000',
+    group_name: 'Diamond',
+    person_id: 100000,
+    user_id: 'user-100000',
+    attributes: {},
+  },
 });
 const bare = await startReceiver(43_000 + (process.pid % 1000), USERS, 'group.entered');
 const bareStarted = Date.now();
@@ -105,7 +118,10 @@ const database = await openDatabase();
 const store = openStore(database.location);
 await store.migrate();
 const project = await createProject(store, 'bench');
-const app = await buildApp({ store, config: { webhooksAllowPrivate: true, webhookPollMs: 50, logLevel: 'warn' } });
+const app = await buildApp({
+  store,
+  config: { webhooksAllowPrivate: true, webhookPollMs: 50, logLevel: 'warn' },
+});
 await app.ready();
 const auth = { authorization: `Bearer ${project.api_key}` };
 const receiver = await startReceiver(44_000 + (process.pid % 1000), USERS, 'group.entered');
@@ -141,10 +157,16 @@ try {
   const lastMs = (await receiver.finished) - started;
   const [one] = loadavg();
   console.log(`webhooks bench, ${BACKEND}, ${USERS.toLocaleString('en-US')} users entering one group`);
-  console.log(`  upload (${USERS / ROWS_PER_REQUEST} requests, outbox written in them): ${(uploadedMs / 1000).toFixed(1)} s`);
-  console.log(`  last group.entered delivered after ${(lastMs / 1000).toFixed(1)} s: ${perSecond(USERS, lastMs)} deliveries/s end to end`);
+  console.log(
+    `  upload (${USERS / ROWS_PER_REQUEST} requests, outbox written in them): ${(uploadedMs / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `  last group.entered delivered after ${(lastMs / 1000).toFixed(1)} s: ${perSecond(USERS, lastMs)} deliveries/s end to end`,
+  );
   console.log(`  deliveries after the upload: ${perSecond(USERS, lastMs - uploadedMs)} /s`);
-  console.log(`  baseline, bare HTTP posts from one process (${CONCURRENCY} at once): ${(bareMs / 1000).toFixed(1)} s, ${perSecond(USERS, bareMs)} posts/s`);
+  console.log(
+    `  baseline, bare HTTP posts from one process (${CONCURRENCY} at once): ${(bareMs / 1000).toFixed(1)} s, ${perSecond(USERS, bareMs)} posts/s`,
+  );
   console.log(`  load average (1 min) at the end: ${one.toFixed(2)}`);
 } finally {
   receiver.stop();

@@ -31,7 +31,10 @@ export function emptyTouch(): PersonTouch {
 }
 
 /** The footprint of group `groupId` among the project's group definitions. */
-export function groupFootprint(groupId: string, groups: ReadonlyMap<string, GroupDefinition>): GroupFootprint {
+export function groupFootprint(
+  groupId: string,
+  groups: ReadonlyMap<string, GroupDefinition>,
+): GroupFootprint {
   const footprint: GroupFootprint = {
     groups: new Set(),
     attributes: new Set(),

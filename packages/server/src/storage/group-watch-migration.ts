@@ -16,7 +16,11 @@ export function groupWatchMigration(dialect: MigrationDialect): Migration {
         .addColumn('project_id', 'text', (c) => c.notNull())
         .addColumn('filled_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('watched_groups_project').on('watched_groups').columns(['project_id']).execute();
+      await db.schema
+        .createIndex('watched_groups_project')
+        .on('watched_groups')
+        .columns(['project_id'])
+        .execute();
       await db.schema
         .createTable('watched_group_members')
         .addColumn('group_id', 'text', (c) => c.notNull())

@@ -81,10 +81,13 @@ export class ChangeOutbox {
    * A change touched this person: `all` for a new person, an identify, a merge or a split (any
    * group may change); else its activity, attributes or static groups.
    */
-  touched(personId: number, how: Partial<Omit<PersonTouch, 'attributes' | 'staticGroups'>> & {
-    attribute?: string;
-    staticGroup?: string;
-  }): void {
+  touched(
+    personId: number,
+    how: Partial<Omit<PersonTouch, 'attributes' | 'staticGroups'>> & {
+      attribute?: string;
+      staticGroup?: string;
+    },
+  ): void {
     if (this.watched === null) return;
     let touch = this.touches.get(personId);
     if (!touch) {

@@ -1,5 +1,5 @@
-import { deleteWatchedGroups } from '../storage/watched-group-repository.js';
 import type { StoreTx } from '../storage/store.js';
+import { deleteWatchedGroups } from '../storage/watched-group-repository.js';
 import { listActiveSubscriptions } from '../storage/webhook-repository.js';
 import { ChangeOutbox } from './change-outbox.js';
 import { recountGroups, syncWatchedGroups } from './group-membership-changes.js';

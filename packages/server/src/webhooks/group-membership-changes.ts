@@ -1,6 +1,11 @@
 import type { GroupDefinition } from '../conditions/condition.js';
 import { loadGroupDefinitions } from '../groups/group-condition.js';
-import { type GroupFootprint, groupFootprint, type PersonTouch, touchReaches } from '../groups/group-footprint.js';
+import {
+  type GroupFootprint,
+  groupFootprint,
+  type PersonTouch,
+  touchReaches,
+} from '../groups/group-footprint.js';
 import { listGroups } from '../storage/group-repository.js';
 import type { Db } from '../storage/store.js';
 import {

@@ -45,8 +45,22 @@ describeEachBackend('webhooks: finished deliveries are pruned after the retentio
       await tx.db
         .insertInto('webhook_attempts')
         .values([
-          { delivery_id: 'dlv_old_delivered', attempt: 1, at: now - 31 * DAY, status: 200, duration_ms: 3, error: null },
-          { delivery_id: 'dlv_recent', attempt: 1, at: now - 29 * DAY, status: 200, duration_ms: 3, error: null },
+          {
+            delivery_id: 'dlv_old_delivered',
+            attempt: 1,
+            at: now - 31 * DAY,
+            status: 200,
+            duration_ms: 3,
+            error: null,
+          },
+          {
+            delivery_id: 'dlv_recent',
+            attempt: 1,
+            at: now - 29 * DAY,
+            status: 200,
+            duration_ms: 3,
+            error: null,
+          },
         ])
         .execute();
     });
