@@ -7,15 +7,14 @@
 // PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test); a database is
 // created for the run and dropped after. SQLite files go to a temporary directory, removed after.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
 import { buildApp } from '../../packages/server/src/http/build-app.js';
 import { createProject } from '../../packages/server/src/projects/create-project.js';
 import { openStore } from '../../packages/server/src/storage/store.js';
+import { createBenchDatabase } from '../support/dataset-database.js';
 
 const USERS = Number(process.argv[2] ?? 100_000);
 const BACKEND = process.argv[3] ?? 'sqlite';
@@ -72,27 +71,6 @@ async function barePosts(url: string, body: string, count: number): Promise<void
   agent.destroy();
 }
 
-async function openDatabase(): Promise<{ location: string; drop(): Promise<void> }> {
-  if (BACKEND === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'acquaint-webhooks-'));
-    return {
-      location: join(dir, 'acquaint.db'),
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const name = `acquaint_webhooks_${Date.now()}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: postgresUrl });
-    await client.connect();
-    await client.query(text);
-    await client.end();
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  return { location: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
-}
-
 const perSecond = (count: number, ms: number) => Math.round(count / (ms / 1000)).toLocaleString('en-US');
 
 const sample = JSON.stringify({
@@ -114,7 +92,7 @@ await barePosts(bare.url, sample, USERS);
 const bareMs = (await bare.finished) - bareStarted;
 bare.stop();
 
-const database = await openDatabase();
+const database = await createBenchDatabase(BACKEND, 'acquaint-webhooks', postgresUrl);
 const store = openStore(database.location);
 await store.migrate();
 const project = await createProject(store, 'bench');
@@ -158,7 +136,7 @@ try {
   const [one] = loadavg();
   console.log(`webhooks bench, ${BACKEND}, ${USERS.toLocaleString('en-US')} users entering one group`);
   console.log(
-    `  upload (${USERS / ROWS_PER_REQUEST} requests, outbox written in them): ${(uploadedMs / 1000).toFixed(1)} s`,
+    `  upload (${Math.ceil(USERS / ROWS_PER_REQUEST)} requests, outbox written in them): ${(uploadedMs / 1000).toFixed(1)} s`,
   );
   console.log(
     `  last group.entered delivered after ${(lastMs / 1000).toFixed(1)} s: ${perSecond(USERS, lastMs)} deliveries/s end to end`,
