@@ -6,28 +6,27 @@ import type { Condition, GroupDefinition } from '../conditions/condition.js';
  * the `$` default attributes), which static groups, and whether time passing alone can change it
  * (rolling windows, relative dates, experiences seen: the periodic pass re-counts those).
  * Identity changes (a new person, an identify, a merge) may change any group, so they are not
- * listed: a person touched that way is evaluated against every watched group.
+ * listed: a person touched that way is evaluated against every watched group. Static lists
+ * change only through their own routes, which re-count the groups using them (`groups`).
  */
 export interface GroupFootprint {
   /** The group itself and every group it names, directly or through others. */
   groups: Set<string>;
   attributes: Set<string>;
   activity: boolean;
-  staticGroups: Set<string>;
   timed: boolean;
 }
 
 /** How a change touched one person, as the outbox notes it. */
 export interface PersonTouch {
-  /** A new person, an identify, a merge or a split: every group may change. */
+  /** A new person, an identify (static lists' pending ids admitted too), a merge or a split. */
   all: boolean;
   attributes: Set<string>;
   activity: boolean;
-  staticGroups: Set<string>;
 }
 
 export function emptyTouch(): PersonTouch {
-  return { all: false, attributes: new Set(), activity: false, staticGroups: new Set() };
+  return { all: false, attributes: new Set(), activity: false };
 }
 
 /** The footprint of group `groupId` among the project's group definitions. */
@@ -39,16 +38,13 @@ export function groupFootprint(
     groups: new Set(),
     attributes: new Set(),
     activity: false,
-    staticGroups: new Set(),
     timed: false,
   };
   const visitGroup = (id: string) => {
     if (footprint.groups.has(id)) return;
     footprint.groups.add(id);
     const group = groups.get(id);
-    if (!group) return;
-    if (group.kind === 'static') footprint.staticGroups.add(id);
-    else visit(group.condition);
+    if (group?.kind === 'dynamic') visit(group.condition);
   };
   const visit = (condition: Condition) => {
     if ('all' in condition) condition.all.forEach(visit);
@@ -76,6 +72,5 @@ export function touchReaches(touch: PersonTouch, footprint: GroupFootprint): boo
   if (touch.all) return true;
   if (touch.activity && footprint.activity) return true;
   for (const name of touch.attributes) if (footprint.attributes.has(name)) return true;
-  for (const id of touch.staticGroups) if (footprint.staticGroups.has(id)) return true;
   return false;
 }

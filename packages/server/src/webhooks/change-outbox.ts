@@ -39,9 +39,10 @@ interface Change {
  * at once and `flush` writes nothing, so a project without webhooks pays one indexed read per
  * transaction. Otherwise changes are noted in order as they happen (attribute changes folded per
  * person: first value before, last value after; a value that comes back to where it was is no
- * change), and so are the persons touched and how (for group events: group-membership-changes.ts
- * re-evaluates only the watched groups a touch can reach, for those persons). `flush` reads the user ids and the attributes the subscriptions name, as they are
- * at the end of the transaction, and writes one delivery per change and matching subscription.
+ * change), and so are the persons touched and how: at `flush`, group-membership-changes.ts
+ * re-evaluates for them only the watched groups their touch can reach. `flush` then reads the
+ * user ids and the attributes the subscriptions name, as they are at the end of the
+ * transaction, and writes one delivery per change and matching subscription.
  */
 export class ChangeOutbox {
   private readonly changes: Change[] = [];
@@ -72,22 +73,11 @@ export class ChangeOutbox {
     return new ChangeOutbox(tx, projectId, subscriptions, watched);
   }
 
-  /** Some subscription hears group events of a watched group: tell `touched` of the persons changed. */
-  get watchesGroups(): boolean {
-    return this.watched !== null;
-  }
-
   /**
    * A change touched this person: `all` for a new person, an identify, a merge or a split (any
-   * group may change); else its activity, attributes or static groups.
+   * group may change); else its activity (events, devices) or one attribute.
    */
-  touched(
-    personId: number,
-    how: Partial<Omit<PersonTouch, 'attributes' | 'staticGroups'>> & {
-      attribute?: string;
-      staticGroup?: string;
-    },
-  ): void {
+  touched(personId: number, how: { all?: boolean; activity?: boolean; attribute?: string }): void {
     if (this.watched === null) return;
     let touch = this.touches.get(personId);
     if (!touch) {
@@ -97,7 +87,6 @@ export class ChangeOutbox {
     if (how.all) touch.all = true;
     if (how.activity) touch.activity = true;
     if (how.attribute !== undefined) touch.attributes.add(how.attribute);
-    if (how.staticGroup !== undefined) touch.staticGroups.add(how.staticGroup);
   }
 
   /** Group changes found set-based (a group edited or its static list changed, time passing). */
