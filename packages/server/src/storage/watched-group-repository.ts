@@ -11,6 +11,7 @@ export async function listWatchedGroupIds(db: Db, projectId: string): Promise<Se
     .selectFrom('watched_groups')
     .select('group_id')
     .where('project_id', '=', projectId)
+    .orderBy('group_id')
     .execute();
   return new Set(rows.map((r) => r.group_id));
 }

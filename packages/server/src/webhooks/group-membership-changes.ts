@@ -75,6 +75,8 @@ export async function membershipChangesOf(
     const persons: number[] = [];
     for (const [personId, touch] of touches) if (touchReaches(touch, footprint)) persons.push(personId);
     if (persons.length === 0) continue;
+    // Groups by id, persons by id: every writer takes the kept rows' locks in one order.
+    persons.sort((a, b) => a - b);
     const members = await groupMembersAmong(db, projectId, groupId, watched.definitions, now, persons);
     const kept = await keptMembersAmong(db, groupId, persons);
     const entering = persons.filter((id) => members.has(id) && !kept.has(id));
