@@ -1,6 +1,7 @@
 import type { GroupDefinition } from '../conditions/condition.js';
 import { chunked } from './chunked.js';
-import { personsMatching } from './condition-query.js';
+import { type CompileContext, compileCondition, personsMatching } from './condition-query.js';
+import { conditionSqlDialect } from './condition-sql-dialect.js';
 import type { Db } from './store.js';
 
 const CHUNK = 500;
@@ -52,7 +53,12 @@ export async function keptMembersAmong(db: Db, groupId: string, personIds: reado
   return members;
 }
 
-/** The persons among `personIds` in group `groupId` now (static or dynamic, `in_group` followed). */
+/**
+ * The persons among `personIds` (all of this project) in group `groupId` now, static or dynamic,
+ * `in_group` followed. Persons are found by id alone, without the project filter: the planner
+ * then probes them by primary key, where with the project filter and no statistics yet (rows
+ * written in this very transaction) PostgreSQL chose a nested loop over the project's persons.
+ */
 export async function groupMembersAmong(
   db: Db,
   projectId: string,
@@ -61,11 +67,20 @@ export async function groupMembersAmong(
   now: number,
   personIds: readonly number[],
 ): Promise<Set<number>> {
+  const context: CompileContext = {
+    now,
+    groups,
+    projectId,
+    dialect: conditionSqlDialect(db),
+    enclosingGroups: new Set(),
+  };
   const members = new Set<number>();
   for (const ids of chunked(personIds, CHUNK)) {
-    const rows = await personsMatching(db, projectId, { in_group: groupId }, { now, groups })
+    const rows = await db
+      .selectFrom('persons as p')
       .select('p.id')
       .where('p.id', 'in', ids)
+      .where(compileCondition({ in_group: groupId }, context))
       .execute();
     for (const r of rows) members.add(Number(r.id));
   }
