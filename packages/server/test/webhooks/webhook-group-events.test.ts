@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createProject } from '../../src/projects/create-project.js';
 import { GroupWindowPass } from '../../src/webhooks/group-window-pass.js';
+import { apiClient } from '../api/api-client.js';
 import { groupClient } from '../groups/group-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { describeEachBackend } from '../support/test-stores.js';
@@ -46,12 +47,7 @@ describeEachBackend('webhooks: group.entered and group.left reach a real receive
     expect(answer.statusCode).toBe(200);
   };
   const batch = async (messages: unknown[]) => {
-    const answer = await server.app.inject({
-      method: 'POST',
-      url: '/v1/batch',
-      payload: { writeKey: server.writeKey, batch: messages },
-    });
-    expect(answer.statusCode).toBe(200);
+    expect((await apiClient(server).batch(messages)).statusCode).toBe(200);
     await server.settled();
   };
   /** Waits until the receiver has `count` more group events than `before`, then a little longer for strays. */
