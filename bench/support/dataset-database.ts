@@ -13,12 +13,25 @@ export async function openDatasetDatabase(
   prefix: string,
   postgresUrl: string,
 ): Promise<{ target: DatasetTarget; location: string; drop(): Promise<void> }> {
+  const { location, drop } = await createBenchDatabase(backend, prefix, postgresUrl);
+  const target =
+    backend === 'sqlite' ? await sqliteDatasetTarget(location) : await postgresDatasetTarget(location);
+  return { target, location, drop };
+}
+
+/**
+ * An empty database for one benchmark run: a file path in a new temporary directory (SQLite), or
+ * the URL of a database created on `postgresUrl`'s server; `drop` removes it.
+ */
+export async function createBenchDatabase(
+  backend: string,
+  prefix: string,
+  postgresUrl: string,
+): Promise<{ location: string; drop(): Promise<void> }> {
   if (backend === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
-    const location = join(dir, 'acquaint.db');
     return {
-      target: await sqliteDatasetTarget(location),
-      location,
+      location: join(dir, 'acquaint.db'),
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
@@ -32,12 +45,7 @@ export async function openDatasetDatabase(
   await admin(`create database ${name}`);
   const url = new URL(postgresUrl);
   url.pathname = `/${name}`;
-  const location = url.toString();
-  return {
-    target: await postgresDatasetTarget(location),
-    location,
-    drop: () => admin(`drop database if exists ${name} with (force)`),
-  };
+  return { location: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }
 
 /** The median time in ms of `runs` runs of `run`, after one warm-up run. */

@@ -80,6 +80,10 @@ export interface AcquaintConfig {
   webhookRetryBaseMs: number;
   /** How often the webhook worker looks for due deliveries when idle (500 ms). */
   webhookPollMs: number;
+  /** How often groups with time windows are re-counted for group events (30 s). */
+  webhookGroupPassMs: number;
+  /** Finished (delivered or failed) webhook deliveries are deleted after this many days (30). */
+  webhookRetentionDays: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -116,6 +120,8 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   webhookTimeoutMs: 10_000,
   webhookRetryBaseMs: 10_000,
   webhookPollMs: 500,
+  webhookGroupPassMs: 30_000,
+  webhookRetentionDays: 30,
 };
 
 /** The defaults, overridden by `ACQUAINT_*` environment variables and then by `overrides`. */
@@ -155,6 +161,8 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['webhookTimeoutMs', 'ACQUAINT_WEBHOOKS_TIMEOUT_MS'],
     ['webhookRetryBaseMs', 'ACQUAINT_WEBHOOKS_RETRY_BASE_MS'],
     ['webhookPollMs', 'ACQUAINT_WEBHOOKS_POLL_MS'],
+    ['webhookGroupPassMs', 'ACQUAINT_WEBHOOKS_GROUP_PASS_MS'],
+    ['webhookRetentionDays', 'ACQUAINT_WEBHOOKS_RETENTION_DAYS'],
   ];
   for (const [key, name] of entries) {
     const value = numberFrom(name);

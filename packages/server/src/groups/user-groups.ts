@@ -18,6 +18,11 @@ import {
   removeStaticMembers,
 } from '../storage/static-member-repository.js';
 import type { Store, StoreTx } from '../storage/store.js';
+import {
+  forgetDeletedGroup,
+  noteGroupDefinitionChanged,
+  noteWatchedGroupsChanged,
+} from '../webhooks/group-edit-events.js';
 import { type CheckedCondition, checkGroupCondition, saveGroupUses } from './group-condition.js';
 import { type Checked, type GroupChanges, type GroupSource, refuse } from './group-input.js';
 import { usersOfImport } from './users-of-import.js';
@@ -74,6 +79,7 @@ export async function createGroup(
     await insertGroup(tx.db, group);
     if (checked) await saveGroupUses(tx.db, ctx.projectId, id, checked);
     else await addUserIds(tx, ctx.projectId, id, userIds);
+    await noteWatchedGroupsChanged(tx, ctx.projectId, ctx.now);
     return { ok: true, value: { group, warnings: checked?.warnings ?? [] } };
   });
 }
@@ -119,6 +125,8 @@ export async function changeGroup(
     }
     group.updated_at = ctx.now;
     await updateGroup(tx.db, group.id, { name: group.name, condition: group.condition, updated_at: ctx.now });
+    if (changes.condition !== undefined || changes.userIds !== undefined)
+      await noteGroupDefinitionChanged(tx, ctx.projectId, group.id, changes.condition !== undefined, ctx.now);
     return { ok: true, value: { group, warnings } };
   });
 }
@@ -142,6 +150,7 @@ export async function removeGroup(ctx: GroupContext, groupId: string): Promise<C
       );
     }
     await deleteGroup(tx.db, group.id);
+    await forgetDeletedGroup(tx, group.id);
     return { ok: true, value: null };
   });
 }
@@ -165,9 +174,12 @@ export async function changeStaticMembers(
     await tx.db.updateTable('groups').set({ updated_at: ctx.now }).where('id', '=', group.id).execute();
     if (change === 'remove') {
       await removeStaticMembers(tx.db, ctx.projectId, group.id, userIds);
+      await noteGroupDefinitionChanged(tx, ctx.projectId, group.id, false, ctx.now);
       return { ok: true, value: null };
     }
-    return { ok: true, value: await addUserIds(tx, ctx.projectId, group.id, userIds) };
+    const added = await addUserIds(tx, ctx.projectId, group.id, userIds);
+    await noteGroupDefinitionChanged(tx, ctx.projectId, group.id, false, ctx.now);
+    return { ok: true, value: added };
   });
 }
 

@@ -3,6 +3,7 @@ import type { Ingestion } from '../ingestion/ingestion.js';
 import type { Metrics } from '../operations/metrics.js';
 import type { Store } from '../storage/store.js';
 import type { DeliveryWorker } from '../webhooks/delivery-worker.js';
+import type { GroupWindowPass } from '../webhooks/group-window-pass.js';
 import type { SecretBox } from '../webhooks/secret-box.js';
 import type { Authenticator } from './authenticate.js';
 
@@ -16,5 +17,5 @@ export interface AppContext {
   /** Prometheus metrics; a route observes what only it knows (`metrics.decideSeconds`). */
   metrics: Metrics;
   /** Webhooks: the key that seals signing secrets, and this process's delivery worker. */
-  webhooks: { secrets: SecretBox; worker: DeliveryWorker };
+  webhooks: { secrets: SecretBox; worker: DeliveryWorker; groupPass: GroupWindowPass };
 }

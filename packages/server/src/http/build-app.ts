@@ -9,6 +9,7 @@ import { operationsRoutes } from '../operations/operations-routes.js';
 import { loggerOptions, observeRequests, requestIdOf } from '../operations/request-observation.js';
 import type { Store } from '../storage/store.js';
 import { DeliveryWorker } from '../webhooks/delivery-worker.js';
+import { GroupWindowPass } from '../webhooks/group-window-pass.js';
 import { SecretBox } from '../webhooks/secret-box.js';
 import type { AppContext } from './app-context.js';
 import { Authenticator } from './authenticate.js';
@@ -98,7 +99,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   context.auth.register(app);
   metrics.watchIngestion(() => context.ingestion.status());
   context.webhooks.worker.start();
+  context.webhooks.groupPass.start();
   app.addHook('onClose', () => context.webhooks.worker.stop());
+  app.addHook('onClose', () => context.webhooks.groupPass.stop());
   app.decorate('ingestion', context.ingestion);
   app.decorate('metrics', metrics);
   observeRequests(app, metrics);
@@ -167,9 +170,11 @@ function webhookDelivery(store: Store, config: AcquaintConfig, onError: (error: 
     retryBaseMs: config.webhookRetryBaseMs,
     pollMs: config.webhookPollMs,
     allowPrivate: config.webhooksAllowPrivate,
+    retentionDays: config.webhookRetentionDays,
     onError,
   });
-  return { secrets, worker };
+  const groupPass = new GroupWindowPass(store, { intervalMs: config.webhookGroupPassMs, onError });
+  return { secrets, worker, groupPass };
 }
 
 declare module 'fastify' {

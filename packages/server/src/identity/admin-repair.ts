@@ -115,6 +115,10 @@ export async function splitAnonymousId(
       .where('project_id', '=', ctx.projectId)
       .where('anonymous_id', '=', anonymousId)
       .execute();
+    const outbox = await ChangeOutbox.open(tx, ctx.projectId);
+    outbox.touched(owner.id, { all: true });
+    outbox.touched(person.id, { all: true });
+    await outbox.flush();
     await audit(tx, ctx, 'split', {
       anonymous_id: anonymousId,
       from: describe(owner),

@@ -47,6 +47,8 @@ export class IdentityGraph {
   /** User ids given to persons in this transaction: static groups may be waiting for them. */
   private readonly newUserIds: string[] = [];
   private freePersonIds: number[] = [];
+  /** The persons created in this transaction, in order. */
+  readonly createdPersonIds: number[] = [];
   /** Called before a merge, so writes queued for the merged person land before it is folded. */
   beforeMerge: () => Promise<void> = async () => {};
 
@@ -119,6 +121,7 @@ export class IdentityGraph {
       imported_at: null,
     };
     this.remember(person);
+    this.createdPersonIds.push(person.id);
     if (userId !== null) this.newUserIds.push(userId);
     this.deviceCounts.set(person.id, 0);
     this.dirtyPersons.add(person.id);

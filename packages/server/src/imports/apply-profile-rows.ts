@@ -75,6 +75,7 @@ export async function applyProfileRows(
     const createdIds = await tx.profiles.insertImportedPersons(projectId, userIds, at);
     await admitPendingMembers(tx.db, projectId, userIds);
     const applied = await writeNewPersons(tx, projectId, rows, columns, createdIds, writes);
+    for (const id of createdIds) outbox.touched(id, { all: true });
     await noteChanges(outbox, writes, new Map());
     return applied;
   }
@@ -86,6 +87,8 @@ export async function applyProfileRows(
   for (const [i, userId] of missing.entries()) personOf.set(userId, createdIds[i]);
   const firstImport = existing.filter((p) => p.importedAt === null).map((p) => p.id);
   if (firstImport.length > 0) await tx.profiles.markImported(firstImport, at);
+  // New persons, and persons imported for the first time, may enter any group.
+  for (const id of [...createdIds, ...firstImport]) outbox.touched(id, { all: true });
 
   const names = columns.map((c) => c.name);
   const stored =

@@ -152,6 +152,7 @@ export async function applyMessages(
     for (const w of found)
       identityWarnings.push({ index: message.index, messageId: message.messageId, ...w });
     graph.touchPerson(person, message.timestamp);
+    outbox.touched(person.id, { activity: true });
     const sessionId =
       message.anonymousId === null ? null : graph.touchDevice(message.anonymousId, visit, message.timestamp);
     if (message.attributeOperations.length > 0 && message.unverified && person.user_id !== null) {
@@ -190,6 +191,7 @@ export async function applyMessages(
   await attributes.flush();
   await graph.flush();
   await insertEvents(tx, events);
+  for (const personId of graph.createdPersonIds) outbox.touched(personId, { all: true });
   await outbox.flush();
   for (const { origin, name } of attributes.skipped) {
     identityWarnings.push({

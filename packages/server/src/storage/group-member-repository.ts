@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './store.js';
+import { forgetWatchedMemberships } from './watched-group-repository.js';
 
 /**
  * The static groups of a merged person become the survivor's (DESIGN §3 rule 3: all it had
@@ -20,9 +21,10 @@ export async function moveGroupMembers(db: Db, survivorId: number, mergedId: num
   await deleteGroupMemberships(db, mergedId);
 }
 
-/** Erasure: the person leaves every static group. */
+/** Erasure or merge: the person leaves every static group, and its kept memberships go without events. */
 export async function deleteGroupMemberships(db: Db, personId: number): Promise<void> {
   await db.deleteFrom('group_members').where('person_id', '=', personId).execute();
+  await forgetWatchedMemberships(db, personId);
 }
 
 /** Adds persons to a static group (already members are left as they are). */

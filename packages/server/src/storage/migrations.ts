@@ -4,6 +4,7 @@ import { createAccountTables } from './account-migrations.js';
 import { conditionMigrations } from './condition-migrations.js';
 import { experienceMigration } from './experience-migration.js';
 import { groupsMigration } from './group-migrations.js';
+import { groupWatchMigration } from './group-watch-migration.js';
 import { webhookMigration } from './webhook-migration.js';
 
 /** What differs between backends when creating tables. */
@@ -292,6 +293,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
     '0008_experiences': experienceMigration(dialect),
     '0011_webhooks': webhookMigration(dialect),
     '0012_accounts': { up: createAccountTables },
+    '0014_group_membership': groupWatchMigration(dialect),
     '0017_dashboard': {
       async up(db: Kysely<unknown>) {
         // The install page's live events (`GET /api/events`): a project's newest events by id. Without

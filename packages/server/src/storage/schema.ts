@@ -32,11 +32,26 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   group_members: GroupMembersTable;
+  watched_groups: WatchedGroupsTable;
+  watched_group_members: WatchedGroupMembersTable;
 }
 
 /** The persons of static groups (dynamic groups are computed from their condition). */
 export interface GroupMembersTable {
   project_id: string;
+  group_id: string;
+  person_id: number;
+}
+
+/** A group whose members are kept for webhook group events (filled when a subscription starts listening). */
+export interface WatchedGroupsTable {
+  group_id: string;
+  project_id: string;
+  filled_at: number;
+}
+
+/** The last known membership of a watched group: one row per member. */
+export interface WatchedGroupMembersTable {
   group_id: string;
   person_id: number;
 }

@@ -6,6 +6,7 @@ import {
   claimDueDeliveries,
   insertDeliveries,
   lockDeliveryAttempts,
+  pruneFinishedDeliveries,
   recordAttempt,
 } from '../storage/webhook-delivery-repository.js';
 import { noteSubscriptionOutcome, type WebhookRow } from '../storage/webhook-repository.js';
@@ -20,6 +21,8 @@ export interface DeliveryWorkerOptions {
   allowPrivate: boolean;
   /** Deliveries in flight at once (32); a hanging receiver holds one slot, not the worker. */
   concurrency?: number;
+  /** Finished deliveries are deleted after this many days (30); checked at most once a minute. */
+  retentionDays?: number;
   /** Where failures of the worker itself (database down) are reported. */
   onError?: (error: unknown) => void;
 }
@@ -40,6 +43,7 @@ export class DeliveryWorker {
   private readonly concurrency: number;
   private readonly leaseMs: number;
   private stopped = true;
+  private prunedAt = 0;
   private wake: () => void = () => {};
   private loop: Promise<void> = Promise.resolve();
 
@@ -108,8 +112,26 @@ export class DeliveryWorker {
     return { id: payload.id, outcome };
   }
 
+  /**
+   * Deletes deliveries finished more than the retention ago (with their attempts), in batches of
+   * 1,000 so no transaction is long; answers how many went.
+   */
+  async prune(now = Date.now()): Promise<number> {
+    const before = now - (this.options.retentionDays ?? 30) * 24 * 60 * 60 * 1000;
+    let pruned = 0;
+    for (;;) {
+      const batch = await this.store.transaction((tx) => pruneFinishedDeliveries(tx.db, before, 1000));
+      pruned += batch;
+      if (batch < 1000 || this.stopped) return pruned;
+    }
+  }
+
   private async run(): Promise<void> {
     while (!this.stopped) {
+      if (Date.now() - this.prunedAt > 60_000) {
+        this.prunedAt = Date.now();
+        await this.prune().catch((error) => this.options.onError?.(error));
+      }
       const room = this.concurrency - this.inFlight.size;
       let claimed: ClaimedDelivery[] = [];
       if (room > 0) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { RequestError } from '../../errors/error-codes.js';
+import { listGroups } from '../../storage/group-repository.js';
 import { appendAuditLog } from '../../storage/project-repository.js';
 import type { StoreTx } from '../../storage/store.js';
 import {
@@ -11,6 +12,7 @@ import {
   updateWebhook,
   type WebhookRow,
 } from '../../storage/webhook-repository.js';
+import { noteWatchedGroupsChanged } from '../../webhooks/group-edit-events.js';
 import type { WebhookEventType } from '../../webhooks/webhook-events.js';
 import {
   checkSubscription,
@@ -56,11 +58,13 @@ export async function webhookRoutes(
 ): Promise<void> {
   const { store } = context;
   const secured = { tags: ['webhooks'], security: [{ apiKey: [] }] };
-  const check = (input: SubscriptionInput, current: SubscriptionSettings | null) =>
+  const check = (projectId: string, input: SubscriptionInput, current: SubscriptionSettings | null) =>
     checkSubscription(input, current, {
       allowPrivate: context.config.webhooksAllowPrivate,
-      // No group exists before the groups feature; every id names none.
-      unknownGroups: async (ids) => ids,
+      unknownGroups: async (ids) => {
+        const known = new Set((await listGroups(store.db, projectId)).map((g) => g.id));
+        return ids.filter((id) => !known.has(id));
+      },
     });
   const audit = (tx: StoreTx, projectId: string, keyId: string, action: string, details: unknown) =>
     appendAuditLog(tx.db, { projectId, at: Date.now(), actor: `api_key:${keyId}`, action, details });
@@ -85,7 +89,7 @@ export async function webhookRoutes(
     },
     async (request, reply) => {
       const { project, key } = await context.auth.apiKey(request, 'admin');
-      const checked = await check(request.body as SubscriptionInput, null);
+      const checked = await check(project.id, request.body as SubscriptionInput, null);
       if (!checked.ok) throw new RequestError(checked.code, checked.message, {}, checked.pointer);
       const { settings } = checked;
       const secret = newSigningSecret();
@@ -105,6 +109,7 @@ export async function webhookRoutes(
       };
       await store.transaction(async (tx) => {
         await insertWebhook(tx.db, row);
+        await noteWatchedGroupsChanged(tx, project.id, now);
         await audit(tx, project.id, key.id, 'create_webhook', { webhook_id: row.id, url: row.url });
       });
       return reply.code(201).send({ ...viewWebhook(row), secret });
@@ -152,7 +157,7 @@ export async function webhookRoutes(
       const { id } = request.params as { id: string };
       const { active, ...input } = request.body as SubscriptionInput & { active?: boolean };
       const current = await found(project.id, id);
-      const checked = await check(input, settingsOf(current));
+      const checked = await check(project.id, input, settingsOf(current));
       if (!checked.ok) throw new RequestError(checked.code, checked.message, {}, checked.pointer);
       const { settings } = checked;
       const change = {
@@ -166,6 +171,7 @@ export async function webhookRoutes(
       await store.transaction(async (tx) => {
         if (!(await updateWebhook(tx.db, project.id, id, change)))
           throw new RequestError('WEBHOOK_NOT_FOUND', `no webhook "${id}" in this project`);
+        await noteWatchedGroupsChanged(tx, project.id, change.updated_at);
         await audit(tx, project.id, key.id, 'change_webhook', {
           webhook_id: id,
           ...(request.body as object),
@@ -190,6 +196,7 @@ export async function webhookRoutes(
       const { id } = request.params as { id: string };
       const deleted = await store.transaction(async (tx) => {
         if (!(await deleteWebhook(tx.db, project.id, id))) return false;
+        await noteWatchedGroupsChanged(tx, project.id, Date.now());
         await audit(tx, project.id, key.id, 'delete_webhook', { webhook_id: id });
         return true;
       });
