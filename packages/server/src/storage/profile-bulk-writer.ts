@@ -24,7 +24,7 @@ export interface AttributeWrites {
 /**
  * The writes of one chunk of a bulk import, run inside a write transaction. An import writes
  * millions of rows, so each backend does them its fastest way (SQLite: cached prepared multi-row
- * statements on the transaction's connection; PostgreSQL: one array-valued statement per step)
+ * statements on the transaction's connection; PostgreSQL: COPY and set-based statements)
  * instead of compiling a query-builder statement per batch. Same tables and meaning as the
  * repositories.
  */
@@ -42,4 +42,6 @@ export interface ProfileBulkWriter {
   loadAttributes(personIds: number[], names: string[]): Promise<PersonAttribute[]>;
   /** Upserts attributes, at most one per person and name. */
   saveAttributes(projectId: string, writes: AttributeWrites): Promise<void>;
+  /** Inserts attributes of persons created in this transaction (none stored yet), one per name. */
+  insertNewAttributes(projectId: string, writes: AttributeWrites): Promise<void>;
 }

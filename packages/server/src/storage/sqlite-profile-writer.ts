@@ -2,7 +2,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import type { AttributeValue } from '../attributes/attribute-operation.js';
 import { TYPED_COLUMNS, typedColumnsOfJson } from '../attributes/typed-attribute-value.js';
 import type { PersonAttribute } from './attribute-repository.js';
-import type { ImportedPersonRef, ProfileBulkWriter } from './profile-bulk-writer.js';
+import type { AttributeWrites, ImportedPersonRef, ProfileBulkWriter } from './profile-bulk-writer.js';
 import type { BackgroundCheckpointer } from './sqlite-checkpointer.js';
 
 /** Rows per multi-row statement: amortises SQLite's per-statement cost, far under its variable limit. */
@@ -71,6 +71,32 @@ export function sqliteProfileWriter(
     );
     known.push({ names: batch, statement });
     return statement;
+  };
+
+const saveAttributes = (projectId: string, { at, count, personIds, names, values }: AttributeWrites) => {
+    checkpointer?.start();
+    const shared = { p: projectId, at };
+    batches(count, ROWS_PER_STATEMENT, (start, size) => {
+      const literal = namedStatement(names, start, size);
+      if (literal) {
+        const bound = boundOfSize(size * 7);
+        for (let i = 0, j = start; i < bound.length; i += 7, j++) {
+          bound[i] = personIds[j];
+          bound[i + 1] = values[j];
+          bindTyped(bound, i + 2, values[j]);
+        }
+        literal.run(bound, shared);
+        return;
+      }
+      const bound = boundOfSize(size * 8);
+      for (let i = 0, j = start; i < bound.length; i += 8, j++) {
+        bound[i] = personIds[j];
+        bound[i + 1] = names[j];
+        bound[i + 2] = values[j];
+        bindTyped(bound, i + 3, values[j]);
+      }
+      prepared('save', size, (n) => saveSql(Array(n).fill('(@p,?,?,?,@at,?,?,?,?,?)'))).run(bound, shared);
+    });
   };
 
   return {
@@ -148,30 +174,13 @@ export function sqliteProfileWriter(
       return found;
     },
 
-    async saveAttributes(projectId, { at, count, personIds, names, values }) {
-      checkpointer?.start();
-      const shared = { p: projectId, at };
-      batches(count, ROWS_PER_STATEMENT, (start, size) => {
-        const literal = namedStatement(names, start, size);
-        if (literal) {
-          const bound = boundOfSize(size * 7);
-          for (let i = 0, j = start; i < bound.length; i += 7, j++) {
-            bound[i] = personIds[j];
-            bound[i + 1] = values[j];
-            bindTyped(bound, i + 2, values[j]);
-          }
-          literal.run(bound, shared);
-          return;
-        }
-        const bound = boundOfSize(size * 8);
-        for (let i = 0, j = start; i < bound.length; i += 8, j++) {
-          bound[i] = personIds[j];
-          bound[i + 1] = names[j];
-          bound[i + 2] = values[j];
-          bindTyped(bound, i + 3, values[j]);
-        }
-        prepared('save', size, (n) => saveSql(Array(n).fill('(@p,?,?,?,@at,?,?,?,?,?)'))).run(bound, shared);
-      });
+    async saveAttributes(projectId, writes) {
+      saveAttributes(projectId, writes);
+    },
+
+    async insertNewAttributes(projectId, writes) {
+      // The same statements: their conflict clause costs nothing when no value is stored yet.
+      saveAttributes(projectId, writes);
     },
   };
 }
