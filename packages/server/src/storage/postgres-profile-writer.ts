@@ -114,7 +114,15 @@ export function postgresProfileWriter(trx: Kysely<Database>, client?: pg.PoolCli
   };
 }
 
-const PERSON_COLUMNS = ['id', 'project_id', 'user_id', 'created_at', 'first_seen', 'last_seen', 'imported_at'];
+const PERSON_COLUMNS = [
+  'id',
+  'project_id',
+  'user_id',
+  'created_at',
+  'first_seen',
+  'last_seen',
+  'imported_at',
+];
 const STAGE_COLUMNS = ['person_id', 'name', 'value', ...TYPED_COLUMNS];
 const ATTRIBUTE_COLUMNS = ['project_id', 'updated_at', ...STAGE_COLUMNS];
 

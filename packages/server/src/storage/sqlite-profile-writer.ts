@@ -73,7 +73,7 @@ export function sqliteProfileWriter(
     return statement;
   };
 
-const saveAttributes = (projectId: string, { at, count, personIds, names, values }: AttributeWrites) => {
+  const saveAttributes = (projectId: string, { at, count, personIds, names, values }: AttributeWrites) => {
     checkpointer?.start();
     const shared = { p: projectId, at };
     batches(count, ROWS_PER_STATEMENT, (start, size) => {
