@@ -1,11 +1,16 @@
 import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import type { AttributeValue } from '../attributes/attribute-operation.js';
-import { TYPED_COLUMNS, typedColumnsOfJson } from '../attributes/typed-attribute-value.js';
+import { TYPED_COLUMNS } from '../attributes/typed-attribute-value.js';
 import type { PersonAttribute } from './attribute-repository.js';
 import { chunked } from './chunked.js';
 import { copyRows } from './postgres-copy.js';
-import type { AttributeWrites, ImportedPersonRef, ProfileBulkWriter } from './profile-bulk-writer.js';
+import {
+  type AttributeWrites,
+  type ImportedPersonRef,
+  memoisedTypedColumns,
+  type ProfileBulkWriter,
+} from './profile-bulk-writer.js';
 import type { Database } from './schema.js';
 
 /** Ids per array-valued lookup: large enough to amortise the round trip, small enough to stream. */
@@ -138,6 +143,7 @@ function copyAttributes(
   { at, count, personIds, names, values }: AttributeWrites,
 ): Promise<void> {
   const offset = projectId === null ? 0 : 2;
+  const typedOf = memoisedTypedColumns();
   return copyRows(client, table, columns, count, (i, f) => {
     if (projectId !== null) {
       f[0] = projectId;
@@ -147,7 +153,7 @@ function copyAttributes(
     f[offset + 1] = names[i];
     const value = values[i];
     f[offset + 2] = value;
-    const typed = typedColumnsOfJson(value);
+    const typed = typedOf(value);
     f[offset + 3] = typed.text_value;
     f[offset + 4] = typed.num_value;
     f[offset + 5] = typed.time_value;

@@ -1,8 +1,13 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { AttributeValue } from '../attributes/attribute-operation.js';
-import { TYPED_COLUMNS, typedColumnsOfJson } from '../attributes/typed-attribute-value.js';
+import { TYPED_COLUMNS, type TypedAttributeColumns } from '../attributes/typed-attribute-value.js';
 import type { PersonAttribute } from './attribute-repository.js';
-import type { AttributeWrites, ImportedPersonRef, ProfileBulkWriter } from './profile-bulk-writer.js';
+import {
+  type AttributeWrites,
+  type ImportedPersonRef,
+  memoisedTypedColumns,
+  type ProfileBulkWriter,
+} from './profile-bulk-writer.js';
 import type { BackgroundCheckpointer } from './sqlite-checkpointer.js';
 
 /** Rows per multi-row statement: amortises SQLite's per-statement cost, far under its variable limit. */
@@ -34,6 +39,7 @@ export function sqliteProfileWriter(
     bySize[size] ??= connection.prepare(text(size));
     return bySize[size];
   };
+  const typedOf = memoisedTypedColumns();
   const placeholders = (count: number, tuple: string) => Array(count).fill(tuple).join(',');
   // Arrays of bound values, reused: a statement reads them while it runs and keeps nothing.
   const boundArrays = new Map<number, unknown[]>();
@@ -83,7 +89,7 @@ export function sqliteProfileWriter(
         for (let i = 0, j = start; i < bound.length; i += 7, j++) {
           bound[i] = personIds[j];
           bound[i + 1] = values[j];
-          bindTyped(bound, i + 2, values[j]);
+          bindTyped(bound, i + 2, typedOf(values[j]));
         }
         literal.run(bound, shared);
         return;
@@ -93,7 +99,7 @@ export function sqliteProfileWriter(
         bound[i] = personIds[j];
         bound[i + 1] = names[j];
         bound[i + 2] = values[j];
-        bindTyped(bound, i + 3, values[j]);
+        bindTyped(bound, i + 3, typedOf(values[j]));
       }
       prepared('save', size, (n) => saveSql(Array(n).fill('(@p,?,?,?,@at,?,?,?,?,?)'))).run(bound, shared);
     });
@@ -190,9 +196,8 @@ function saveSql(tuples: string[]): string {
     on conflict (person_id, name) do update set value = excluded.value, updated_at = excluded.updated_at, ${TYPED_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`;
 }
 
-/** Binds the typed columns of a stored value (JSON text) at `at` and the four places after it. */
-function bindTyped(bound: unknown[], at: number, value: string | null): void {
-  const typed = typedColumnsOfJson(value);
+/** Binds the typed columns of a stored value at `at` and the four places after it. */
+function bindTyped(bound: unknown[], at: number, typed: Readonly<TypedAttributeColumns>): void {
   bound[at] = typed.text_value;
   bound[at + 1] = typed.num_value;
   bound[at + 2] = typed.time_value;
