@@ -15,6 +15,14 @@ const ROWS_PER_STATEMENT = 200;
 const IDS_PER_LOOKUP = 500;
 /** Statements with their names written in, kept per batch size. */
 const NAMED_STATEMENTS_PER_SIZE = 4;
+/**
+ * The page cache while an import writes (KiB, as `cache_size` takes it negated): a million-row
+ * import touches far more pages than any cache holds, and the last written pages (B-tree right
+ * edges, where new rows go) are what it reuses; the reads' larger cache comes back after it.
+ */
+const IMPORT_CACHE_KIB = 16 * 1024;
+/** The reads' cache returns once no import has written for this long. */
+const IMPORT_CACHE_IDLE_MS = 1000;
 
 /**
  * The SQLite bulk writer. It runs on the raw better-sqlite3 connection, which is the connection
@@ -40,6 +48,19 @@ export function sqliteProfileWriter(
     return bySize[size];
   };
   const typedOf = memoisedTypedColumns();
+  // Memory is bounded while an import runs: its writes use the smaller cache (see IMPORT_CACHE_KIB).
+  const readsCache = connection.pragma('cache_size', { simple: true }) as number;
+  let restoreCache: NodeJS.Timeout | undefined;
+  const importing = () => {
+    checkpointer?.start();
+    if (restoreCache === undefined) connection.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
+    else clearTimeout(restoreCache);
+    restoreCache = setTimeout(() => {
+      restoreCache = undefined;
+      if (connection.open) connection.pragma(`cache_size = ${readsCache}`);
+    }, IMPORT_CACHE_IDLE_MS);
+    restoreCache.unref();
+  };
   const placeholders = (count: number, tuple: string) => Array(count).fill(tuple).join(',');
   // Arrays of bound values, reused: a statement reads them while it runs and keeps nothing.
   const boundArrays = new Map<number, unknown[]>();
@@ -80,7 +101,7 @@ export function sqliteProfileWriter(
   };
 
   const saveAttributes = (projectId: string, { at, count, personIds, names, values }: AttributeWrites) => {
-    checkpointer?.start();
+    importing();
     const shared = { p: projectId, at };
     batches(count, ROWS_PER_STATEMENT, (start, size) => {
       const literal = namedStatement(names, start, size);
@@ -125,7 +146,7 @@ export function sqliteProfileWriter(
     },
 
     async insertImportedPersons(projectId, userIds, at) {
-      checkpointer?.start();
+      importing();
       const ids: number[] = [];
       batches(userIds.length, ROWS_PER_STATEMENT, (start, size) => {
         const { lastInsertRowid } = prepared(
