@@ -20,6 +20,8 @@ const SIZES = (process.env.BENCH_ROWS ?? '1000000').split(',').map(Number);
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',');
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const OUT = new URL('../.out/', import.meta.url).pathname;
+/** The first server's port (BENCH_PORT, to run two benches side by side). */
+const PORT = Number(process.env.BENCH_PORT ?? 18_600);
 
 /** Streams the file to `POST /api/imports` and answers the finished job with the wall time. */
 async function importThroughApi(server: RunningServer, file: string, size: number, rows: number) {
@@ -89,7 +91,7 @@ async function main() {
   const figures: ImportFigure[] = [];
   for (const rows of SIZES) {
     for (const [i, backend] of BACKENDS.entries()) {
-      const figure = await measure(backend, rows, 18_600 + i);
+      const figure = await measure(backend, rows, PORT + i);
       figures.push(figure);
       console.log(
         `${backend} ${rows} rows: ${figure.seconds.toFixed(2)} s (${(figure.seconds / figure.baseline.seconds).toFixed(1)}× ${figure.baseline.name}: ${figure.baseline.seconds.toFixed(2)} s), ${Math.round(figure.rowsPerSecond)} rows/s, server CPU ${figure.cpuSeconds?.toFixed(1)} s, peak RSS ${figure.peakRssMb} MB, load ${figure.load.toFixed(1)}`,
