@@ -203,7 +203,7 @@ async function writeNewPersons(
   const setColumns = new Array<boolean>(columns.length).fill(false);
   const order = nameOrder(columns);
   for (let r = 0; r < rows.length; r++) addValues(writes, personIds[r], rows[r], columns, order, setColumns);
-  await saveWrites(tx, projectId, columns, writes, setColumns);
+  await saveWrites(tx, projectId, columns, writes, setColumns, true);
   return { created: rows.length, updated: 0, unchanged: 0, personIds };
 }
 
@@ -241,8 +241,12 @@ async function saveWrites(
   columns: readonly ImportColumn[],
   writes: AttributeWrites,
   setColumns: boolean[],
+  newPersonsOnly = false,
 ): Promise<void> {
-  if (writes.count > 0) await tx.profiles.saveAttributes(projectId, writes);
+  if (writes.count > 0) {
+    if (newPersonsOnly) await tx.profiles.insertNewAttributes(projectId, writes);
+    else await tx.profiles.saveAttributes(projectId, writes);
+  }
   const sightings: AttributeSighting[] = columns
     .filter((_, c) => setColumns[c])
     .map((c) => ({ name: c.name, inferredType: c.type, source: 'import', at: writes.at }));

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -40,7 +41,18 @@ export function openPostgresBackend(
   const onError = options.onConnectionError ?? reportConnectionError;
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // The raw client of the running transaction (the first connection it takes), for COPY: the
+  // query builder cannot stream rows into `COPY … FROM STDIN`.
+  const transactionClient = new AsyncLocalStorage<{ client?: pg.PoolClient }>();
+  const connect = async () => {
+    const client = await pool.connect();
+    const running = transactionClient.getStore();
+    if (running && !running.client) running.client = client;
+    return client;
+  };
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: { connect, end: () => pool.end() } }),
+  });
 
   return {
     name: 'postgres',
@@ -56,7 +68,7 @@ export function openPostgresBackend(
     async transaction(fn) {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await db.transaction().execute((trx) => fn(trx));
+          return await transactionClient.run({}, () => db.transaction().execute((trx) => fn(trx)));
         } catch (error) {
           if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
@@ -69,8 +81,10 @@ export function openPostgresBackend(
       // a transaction naming many ids locks their whole scope (project) exclusively instead;
       // everyone else holds the scope in shared mode next to their per-id locks.
       const scopes = [...new Set(keys.map(lockScope))].map(advisoryKey).sort();
-      const hashes = [...new Set(keys.map(advisoryKey))].sort();
-      const wide = hashes.length > MAX_KEY_LOCKS;
+      const distinct = new Set(keys);
+      // Past the limit no per-id lock is taken: the ids are not even hashed (an import names 10,000).
+      const wide = distinct.size > MAX_KEY_LOCKS;
+      const hashes = wide ? [] : [...new Set([...distinct].map(advisoryKey))].sort();
       await sql`select case when ${wide} then pg_advisory_xact_lock(k) else pg_advisory_xact_lock_shared(k) end
         from unnest(${scopes}::bigint[]) with ordinality as t(k, n) order by n`.execute(trx);
       if (wide) return;
@@ -105,7 +119,7 @@ export function openPostgresBackend(
       const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
       return rows[0].schema;
     },
-    profileWriter: (trx) => postgresProfileWriter(trx),
+    profileWriter: (trx) => postgresProfileWriter(trx, transactionClient.getStore()?.client),
     async integrityCheck() {
       await sql`select 1`.execute(db);
       return 'ok';

@@ -1,20 +1,34 @@
 import { type Kysely, sql } from 'kysely';
+import type pg from 'pg';
 import type { AttributeValue } from '../attributes/attribute-operation.js';
-import { typedColumnsOfJson } from '../attributes/typed-attribute-value.js';
+import { TYPED_COLUMNS } from '../attributes/typed-attribute-value.js';
 import type { PersonAttribute } from './attribute-repository.js';
 import { chunked } from './chunked.js';
-import type { ImportedPersonRef, ProfileBulkWriter } from './profile-bulk-writer.js';
+import { copyRows } from './postgres-copy.js';
+import {
+  type AttributeWrites,
+  type ImportedPersonRef,
+  memoisedTypedColumns,
+  type ProfileBulkWriter,
+} from './profile-bulk-writer.js';
 import type { Database } from './schema.js';
 
-/** Rows per array-valued statement: large enough to amortise the round trip, small enough to stream. */
+/** Ids per array-valued lookup: large enough to amortise the round trip, small enough to stream. */
 const ROWS_PER_STATEMENT = 20_000;
 
 /**
- * The PostgreSQL bulk writer: each step is one statement whose rows travel as arrays
- * (`unnest($1::text[], …)`), so a chunk of thousands of rows costs a handful of round trips and no
- * bound-parameter limit applies. Runs on the caller's transaction.
+ * The PostgreSQL bulk writer. Reads send their ids as arrays (`= any($1::text[])`); rows are
+ * written through `COPY … FROM STDIN` on the transaction's own client (`client`): new persons and
+ * their attributes straight into their tables, updates of stored attributes into a temporary
+ * staging table and from it in one `INSERT … SELECT … ON CONFLICT` upsert. No bound-parameter
+ * limit applies and no row is turned into a statement parameter. Runs on the caller's transaction.
  */
-export function postgresProfileWriter(trx: Kysely<Database>): ProfileBulkWriter {
+export function postgresProfileWriter(trx: Kysely<Database>, client?: pg.PoolClient): ProfileBulkWriter {
+  const copyClient = () => {
+    if (!client) throw new Error('the PostgreSQL import writer runs only inside a store transaction');
+    return client;
+  };
+  let stagingReady = false;
   return {
     async lockPersonsByUserIds(projectId, userIds) {
       const found: ImportedPersonRef[] = [];
@@ -30,15 +44,22 @@ export function postgresProfileWriter(trx: Kysely<Database>): ProfileBulkWriter 
     },
 
     async insertImportedPersons(projectId, userIds, at) {
-      const idByUser = new Map<string, number>();
-      for (const ids of chunked(userIds, ROWS_PER_STATEMENT)) {
-        const { rows } = await sql<{ id: number; user_id: string }>`
-          insert into persons (project_id, user_id, created_at, first_seen, last_seen, imported_at)
-          select ${projectId}, u, ${at}, ${at}, ${at}, ${at} from unnest(${ids}::text[]) as t(u)
-          returning id, user_id`.execute(trx);
-        for (const row of rows) idByUser.set(row.user_id, Number(row.id));
-      }
-      return userIds.map((userId) => idByUser.get(userId) as number);
+      if (userIds.length === 0) return [];
+      // The caller holds these user ids' locks and found no person with them: the ids are new.
+      const { rows } = await sql<{ id: number }>`
+        select nextval(pg_get_serial_sequence('persons', 'id')) as id
+        from generate_series(1, ${userIds.length})`.execute(trx);
+      const ids = rows.map((r) => Number(r.id));
+      await copyRows(copyClient(), 'persons', PERSON_COLUMNS, ids.length, (i, f) => {
+        f[0] = ids[i];
+        f[1] = projectId;
+        f[2] = userIds[i];
+        f[3] = at;
+        f[4] = at;
+        f[5] = at;
+        f[6] = at;
+      });
+      return ids;
     },
 
     async markImported(personIds, at) {
@@ -71,23 +92,72 @@ export function postgresProfileWriter(trx: Kysely<Database>): ProfileBulkWriter 
       return found;
     },
 
-    async saveAttributes(projectId, { at, count, personIds, names, values }) {
-      for (let start = 0; start < count; start += ROWS_PER_STATEMENT) {
-        const end = Math.min(count, start + ROWS_PER_STATEMENT);
-        const chunk = values.slice(start, end);
-        const typed = chunk.map(typedColumnsOfJson);
-        await sql`
-          insert into person_attributes (project_id, person_id, name, value, updated_at,
-            text_value, num_value, time_value, bool_value, items)
-          select ${projectId}, p, n, v, ${at}::bigint, tv, nv, tiv, bv, it
-          from unnest(${personIds.slice(start, end)}::bigint[], ${names.slice(start, end)}::text[], ${chunk}::text[],
-            ${typed.map((t) => t.text_value)}::text[], ${typed.map((t) => t.num_value)}::float8[],
-            ${typed.map((t) => t.time_value)}::bigint[], ${typed.map((t) => t.bool_value)}::integer[],
-            ${typed.map((t) => t.items)}::text[]) as r(p, n, v, tv, nv, tiv, bv, it)
-          on conflict (person_id, name) do update set value = excluded.value, updated_at = excluded.updated_at,
-            text_value = excluded.text_value, num_value = excluded.num_value, time_value = excluded.time_value,
-            bool_value = excluded.bool_value, items = excluded.items`.execute(trx);
+    async saveAttributes(projectId, writes) {
+      // COPY into this connection's staging table, then one set-based upsert from it.
+      if (stagingReady) await sql`truncate import_attribute_stage`.execute(trx);
+      else {
+        await sql`create temp table if not exists import_attribute_stage (
+          person_id bigint, name text, value text, text_value text, num_value float8,
+          time_value bigint, bool_value integer, items text) on commit delete rows`.execute(trx);
+        stagingReady = true;
       }
+      await copyAttributes(copyClient(), 'import_attribute_stage', STAGE_COLUMNS, null, writes);
+      await sql`
+        insert into person_attributes (project_id, ${sql.raw(STAGE_COLUMNS.slice(0, 3).join(', '))}, updated_at,
+          ${sql.raw(TYPED_COLUMNS.join(', '))})
+        select ${projectId}, ${sql.raw(STAGE_COLUMNS.slice(0, 3).join(', '))}, ${writes.at}::bigint,
+          ${sql.raw(TYPED_COLUMNS.join(', '))}
+        from import_attribute_stage
+        on conflict (person_id, name) do update set value = excluded.value, updated_at = excluded.updated_at,
+          ${sql.raw(TYPED_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', '))}`.execute(trx);
+    },
+
+    async insertNewAttributes(projectId, writes) {
+      // Persons created in this transaction have nothing stored: straight into the table.
+      await copyAttributes(copyClient(), 'person_attributes', ATTRIBUTE_COLUMNS, projectId, writes);
     },
   };
+}
+
+const PERSON_COLUMNS = [
+  'id',
+  'project_id',
+  'user_id',
+  'created_at',
+  'first_seen',
+  'last_seen',
+  'imported_at',
+];
+const STAGE_COLUMNS = ['person_id', 'name', 'value', ...TYPED_COLUMNS];
+const ATTRIBUTE_COLUMNS = ['project_id', 'updated_at', ...STAGE_COLUMNS];
+
+/**
+ * COPYs the first `writes.count` attribute writes into `table`: with the project and time first
+ * when `projectId` is given (the attribute table itself), else only the staged columns.
+ */
+function copyAttributes(
+  client: pg.PoolClient,
+  table: string,
+  columns: readonly string[],
+  projectId: string | null,
+  { at, count, personIds, names, values }: AttributeWrites,
+): Promise<void> {
+  const offset = projectId === null ? 0 : 2;
+  const typedOf = memoisedTypedColumns();
+  return copyRows(client, table, columns, count, (i, f) => {
+    if (projectId !== null) {
+      f[0] = projectId;
+      f[1] = at;
+    }
+    f[offset] = personIds[i];
+    f[offset + 1] = names[i];
+    const value = values[i];
+    f[offset + 2] = value;
+    const typed = typedOf(value);
+    f[offset + 3] = typed.text_value;
+    f[offset + 4] = typed.num_value;
+    f[offset + 5] = typed.time_value;
+    f[offset + 6] = typed.bool_value;
+    f[offset + 7] = typed.items;
+  });
 }

@@ -1,3 +1,4 @@
+import { type TypedAttributeColumns, typedColumnsOfJson } from '../attributes/typed-attribute-value.js';
 import type { PersonAttribute } from './attribute-repository.js';
 
 /** A person an import touches, as the bulk writer reads it. */
@@ -24,7 +25,7 @@ export interface AttributeWrites {
 /**
  * The writes of one chunk of a bulk import, run inside a write transaction. An import writes
  * millions of rows, so each backend does them its fastest way (SQLite: cached prepared multi-row
- * statements on the transaction's connection; PostgreSQL: one array-valued statement per step)
+ * statements on the transaction's connection; PostgreSQL: COPY and set-based statements)
  * instead of compiling a query-builder statement per batch. Same tables and meaning as the
  * repositories.
  */
@@ -42,4 +43,30 @@ export interface ProfileBulkWriter {
   loadAttributes(personIds: number[], names: string[]): Promise<PersonAttribute[]>;
   /** Upserts attributes, at most one per person and name. */
   saveAttributes(projectId: string, writes: AttributeWrites): Promise<void>;
+  /** Inserts attributes of persons created in this transaction (none stored yet), one per name. */
+  insertNewAttributes(projectId: string, writes: AttributeWrites): Promise<void>;
+}
+
+/** Distinct values a typed-columns memo keeps before it starts over (a column of unique values). */
+const TYPED_MEMO_SIZE = 4096;
+/** Longer values are read each time: the memo stays under a few megabytes. */
+const TYPED_MEMO_VALUE_CHARS = 64;
+
+/**
+ * `typedColumnsOfJson` with a bounded memo: an import stores the same few values over and over
+ * (levels, flags, ages), and reading one through every type parses its JSON and tries four types.
+ * The answer is shared between callers and must not be changed.
+ */
+export function memoisedTypedColumns(): (json: string | null) => Readonly<TypedAttributeColumns> {
+  const memo = new Map<string | null, TypedAttributeColumns>();
+  return (json) => {
+    if (json !== null && json.length > TYPED_MEMO_VALUE_CHARS) return typedColumnsOfJson(json);
+    let typed = memo.get(json);
+    if (typed === undefined) {
+      if (memo.size >= TYPED_MEMO_SIZE) memo.clear();
+      typed = typedColumnsOfJson(json);
+      memo.set(json, typed);
+    }
+    return typed;
+  };
 }

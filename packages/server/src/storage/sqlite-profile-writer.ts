@@ -1,8 +1,13 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { AttributeValue } from '../attributes/attribute-operation.js';
-import { TYPED_COLUMNS, typedColumnsOfJson } from '../attributes/typed-attribute-value.js';
+import { TYPED_COLUMNS, type TypedAttributeColumns } from '../attributes/typed-attribute-value.js';
 import type { PersonAttribute } from './attribute-repository.js';
-import type { ImportedPersonRef, ProfileBulkWriter } from './profile-bulk-writer.js';
+import {
+  type AttributeWrites,
+  type ImportedPersonRef,
+  memoisedTypedColumns,
+  type ProfileBulkWriter,
+} from './profile-bulk-writer.js';
 import type { BackgroundCheckpointer } from './sqlite-checkpointer.js';
 
 /** Rows per multi-row statement: amortises SQLite's per-statement cost, far under its variable limit. */
@@ -10,6 +15,14 @@ const ROWS_PER_STATEMENT = 200;
 const IDS_PER_LOOKUP = 500;
 /** Statements with their names written in, kept per batch size. */
 const NAMED_STATEMENTS_PER_SIZE = 4;
+/**
+ * The page cache while an import writes (KiB, as `cache_size` takes it negated): a million-row
+ * import touches far more pages than any cache holds, and the last written pages (B-tree right
+ * edges, where new rows go) are what it reuses; the reads' larger cache comes back after it.
+ */
+const IMPORT_CACHE_KIB = 16 * 1024;
+/** The reads' cache returns once no import has written for this long. */
+const IMPORT_CACHE_IDLE_MS = 1000;
 
 /**
  * The SQLite bulk writer. It runs on the raw better-sqlite3 connection, which is the connection
@@ -33,6 +46,20 @@ export function sqliteProfileWriter(
     }
     bySize[size] ??= connection.prepare(text(size));
     return bySize[size];
+  };
+  const typedOf = memoisedTypedColumns();
+  // Memory is bounded while an import runs: its writes use the smaller cache (see IMPORT_CACHE_KIB).
+  const readsCache = connection.pragma('cache_size', { simple: true }) as number;
+  let restoreCache: NodeJS.Timeout | undefined;
+  const importing = () => {
+    checkpointer?.start();
+    if (restoreCache === undefined) connection.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
+    else clearTimeout(restoreCache);
+    restoreCache = setTimeout(() => {
+      restoreCache = undefined;
+      if (connection.open) connection.pragma(`cache_size = ${readsCache}`);
+    }, IMPORT_CACHE_IDLE_MS);
+    restoreCache.unref();
   };
   const placeholders = (count: number, tuple: string) => Array(count).fill(tuple).join(',');
   // Arrays of bound values, reused: a statement reads them while it runs and keeps nothing.
@@ -73,6 +100,32 @@ export function sqliteProfileWriter(
     return statement;
   };
 
+  const saveAttributes = (projectId: string, { at, count, personIds, names, values }: AttributeWrites) => {
+    importing();
+    const shared = { p: projectId, at };
+    batches(count, ROWS_PER_STATEMENT, (start, size) => {
+      const literal = namedStatement(names, start, size);
+      if (literal) {
+        const bound = boundOfSize(size * 7);
+        for (let i = 0, j = start; i < bound.length; i += 7, j++) {
+          bound[i] = personIds[j];
+          bound[i + 1] = values[j];
+          bindTyped(bound, i + 2, typedOf(values[j]));
+        }
+        literal.run(bound, shared);
+        return;
+      }
+      const bound = boundOfSize(size * 8);
+      for (let i = 0, j = start; i < bound.length; i += 8, j++) {
+        bound[i] = personIds[j];
+        bound[i + 1] = names[j];
+        bound[i + 2] = values[j];
+        bindTyped(bound, i + 3, typedOf(values[j]));
+      }
+      prepared('save', size, (n) => saveSql(Array(n).fill('(@p,?,?,?,@at,?,?,?,?,?)'))).run(bound, shared);
+    });
+  };
+
   return {
     async lockPersonsByUserIds(projectId, userIds) {
       const found: ImportedPersonRef[] = [];
@@ -93,7 +146,7 @@ export function sqliteProfileWriter(
     },
 
     async insertImportedPersons(projectId, userIds, at) {
-      checkpointer?.start();
+      importing();
       const ids: number[] = [];
       batches(userIds.length, ROWS_PER_STATEMENT, (start, size) => {
         const { lastInsertRowid } = prepared(
@@ -148,30 +201,13 @@ export function sqliteProfileWriter(
       return found;
     },
 
-    async saveAttributes(projectId, { at, count, personIds, names, values }) {
-      checkpointer?.start();
-      const shared = { p: projectId, at };
-      batches(count, ROWS_PER_STATEMENT, (start, size) => {
-        const literal = namedStatement(names, start, size);
-        if (literal) {
-          const bound = boundOfSize(size * 7);
-          for (let i = 0, j = start; i < bound.length; i += 7, j++) {
-            bound[i] = personIds[j];
-            bound[i + 1] = values[j];
-            bindTyped(bound, i + 2, values[j]);
-          }
-          literal.run(bound, shared);
-          return;
-        }
-        const bound = boundOfSize(size * 8);
-        for (let i = 0, j = start; i < bound.length; i += 8, j++) {
-          bound[i] = personIds[j];
-          bound[i + 1] = names[j];
-          bound[i + 2] = values[j];
-          bindTyped(bound, i + 3, values[j]);
-        }
-        prepared('save', size, (n) => saveSql(Array(n).fill('(@p,?,?,?,@at,?,?,?,?,?)'))).run(bound, shared);
-      });
+    async saveAttributes(projectId, writes) {
+      saveAttributes(projectId, writes);
+    },
+
+    async insertNewAttributes(projectId, writes) {
+      // The same statements: their conflict clause costs nothing when no value is stored yet.
+      saveAttributes(projectId, writes);
     },
   };
 }
@@ -181,9 +217,8 @@ function saveSql(tuples: string[]): string {
     on conflict (person_id, name) do update set value = excluded.value, updated_at = excluded.updated_at, ${TYPED_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`;
 }
 
-/** Binds the typed columns of a stored value (JSON text) at `at` and the four places after it. */
-function bindTyped(bound: unknown[], at: number, value: string | null): void {
-  const typed = typedColumnsOfJson(value);
+/** Binds the typed columns of a stored value at `at` and the four places after it. */
+function bindTyped(bound: unknown[], at: number, typed: Readonly<TypedAttributeColumns>): void {
   bound[at] = typed.text_value;
   bound[at + 1] = typed.num_value;
   bound[at + 2] = typed.time_value;
