@@ -12,6 +12,7 @@ export interface Database {
   person_attributes: PersonAttributesTable;
   attribute_definitions: AttributeDefinitionsTable;
   events: EventsTable;
+  event_rollup: EventRollupTable;
   received_messages: ReceivedMessagesTable;
   audit_log: AuditLogTable;
   import_jobs: ImportJobsTable;
@@ -130,6 +131,24 @@ export interface AttributeDefinitionsTable {
   from_import: number;
   first_seen: number;
   last_seen: number;
+}
+
+/**
+ * Events counted per UTC hour and source, with the person each row resolves to now; kept by
+ * triggers (storage/event-rollup-migration.ts). Absent name, ids and session are ''.
+ */
+export interface EventRollupTable {
+  project_id: string;
+  hour: number;
+  type: string;
+  name: string;
+  user_id: string;
+  anonymous_id: string;
+  session_id: string;
+  events: number;
+  person_id: number | null;
+  report_person_id: number | null;
+  device_type: string | null;
 }
 
 export interface EventsTable {
