@@ -1,0 +1,173 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { parseCondition } from '../../src/conditions/parse-condition.js';
+import { personsMatching } from '../../src/storage/condition-query.js';
+import type { Db } from '../../src/storage/store.js';
+import { apiClient } from '../api/api-client.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { describeEachBackend } from '../support/test-stores.js';
+
+const DAY = 86_400_000;
+/** Not on a whole hour, so the windows below have partial hours at both ends. */
+const NOW = Date.parse('2026-03-10T12:34:56.789Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+interface RollupRow {
+  key: string;
+  events: number;
+  person_id: number | null;
+  report_person_id: number | null;
+  device_type: string | null;
+}
+
+const rowKey = (r: Record<string, unknown>) =>
+  [r.hour, r.type, r.name, r.user_id, r.anonymous_id, r.session_id].map(String).join('|');
+
+/** The rollup as stored, and as counted from `events`, `persons` and `devices` now. */
+async function rollupAndRecount(db: Db, projectId: string): Promise<[RollupRow[], RollupRow[]]> {
+  const stored = await db
+    .selectFrom('event_rollup')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .execute();
+  const { rows: recounted } = await sql<Record<string, unknown>>`
+    select g.*,
+      case when g.user_id <> '' then pu.id else d.person_id end as person_id,
+      coalesce(pu.id, d.person_id) as report_person_id, d.device_type
+    from (select e.timestamp / 3600000 as hour, e.type, coalesce(e.name, '') as name,
+        coalesce(e.user_id, '') as user_id, coalesce(e.anonymous_id, '') as anonymous_id,
+        coalesce(e.session_id, '') as session_id, count(*) as events
+      from events e where e.project_id = ${projectId} group by 1, 2, 3, 4, 5, 6) g
+    left join persons pu on pu.project_id = ${projectId} and pu.user_id = g.user_id
+    left join devices d on d.project_id = ${projectId} and d.anonymous_id = g.anonymous_id`.execute(db);
+  const shape = (r: Record<string, unknown>): RollupRow => ({
+    key: rowKey(r),
+    events: Number(r.events),
+    person_id: r.person_id === null ? null : Number(r.person_id),
+    report_person_id: r.report_person_id === null ? null : Number(r.report_person_id),
+    device_type: (r.device_type as string | null) ?? null,
+  });
+  const sorted = (rows: Record<string, unknown>[]) =>
+    rows.map(shape).sort((a, b) => a.key.localeCompare(b.key));
+  return [sorted(stored), sorted(recounted)];
+}
+
+describeEachBackend(
+  'event rollup',
+  (backend) => {
+    let server: TestServer;
+    beforeEach(async () => {
+      server = await startTestServer({ backend, listen: false });
+    });
+    afterEach(() => server.close());
+
+    /** The rollup equals a recount from the events, with each row's person as the events resolve now. */
+    async function expectExact() {
+      await server.settled();
+      const [stored, recounted] = await rollupAndRecount(server.store.db, server.projectId);
+      expect(stored).toEqual(recounted);
+      return stored;
+    }
+
+    /** Persons with `count` purchases in the last `days` days before NOW, through the SQL compiler. */
+    async function purchasers(days: number, count: number) {
+      const parsed = parseCondition({
+        event: 'purchase',
+        within_days: days,
+        count: { op: 'eq', value: count },
+      });
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed));
+      const rows = await personsMatching(server.store.db, server.projectId, parsed.condition, {
+        now: NOW,
+        groups: new Map(),
+      })
+        .select('p.id')
+        .orderBy('p.id')
+        .execute();
+      return rows.map((r) => Number(r.id));
+    }
+
+    async function personOf(userId: string) {
+      const row = await server.store.db
+        .selectFrom('persons')
+        .select('id')
+        .where('project_id', '=', server.projectId)
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
+      return Number(row.id);
+    }
+
+    const purchase = (anonymousId: string, at: number, userId?: string) => ({
+      type: 'track',
+      event: 'purchase',
+      anonymousId,
+      ...(userId ? { userId } : {}),
+      timestamp: iso(at),
+    });
+
+    it(`${backend}: stays exact through sign-in, merges, split and erasure; windows count to the millisecond`, async () => {
+      const client = apiClient(server);
+      // Device A buys before signing in (rule 5), on both edges of a 2-day window, then signs in.
+      // Device B buys anonymously, then signs in as the same user: its person merges into u1.
+      const window = 2 * DAY;
+      const first = await client.batch([
+        purchase('dev-a', NOW - window - 1),
+        purchase('dev-a', NOW - window),
+        purchase('dev-a', NOW - window + 1),
+        { type: 'page', anonymousId: 'dev-a', timestamp: iso(NOW - 3 * 3_600_000) },
+        purchase('dev-b', NOW),
+        purchase('dev-b', NOW + 1),
+        purchase('dev-c', NOW - DAY),
+      ]);
+      expect(first.statusCode, first.body).toBe(200);
+      await expectExact();
+      const anonymous = await purchasers(2, 2);
+      expect(anonymous).toHaveLength(1); // dev-a: two purchases at and after the window's start
+
+      await client.batch([
+        { type: 'identify', anonymousId: 'dev-a', userId: 'u1', timestamp: iso(NOW - DAY) },
+        { type: 'identify', anonymousId: 'dev-b', userId: 'u1', timestamp: iso(NOW - DAY) },
+        purchase('dev-b', NOW - 5 * 3_600_000 - 7, 'u1'),
+      ]);
+      await expectExact();
+      const u1 = await personOf('u1');
+      // A's two in the window, B's one at NOW (NOW + 1 is outside), B's signed-in one.
+      expect(await purchasers(2, 4)).toEqual([u1]);
+      expect(await purchasers(3, 5)).toEqual([u1]);
+
+      const split = await client.post('/api/admin/split', { anonymous_id: 'dev-b' });
+      expect(split.statusCode, split.body).toBe(200);
+      const rows = await expectExact();
+      const splitPerson = (split.json() as { person_id: number }).person_id;
+      // B's anonymous purchase moved with it; its signed-in one stays with u1.
+      expect(rows.some((r) => r.person_id === splitPerson)).toBe(true);
+      expect(await purchasers(2, 3)).toEqual([u1]);
+      expect(await purchasers(2, 1)).toContain(splitPerson);
+
+      const cPerson = Number(
+        (
+          await server.store.db
+            .selectFrom('devices')
+            .select('person_id')
+            .where('project_id', '=', server.projectId)
+            .where('anonymous_id', '=', 'dev-c')
+            .executeTakeFirstOrThrow()
+        ).person_id,
+      );
+      const merge = await client.post('/api/admin/merge', {
+        into: { user_id: 'u1' },
+        from: { person_id: cPerson },
+      });
+      expect(merge.statusCode, merge.body).toBe(200);
+      await expectExact();
+      expect(await purchasers(2, 4)).toEqual([u1]);
+
+      const erased = await client.delete('/api/users/u1');
+      expect(erased.statusCode, erased.body).toBe(200);
+      const left = await expectExact();
+      expect(left.every((r) => r.person_id !== u1 && r.report_person_id !== u1)).toBe(true);
+      expect(left.reduce((sum, r) => sum + r.events, 0)).toBe(2); // the split device's two
+    });
+  },
+  { ingestionLog: true },
+);
