@@ -5,7 +5,7 @@ import { personsMatching } from '../../src/storage/condition-query.js';
 import type { Db } from '../../src/storage/store.js';
 import { apiClient } from '../api/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { describeEachBackend } from '../support/test-stores.js';
+import { describeEachBackend, openTestStore } from '../support/test-stores.js';
 
 const DAY = 86_400_000;
 /** Not on a whole hour, so the windows below have partial hours at both ends. */
@@ -167,6 +167,92 @@ describeEachBackend(
       const left = await expectExact();
       expect(left.every((r) => r.person_id !== u1 && r.report_person_id !== u1)).toBe(true);
       expect(left.reduce((sum, r) => sum + r.events, 0)).toBe(2); // the split device's two
+    });
+
+    it(`${backend}: the migration counts the events stored before it`, async () => {
+      if (backend === 'sqlite-log') return;
+      const { store, cleanup } = await openTestStore(backend, { migrateUpTo: '0012_accounts' });
+      try {
+        const db = store.db;
+        await db
+          .insertInto('projects')
+          .values({
+            id: 'p1',
+            name: 'old',
+            write_key: 'wk',
+            identity_secret: 's',
+            verify_identity: 0,
+            created_at: 1,
+          })
+          .execute();
+        const person = (id: number, user_id: string | null) => ({
+          id,
+          project_id: 'p1',
+          user_id,
+          created_at: 1,
+          first_seen: 1,
+          last_seen: 1,
+          bound_at: null,
+          imported_at: null,
+        });
+        await db
+          .insertInto('persons')
+          .values([person(1, 'u1'), person(2, null)])
+          .execute();
+        const device = (anonymous_id: string, person_id: number, device_type: string) => ({
+          project_id: 'p1',
+          anonymous_id,
+          person_id,
+          first_seen: 1,
+          last_seen: 1,
+          device_type,
+          session_count: 1,
+        });
+        await db
+          .insertInto('devices')
+          .values([device('a', 1, 'mobile'), device('b', 2, 'bot')])
+          .execute();
+        const event = (
+          i: number,
+          type: string,
+          name: string | null,
+          anonymous_id: string,
+          user_id: string | null,
+        ) => ({
+          project_id: 'p1',
+          message_id: `m${i}`,
+          type,
+          name,
+          anonymous_id,
+          user_id,
+          timestamp: NOW + i * 1_000_000,
+          received_at: NOW,
+          session_id: `s${i % 2}`,
+          properties: '{}',
+          context: '{}',
+        });
+        await db
+          .insertInto('events')
+          .values([
+            event(0, 'page', null, 'a', null),
+            event(1, 'track', 'purchase', 'a', 'u1'),
+            event(2, 'page', null, 'b', null),
+            event(3, 'track', 'purchase', 'a', 'u-nobody'),
+            event(4, 'page', null, 'a', null),
+          ])
+          .execute();
+        await store.migrate();
+        const [stored, recounted] = await rollupAndRecount(db, 'p1');
+        expect(stored).toEqual(recounted);
+        expect(stored.reduce((sum, r) => sum + r.events, 0)).toBe(5);
+        expect(stored.find((r) => r.key.includes('u-nobody'))).toMatchObject({
+          person_id: null,
+          report_person_id: 1,
+        });
+        expect(stored.filter((r) => r.device_type === 'bot')).toHaveLength(1);
+      } finally {
+        await cleanup();
+      }
     });
   },
   { ingestionLog: true },
