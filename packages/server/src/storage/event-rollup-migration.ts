@@ -83,8 +83,65 @@ export function eventRollupMigration(dialect: MigrationDialect): Migration {
 
       const statements = dialect.withoutRowId ? sqliteTriggers() : postgresTriggers();
       for (const statement of statements) await statement.execute(db);
+      await createAttributeHolders(db, dialect);
     },
   };
+}
+
+/** Holder counts are spread over this many rows per attribute, so concurrent writers rarely wait on one. */
+export const HOLDER_SHARDS = 16;
+
+/**
+ * How many persons hold a live value of each attribute (Data Settings), counted in the
+ * transaction that writes the value: one row per project, name and shard (`person_id %
+ * HOLDER_SHARDS`), summed when read.
+ */
+async function createAttributeHolders(db: Kysely<unknown>, dialect: MigrationDialect) {
+  await db.schema
+    .createTable('attribute_holders')
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('shard', 'integer', (c) => c.notNull())
+    .addColumn('holders', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('attribute_holders_pk', ['project_id', 'name', 'shard'])
+    .modifyEnd(dialect.withoutRowId ? sql`without rowid` : sql``)
+    .execute();
+  const shards = sql.lit(HOLDER_SHARDS);
+  await sql`insert into attribute_holders (project_id, name, shard, holders)
+    select project_id, name, person_id % ${shards}, count(*) from person_attributes where value is not null
+    group by project_id, name, person_id % ${shards}`.execute(db);
+  const add = (row: 'new' | 'old', delta: ReturnType<typeof sql>) => {
+    const r = sql.raw(row);
+    return sql`insert into attribute_holders as h (project_id, name, shard, holders)
+      values (${r}.project_id, ${r}.name, ${r}.person_id % ${shards}, ${delta})
+      on conflict (project_id, name, shard) do update set holders = h.holders + excluded.holders;`;
+  };
+  const changed = sql`(old.value is null) <> (new.value is null)`;
+  const statements = dialect.withoutRowId
+    ? [
+        sql`create trigger attribute_holders_added after insert on person_attributes
+          when new.value is not null begin ${add('new', sql`1`)} end`,
+        sql`create trigger attribute_holders_removed after delete on person_attributes
+          when old.value is not null begin ${add('old', sql`-1`)} end`,
+        sql`create trigger attribute_holders_changed after update of value on person_attributes
+          when ${changed} begin ${add('new', sql`case when new.value is null then -1 else 1 end`)} end`,
+      ]
+    : [
+        sql`create function attribute_holders_count() returns trigger language plpgsql as $$ begin
+          if tg_op = 'DELETE' then ${add('old', sql`-1`)}
+          elsif tg_op = 'INSERT' then ${add('new', sql`1`)}
+          else ${add('new', sql`case when new.value is null then -1 else 1 end`)}
+          end if;
+          return null;
+        end $$`,
+        sql`create trigger attribute_holders_added after insert on person_attributes
+          for each row when (new.value is not null) execute function attribute_holders_count()`,
+        sql`create trigger attribute_holders_removed after delete on person_attributes
+          for each row when (old.value is not null) execute function attribute_holders_count()`,
+        sql`create trigger attribute_holders_changed after update of value on person_attributes
+          for each row when (${changed}) execute function attribute_holders_count()`,
+      ];
+  for (const statement of statements) await statement.execute(db);
 }
 
 /** The row key of an event as written in a trigger (`new` or `old`). */

@@ -13,6 +13,7 @@ export interface Database {
   attribute_definitions: AttributeDefinitionsTable;
   events: EventsTable;
   event_rollup: EventRollupTable;
+  attribute_holders: AttributeHoldersTable;
   received_messages: ReceivedMessagesTable;
   audit_log: AuditLogTable;
   import_jobs: ImportJobsTable;
@@ -149,6 +150,14 @@ export interface EventRollupTable {
   person_id: number | null;
   report_person_id: number | null;
   device_type: string | null;
+}
+
+/** Persons holding a live value of an attribute, in shards (`person_id % 16`) summed when read. */
+export interface AttributeHoldersTable {
+  project_id: string;
+  name: string;
+  shard: number;
+  holders: number;
 }
 
 export interface EventsTable {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { parseCondition } from '../../src/conditions/parse-condition.js';
+import { countAttributeHolders } from '../../src/storage/attribute-repository.js';
 import { personsMatching } from '../../src/storage/condition-query.js';
 import type { Db } from '../../src/storage/store.js';
 import { apiClient } from '../api/api-client.js';
@@ -52,8 +53,20 @@ async function rollupAndRecount(db: Db, projectId: string): Promise<[RollupRow[]
   return [sorted(stored), sorted(recounted)];
 }
 
+/** Holder counts as a grouped scan of the values finds them (what the kept counts replace). */
+async function holdersByScan(db: Db, projectId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('person_attributes')
+    .select(['name', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('project_id', '=', projectId)
+    .where('value', 'is not', null)
+    .groupBy('name')
+    .execute();
+  return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.name, Number(r.n)]));
+}
+
 describeEachBackend(
-  'event rollup',
+  'event rollup and attribute holder counts',
   (backend) => {
     let server: TestServer;
     beforeEach(async () => {
@@ -66,6 +79,9 @@ describeEachBackend(
       await server.settled();
       const [stored, recounted] = await rollupAndRecount(server.store.db, server.projectId);
       expect(stored).toEqual(recounted);
+      expect(await countAttributeHolders(server.store.db, server.projectId)).toEqual(
+        await holdersByScan(server.store.db, server.projectId),
+      );
       return stored;
     }
 
@@ -125,8 +141,28 @@ describeEachBackend(
       expect(anonymous).toHaveLength(1); // dev-a: two purchases at and after the window's start
 
       await client.batch([
-        { type: 'identify', anonymousId: 'dev-a', userId: 'u1', timestamp: iso(NOW - DAY) },
-        { type: 'identify', anonymousId: 'dev-b', userId: 'u1', timestamp: iso(NOW - DAY) },
+        {
+          type: 'identify',
+          anonymousId: 'dev-a',
+          userId: 'u1',
+          traits: { plan: 'gold' },
+          timestamp: iso(NOW - DAY),
+        },
+        {
+          type: 'identify',
+          anonymousId: 'dev-b',
+          userId: 'u1',
+          traits: { age: 40 },
+          timestamp: iso(NOW - DAY),
+        },
+        {
+          type: 'identify',
+          anonymousId: 'dev-c',
+          traits: { plan: 'free', city: 'Oslo' },
+          timestamp: iso(NOW - DAY),
+        },
+        { type: 'identify', userId: 'u2', traits: { plan: 'gold', age: 20 }, timestamp: iso(NOW - DAY) },
+        { type: 'identify', userId: 'u2', traits: { age: null }, timestamp: iso(NOW - DAY + 1) },
         purchase('dev-b', NOW - 5 * 3_600_000 - 7, 'u1'),
       ]);
       await expectExact();
@@ -166,7 +202,8 @@ describeEachBackend(
       expect(erased.statusCode, erased.body).toBe(200);
       const left = await expectExact();
       expect(left.every((r) => r.person_id !== u1 && r.report_person_id !== u1)).toBe(true);
-      expect(left.reduce((sum, r) => sum + r.events, 0)).toBe(2); // the split device's two
+      // The split device's two purchases and u2's two identifies.
+      expect(left.reduce((sum, r) => sum + r.events, 0)).toBe(4);
     });
 
     it(`${backend}: the migration counts the events stored before it`, async () => {
