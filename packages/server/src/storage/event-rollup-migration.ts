@@ -67,12 +67,12 @@ export function eventRollupMigration(dialect: MigrationDialect): Migration {
       await db.schema
         .createIndex('event_rollup_user')
         .on('event_rollup')
-        .columns(['project_id', 'user_id'])
+        .columns(['user_id', 'project_id'])
         .execute();
       await db.schema
         .createIndex('event_rollup_anonymous')
         .on('event_rollup')
-        .columns(['project_id', 'anonymous_id'])
+        .columns(['anonymous_id', 'project_id'])
         .execute();
 
       await sql`insert into event_rollup (${KEY}, events)
@@ -155,10 +155,16 @@ function resolveWhere(filter: ReturnType<typeof sql>) {
   return sql`update event_rollup set ${RESOLVE_SET} where ${filter};`;
 }
 
-const byDevice = (row: 'new' | 'old') =>
-  sql`project_id = ${sql.raw(row)}.project_id and anonymous_id = ${sql.raw(row)}.anonymous_id`;
-const byUser = (row: 'new' | 'old') =>
-  sql`project_id = ${sql.raw(row)}.project_id and user_id = ${sql.raw(row)}.user_id`;
+/**
+ * The rows of one device or user id. In SQLite, `+project_id` keeps the planner off the primary
+ * key (whose first column is `project_id`: every row of the project) and on the id's index.
+ */
+const PROJECT = { sqlite: sql`+project_id`, postgres: sql`project_id` };
+type Backend = keyof typeof PROJECT;
+const byDevice = (row: 'new' | 'old', backend: Backend) =>
+  sql`${PROJECT[backend]} = ${sql.raw(row)}.project_id and anonymous_id = ${sql.raw(row)}.anonymous_id`;
+const byUser = (row: 'new' | 'old', backend: Backend) =>
+  sql`${PROJECT[backend]} = ${sql.raw(row)}.project_id and user_id = ${sql.raw(row)}.user_id`;
 
 /** SQLite: row triggers; the insert resolves a new row once, an existing row only counts up. */
 function sqliteTriggers() {
@@ -180,24 +186,24 @@ function sqliteTriggers() {
       delete from event_rollup where (${KEY}) = (${eventKey('old')}) and events <= 0;
     end`,
     sql`create trigger event_rollup_person_added after insert on persons when new.user_id is not null begin
-      ${resolveWhere(byUser('new'))}
+      ${resolveWhere(byUser('new', 'sqlite'))}
     end`,
     sql`create trigger event_rollup_person_changed after update of user_id on persons
       when old.user_id is not new.user_id begin
-      ${resolveWhere(sql`project_id = new.project_id and user_id in (old.user_id, new.user_id)`)}
+      ${resolveWhere(sql`+project_id = new.project_id and user_id in (old.user_id, new.user_id)`)}
     end`,
     sql`create trigger event_rollup_person_removed after delete on persons when old.user_id is not null begin
-      ${resolveWhere(byUser('old'))}
+      ${resolveWhere(byUser('old', 'sqlite'))}
     end`,
     sql`create trigger event_rollup_device_added after insert on devices begin
-      ${resolveWhere(byDevice('new'))}
+      ${resolveWhere(byDevice('new', 'sqlite'))}
     end`,
     sql`create trigger event_rollup_device_changed after update of person_id, device_type on devices
       when old.person_id is not new.person_id or old.device_type is not new.device_type begin
-      ${resolveWhere(byDevice('new'))}
+      ${resolveWhere(byDevice('new', 'sqlite'))}
     end`,
     sql`create trigger event_rollup_device_removed after delete on devices begin
-      ${resolveWhere(byDevice('old'))}
+      ${resolveWhere(byDevice('old', 'sqlite'))}
     end`,
   ];
 }
@@ -243,10 +249,10 @@ function postgresTriggers() {
       referencing old table as old_events for each statement execute function event_rollup_remove()`,
     sql`create function event_rollup_person() returns trigger language plpgsql as $$ begin
       if tg_op <> 'INSERT' and old.user_id is not null then
-        ${resolveWhere(byUser('old'))}
+        ${resolveWhere(byUser('old', 'postgres'))}
       end if;
       if tg_op <> 'DELETE' and new.user_id is not null then
-        ${resolveWhere(byUser('new'))}
+        ${resolveWhere(byUser('new', 'postgres'))}
       end if;
       return null;
     end $$`,
@@ -258,9 +264,9 @@ function postgresTriggers() {
       for each row when (old.user_id is not null) execute function event_rollup_person()`,
     sql`create function event_rollup_device() returns trigger language plpgsql as $$ begin
       if tg_op = 'DELETE' then
-        ${resolveWhere(byDevice('old'))}
+        ${resolveWhere(byDevice('old', 'postgres'))}
       else
-        ${resolveWhere(byDevice('new'))}
+        ${resolveWhere(byDevice('new', 'postgres'))}
       end if;
       return null;
     end $$`,
