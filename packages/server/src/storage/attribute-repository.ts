@@ -173,14 +173,16 @@ export async function declareAttributeType(
     .execute();
 }
 
-/** How many persons hold a live value of each attribute. */
+/**
+ * How many persons hold a live value of each attribute: the counts the write transactions keep in
+ * `attribute_holders` (see event-rollup-migration.ts), a few rows an attribute, not a scan of the values.
+ */
 export async function countAttributeHolders(db: Db, projectId: string): Promise<Map<string, number>> {
   const rows = await db
-    .selectFrom('person_attributes')
-    .select(['name', (eb) => eb.fn.countAll<number>().as('n')])
+    .selectFrom('attribute_holders')
+    .select(['name', (eb) => eb.fn.sum<number>('holders').as('n')])
     .where('project_id', '=', projectId)
-    .where('value', 'is not', null)
     .groupBy('name')
     .execute();
-  return new Map(rows.map((r) => [r.name, Number(r.n)]));
+  return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.name, Number(r.n)]));
 }

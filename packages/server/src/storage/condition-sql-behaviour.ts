@@ -10,6 +10,7 @@ import { countPasses } from '../conditions/evaluate-condition.js';
 import { EXPERIENCE_IMPRESSION } from '../conditions/person-facts.js';
 import type { CompileContext } from './condition-query.js';
 import { countPredicate, pagePredicate, type SqlBool } from './condition-sql-values.js';
+import { rollupSpan } from './event-rollup-span.js';
 
 type BehaviourCondition = EventCondition | PageCondition | SessionsCondition | ExperienceSeenCondition;
 
@@ -38,6 +39,36 @@ function inWindow(days: number | null, context: CompileContext): RawBuilder<bool
 }
 
 /**
+ * The rows a count reads, each with `person_id` and the columns in `columns` (their names as in
+ * `event_rollup`; `n` the number of events the row stands for): the whole hours of the window
+ * from the rollup, the partial hours at its ends (or a window before 1970) from the events.
+ * `rollupFilter` and `eventFilter` say the same of a rollup row and of an event.
+ */
+function windowRows(
+  days: number | null,
+  filters: { rollup: RawBuilder<boolean>; events: RawBuilder<boolean> },
+  context: CompileContext,
+): RawBuilder<unknown> {
+  const fromRollup = (hours: RawBuilder<boolean>) =>
+    sql`select r.person_id, r.anonymous_id, r.session_id, r.events as n from event_rollup r
+      where r.project_id = ${context.projectId} and r.person_id is not null and ${filters.rollup} and ${hours}`;
+  const fromEvents = (lo: number, hi: number) =>
+    sql`select x.person_id, x.anonymous_id, x.session_id, 1 as n from (${eventsByPerson(
+      sql<boolean>`${filters.events} and e.timestamp between ${lo} and ${hi}`,
+      context,
+    )}) x`;
+  if (days === null) return fromRollup(sql<boolean>`1 = 1`);
+  const span = rollupSpan(context.now - days * DAY_MS, context.now);
+  const parts = [
+    ...(span.hours ? [fromRollup(sql<boolean>`r.hour between ${span.hours.from} and ${span.hours.to}`)] : []),
+    ...span.edges.map((edge) => fromEvents(edge.lo, edge.hi)),
+  ];
+  return parts.length === 0
+    ? sql`select cast(null as bigint) as person_id, cast(null as text) as anonymous_id, cast(null as text) as session_id, 0 as n where 1 = 0`
+    : sql.join(parts, sql` union all `);
+}
+
+/**
  * Behaviour leaves: a count of the person's matching events in the window, compared. strategy:
  * set-based, not one subquery per person — the persons whose count passes are found by one
  * grouped scan of the matching events. Persons without any matching event have a count of 0,
@@ -50,29 +81,39 @@ export function behaviourSql(condition: BehaviourCondition, context: CompileCont
     return sql<boolean>`p.id in (select x.person_id from (${eventsByPerson(filter, context)}) x)`;
   }
   if ('sessions' in condition) {
-    const filter = sql<boolean>`e.session_id is not null and e.anonymous_id is not null and ${inWindow(condition.within_days, context)}`;
-    return countedSql(
-      condition.sessions,
-      filter,
-      sql`count(distinct x.anonymous_id || ' ' || x.session_id)`,
+    // The rollup writes a missing session or anonymous id as ''.
+    const rows = windowRows(
+      condition.within_days,
+      {
+        rollup: sql<boolean>`r.session_id <> '' and r.anonymous_id <> ''`,
+        events: sql<boolean>`e.session_id is not null and e.anonymous_id is not null`,
+      },
       context,
     );
+    return countedSql(condition.sessions, rows, sql`count(distinct x.anonymous_id || ' ' || x.session_id)`);
   }
-  const matches =
-    'event' in condition
-      ? sql<boolean>`e.type = 'track' and e.name = ${condition.event}`
-      : sql<boolean>`e.type = 'page' and e.url is not null and ${pagePredicate(condition.page, sql`e.url`, context.dialect)}`;
+  if ('event' in condition) {
+    const rows = windowRows(
+      condition.within_days,
+      {
+        rollup: sql<boolean>`r.type = 'track' and r.name = ${condition.event}`,
+        events: sql<boolean>`e.type = 'track' and e.name = ${condition.event}`,
+      },
+      context,
+    );
+    return countedSql(condition.count, rows, sql`sum(x.n)`);
+  }
+  // Page rules test the URL, which the rollup does not keep: these count the events.
+  const matches = sql<boolean>`e.type = 'page' and e.url is not null and ${pagePredicate(condition.page, sql`e.url`, context.dialect)}`;
   const filter = sql<boolean>`${matches} and ${inWindow(condition.within_days, context)}`;
-  return countedSql(condition.count, filter, sql`count(*)`, context);
+  return countedSql(condition.count, eventsByPerson(filter, context), sql`count(*)`);
 }
 
 function countedSql(
   test: EventCondition['count'],
-  filter: RawBuilder<boolean>,
+  events: RawBuilder<unknown>,
   count: RawBuilder<unknown>,
-  context: CompileContext,
 ): SqlBool {
-  const events = eventsByPerson(filter, context);
   if (test.op === 'gte' && test.value === 1) {
     return sql<boolean>`p.id in (select x.person_id from (${events}) x)`;
   }

@@ -2,6 +2,7 @@ import { type CreateTableBuilder, type Kysely, type Migration, type MigrationPro
 import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
 import { createAccountTables } from './account-migrations.js';
 import { conditionMigrations } from './condition-migrations.js';
+import { eventRollupMigration } from './event-rollup-migration.js';
 import { experienceMigration } from './experience-migration.js';
 import { groupsMigration } from './group-migrations.js';
 import { groupWatchMigration } from './group-watch-migration.js';
@@ -293,6 +294,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
     '0008_experiences': experienceMigration(dialect),
     '0011_webhooks': webhookMigration(dialect),
     '0012_accounts': { up: createAccountTables },
+    '0013_event_rollup': eventRollupMigration(dialect),
     '0014_group_membership': groupWatchMigration(dialect),
     '0017_dashboard': {
       async up(db: Kysely<unknown>) {

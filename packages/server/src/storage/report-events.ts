@@ -1,5 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { OffsetSegment } from '../reports/time-zone.js';
+import { HOUR_MS } from './event-rollup-migration.js';
+import { rollupSpan } from './event-rollup-span.js';
 
 /** Which events a report reads: one project's, in `[from, to)`. */
 export interface ReportWindow {
@@ -29,7 +31,7 @@ export function resolvedEvents(
   extra: RawBuilder<unknown> = sql``,
 ): RawBuilder<unknown> {
   return sql`(select coalesce(pu.id, d.person_id) as person_id, e.anonymous_id, e.session_id, e.type,
-      e.name, d.device_type, e.timestamp, e.id, ${bucketOf(buckets)} as bucket ${extra}
+      e.name, d.device_type, e.timestamp, e.id, ${bucketOf(buckets, sql`e.timestamp`)} as bucket ${extra}
     from events e
     left join persons pu on e.user_id is not null and pu.project_id = e.project_id and pu.user_id = e.user_id
     left join devices d on d.project_id = e.project_id and d.anonymous_id = e.anonymous_id
@@ -43,7 +45,7 @@ export function resolvedEvents(
  * zone's offsets over the range are literals computed in code (both backends do the same integer
  * arithmetic; neither needs to know the zone). Without a series, every event is in bucket 0.
  */
-function bucketOf(buckets: SeriesBuckets | null): RawBuilder<unknown> {
+function bucketOf(buckets: SeriesBuckets | null, timestamp: RawBuilder<unknown>): RawBuilder<unknown> {
   if (buckets === null) return sql`0`;
   const { segments } = buckets;
   const offset =
@@ -54,10 +56,46 @@ function bucketOf(buckets: SeriesBuckets | null): RawBuilder<unknown> {
             .slice(1)
             .map(
               (segment, i) =>
-                sql`when e.timestamp < ${sql.lit(segment.from)} then ${sql.lit(segments[i].offsetMs)}`,
+                sql`when ${timestamp} < ${sql.lit(segment.from)} then ${sql.lit(segments[i].offsetMs)}`,
             ),
           sql` `,
         )} else ${sql.lit(segments[segments.length - 1].offsetMs)} end`;
-  const day = sql`((e.timestamp + ${offset}) / 86400000)`;
+  const day = sql`((${timestamp} + ${offset}) / 86400000)`;
   return buckets.unit === 'day' ? day : sql`((${day} + 3) / 7)`;
+}
+
+/**
+ * The activity of the window as rows of `person_id`, `session_id`, `type`, `name`, `device_type`,
+ * `bucket` and `n`, the number of events a row stands for, bots left out, each resolved to its
+ * person as `resolvedEvents` does. strategy: the whole UTC hours of the window are read from
+ * `event_rollup` (one row per source, session, hour and event name, resolved by its triggers) and
+ * the partial hours at the ends from the events — exact at any millisecond. A series whose zone
+ * is not a whole number of hours from UTC over the range (so that an hour can straddle two days)
+ * is read from the events alone.
+ */
+export function resolvedActivity(window: ReportWindow, buckets: SeriesBuckets | null): RawBuilder<unknown> {
+  const aligned =
+    buckets === null ||
+    buckets.segments.every(
+      (segment, i) => segment.offsetMs % HOUR_MS === 0 && (i === 0 || segment.from % HOUR_MS === 0),
+    );
+  const span = aligned
+    ? rollupSpan(window.from, window.to - 1)
+    : { hours: null, edges: [{ lo: window.from, hi: window.to - 1 }] };
+  const fromEvents = (lo: number, hi: number) =>
+    sql`select ev.person_id, ev.session_id, ev.type, ev.name, ev.device_type, ev.bucket, 1 as n
+      from ${resolvedEvents({ ...window, from: lo, to: hi + 1 }, buckets)} ev`;
+  const parts = span.edges.filter((edge) => edge.lo <= edge.hi).map((edge) => fromEvents(edge.lo, edge.hi));
+  if (span.hours) {
+    parts.unshift(sql`select r.report_person_id as person_id, nullif(r.session_id, '') as session_id, r.type,
+        nullif(r.name, '') as name, r.device_type, ${bucketOf(buckets, sql`(r.hour * ${sql.lit(HOUR_MS)})`)} as bucket,
+        r.events as n
+      from event_rollup r
+      where r.project_id = ${window.projectId} and r.hour between ${span.hours.from} and ${span.hours.to}
+        and (r.device_type is null or r.device_type <> 'bot')`);
+  }
+  return parts.length === 0
+    ? sql`(select cast(null as bigint) as person_id, cast(null as text) as session_id, cast(null as text) as type,
+        cast(null as text) as name, cast(null as text) as device_type, 0 as bucket, 0 as n where 1 = 0)`
+    : sql`(${sql.join(parts, sql` union all `)})`;
 }

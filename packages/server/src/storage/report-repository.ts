@@ -1,5 +1,5 @@
 import { type Expression, type RawBuilder, sql } from 'kysely';
-import { type ReportWindow, resolvedEvents, type SeriesBuckets } from './report-events.js';
+import { type ReportWindow, resolvedActivity, type SeriesBuckets } from './report-events.js';
 import type { Db } from './store.js';
 
 /** The activity of the visitors of one breakdown key (and one bucket of a series). */
@@ -83,14 +83,16 @@ export function activityByGroups(
  */
 function perPerson(query: ActivityQuery, by: RawBuilder<unknown>): RawBuilder<unknown> {
   const sessions = query.measure.sessions ? sql`count(distinct ev.session_id)` : sql`0`;
-  const pageviews = query.measure.pageviews ? sql`sum(case when ev.type = 'page' then 1 else 0 end)` : sql`0`;
+  const pageviews = query.measure.pageviews
+    ? sql`sum(case when ev.type = 'page' then ev.n else 0 end)`
+    : sql`0`;
   const events =
     query.event === null
       ? sql`0`
-      : sql`sum(case when ev.type = 'track' and ev.name = ${query.event} then 1 else 0 end)`;
+      : sql`sum(case when ev.type = 'track' and ev.name = ${query.event} then ev.n else 0 end)`;
   return sql`select ev.person_id, ev.bucket ${by}, ${sessions} as sessions, ${pageviews} as pageviews,
       ${events} as events
-    from ${resolvedEvents(query, query.buckets)} ev
+    from ${resolvedActivity(query, query.buckets)} ev
     where ev.person_id is not null
     group by ev.person_id, ev.bucket ${by}`;
 }

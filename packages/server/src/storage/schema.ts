@@ -12,6 +12,8 @@ export interface Database {
   person_attributes: PersonAttributesTable;
   attribute_definitions: AttributeDefinitionsTable;
   events: EventsTable;
+  event_rollup: EventRollupTable;
+  attribute_holders: AttributeHoldersTable;
   received_messages: ReceivedMessagesTable;
   audit_log: AuditLogTable;
   import_jobs: ImportJobsTable;
@@ -145,6 +147,32 @@ export interface AttributeDefinitionsTable {
   from_import: number;
   first_seen: number;
   last_seen: number;
+}
+
+/**
+ * Events counted per UTC hour and source, with the person each row resolves to now; kept by
+ * triggers (storage/event-rollup-migration.ts). Absent name, ids and session are ''.
+ */
+export interface EventRollupTable {
+  project_id: string;
+  hour: number;
+  type: string;
+  name: string;
+  user_id: string;
+  anonymous_id: string;
+  session_id: string;
+  events: number;
+  person_id: number | null;
+  report_person_id: number | null;
+  device_type: string | null;
+}
+
+/** Persons holding a live value of an attribute, in shards (`person_id % 16`) summed when read. */
+export interface AttributeHoldersTable {
+  project_id: string;
+  name: string;
+  shard: number;
+  holders: number;
 }
 
 export interface EventsTable {

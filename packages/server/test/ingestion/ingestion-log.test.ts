@@ -245,6 +245,40 @@ describe('ingestion log (SQLite file)', () => {
     expect((await client.delete('/api/users/u-held')).statusCode).toBe(200);
   });
 
+  it('while the log is behind, read-only POSTs (group preview, report) answer and a change is refused', async () => {
+    const { open, file } = await setUp();
+    const { client } = await open({ ingestionWaitMs: 300 });
+    await client.batch([{ type: 'track', event: 'Bought', userId: 'u-read-only', messageId: 'ro-1' }]);
+    const deadline = Date.now() + 15_000;
+    while ((await client.get('/api/ingestion/status')).json().backlog > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    // Another connection holds the write lock, so the applier cannot apply what comes next.
+    const blocker = new SqliteDatabase(file);
+    blocker.exec('begin immediate');
+    try {
+      await client.batch([{ type: 'track', event: 'Bought', userId: 'u-read-only', messageId: 'ro-2' }]);
+      const preview = await client.post('/api/groups/preview', { condition: { event: 'Bought' } });
+      expect(preview.statusCode, preview.body).toBe(200);
+      expect(preview.json().users).toBe(1);
+      const report = await client.post('/api/reports/breakdown', {
+        metric: { type: 'event_count', event: 'Bought' },
+        breakdown: { device_type: true },
+        from: new Date(Date.now() - 86_400_000).toISOString(),
+        to: new Date(Date.now() + 60_000).toISOString(),
+      });
+      expect(report.statusCode, report.body).toBe(200);
+      const change = await client.post('/api/groups', {
+        name: 'Buyers',
+        source: { type: 'dynamic', condition: { event: 'Bought' } },
+      });
+      expect(change.statusCode).toBe(503);
+      expect(change.json().error.code).toBe('INGESTION_BEHIND');
+    } finally {
+      blocker.exec('rollback');
+      blocker.close();
+    }
+  });
+
   it('applies messages directly, answering with identity warnings, when the log is off', async () => {
     const data = await dataFile();
     cleanups.push(() => rmSync(data.dir, { recursive: true, force: true }));
