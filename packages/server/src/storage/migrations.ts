@@ -2,12 +2,15 @@ import { type CreateTableBuilder, type Kysely, type Migration, type MigrationPro
 import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
 import { createAccountTables } from './account-migrations.js';
 import { conditionMigrations } from './condition-migrations.js';
+import { decideMigration } from './decide-migration.js';
 import { experienceMigration } from './experience-migration.js';
 import { groupsMigration } from './group-migrations.js';
 import { webhookMigration } from './webhook-migration.js';
 
 /** What differs between backends when creating tables. */
 export interface MigrationDialect {
+  /** Which database: triggers are written in its own language. */
+  name: 'sqlite' | 'postgres';
   /** Column type of an auto-incrementing integer primary key. */
   serialType: 'integer' | 'bigserial';
   /** Whether the serial column needs an explicit AUTOINCREMENT (SQLite, so ids are never reused). */
@@ -292,6 +295,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
     '0008_experiences': experienceMigration(dialect),
     '0011_webhooks': webhookMigration(dialect),
     '0012_accounts': { up: createAccountTables },
+    '0015_decide': decideMigration(dialect),
   };
 }
 

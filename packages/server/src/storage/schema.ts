@@ -32,6 +32,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   group_members: GroupMembersTable;
+  definition_versions: DefinitionVersionsTable;
 }
 
 /** The persons of static groups (dynamic groups are computed from their condition). */
@@ -392,4 +393,13 @@ export interface WebhookAttemptsTable {
   status: number | null;
   duration_ms: number;
   error: string | null;
+}
+
+/**
+ * SQLite only: how many times a project's experiences, groups or attribute types changed, counted
+ * by triggers (migration `0015_decide`); decide reloads what it keeps in memory when it moves.
+ */
+export interface DefinitionVersionsTable {
+  project_id: string;
+  version: number;
 }
