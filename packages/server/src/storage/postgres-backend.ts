@@ -22,6 +22,9 @@ const MAX_KEY_LOCKS = 256;
  * Transactions run at READ COMMITTED; identity writes take advisory locks on the ids they touch and
  * row locks on the persons, and a transaction that loses a race is retried whole.
  */
+/** `application_name` of the connection that LISTENs (so operators and tests can find it). */
+export const LISTENER_NAME = 'acquaint-listener';
+
 export function openPostgresBackend(
   connectionString: string,
   options: {
@@ -54,7 +57,8 @@ export function openPostgresBackend(
       withoutRowId: false,
     },
     db,
-    listen: (channel, handlers) => listenForNotifications(connection, channel, handlers),
+    listen: (channel, handlers) =>
+      listenForNotifications({ ...connection, application_name: LISTENER_NAME }, channel, handlers),
     forUpdate: true,
     async transaction(fn) {
       for (let attempt = 1; ; attempt++) {
