@@ -1,0 +1,33 @@
+// Where a V8 CPU profile's time went: the functions with the most self time, and the share of idle
+// time. `node --import tsx bench/decide/profile-summary.ts <file.cpuprofile> [top=25]`
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+const [file, top = '25'] = process.argv.slice(2);
+const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+};
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const self = new Map<string, number>();
+let total = 0;
+profile.samples.forEach((id, i) => {
+  const frame = byId.get(id)?.callFrame;
+  const where = frame
+    ? `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}`
+    : '?';
+  const micros = profile.timeDeltas[i] ?? 0;
+  total += micros;
+  self.set(where, (self.get(where) ?? 0) + micros);
+});
+const busy = total - (self.get('(idle) :0') ?? 0);
+console.log(`total ${(total / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s`);
+for (const [where, micros] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
+  console.log(
+    `${((100 * micros) / total).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${where}`,
+  );
+}
