@@ -1,16 +1,10 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LISTENER_NAME } from '../../src/storage/postgres-backend.js';
-import { CLI, type CliServer, startCliServer, stopCliServer } from '../support/cli-server.js';
-import { adminQuery, describePostgres, postgresUrl } from '../support/test-stores.js';
+import { type CliServer, cliDatabase, startCliServer, stopCliServer } from '../support/cli-server.js';
+import { describePostgres } from '../support/test-stores.js';
 import { bannerBody } from './experience-fixtures.js';
 
-const run = promisify(execFile);
 const PAGE = 'https://shop.example/home';
 
 /**
@@ -19,23 +13,15 @@ const PAGE = 'https://shop.example/home';
  * through B, also after B's listening connection was cut.
  */
 describePostgres('decide across two server processes', () => {
-  const database = `acq_decide_${randomBytes(5).toString('hex')}`;
-  const databaseUrl = (() => {
-    const url = new URL(postgresUrl || 'postgres://127.0.0.1/x');
-    url.pathname = `/${database}`;
-    return url.toString();
-  })();
+  const database = cliDatabase('acq_decide');
+  const databaseUrl = database.url;
   let a: CliServer;
   let b: CliServer;
   let keys: { write_key: string; api_key: string };
   let db: pg.Client;
 
   beforeAll(async () => {
-    if (!existsSync(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))))
-      throw new Error('run `npm run build` first: this test starts the built CLI');
-    await adminQuery(`create database ${database}`);
-    const { stdout } = await run(process.execPath, [CLI, 'init', '--json', '--database', databaseUrl]);
-    keys = JSON.parse(stdout);
+    keys = await database.create();
     [a, b] = await Promise.all([
       startCliServer(['--database', databaseUrl]),
       startCliServer(['--database', databaseUrl]),
@@ -49,7 +35,7 @@ describePostgres('decide across two server processes', () => {
   afterAll(async () => {
     await Promise.all([stopCliServer(a), stopCliServer(b)]);
     await db?.end();
-    await adminQuery(`drop database if exists ${database} with (force)`);
+    await database.drop();
   });
 
   const call = async (server: CliServer, method: string, path: string, body?: unknown) => {
