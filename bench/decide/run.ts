@@ -3,8 +3,12 @@
 //   node --import tsx bench/decide/run.ts [persons=1000000] [sqlite,postgres]
 // PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test); a database is
 // created for the run and dropped after. The server runs as `acquaint start` in its own process.
+// Besides latency it prints the server's CPU time per request (from /proc, user + system): the
+// figure a busy machine disturbs least. BENCH_CPU_PROF=<dir> also writes a V8 CPU profile of the
+// server (`node --cpu-prof`) there; `node --import tsx bench/decide/profile-summary.ts <file>`
+// lists where its time went.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -27,12 +31,28 @@ async function admin(text: string): Promise<void> {
   await client.query(text).finally(() => client.end());
 }
 
-/** Latency figures of one autocannon run at a steady rate. */
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Latency figures of one autocannon run at a steady rate, and the server's CPU ms per request. */
 async function steady(
   url: string,
   request: autocannon.Request,
   seconds: number,
-): Promise<{ p50: number; p99: number; max: number; rps: number; errors: number; non2xx: number }> {
+  pid: number,
+): Promise<{
+  p50: number;
+  p99: number;
+  max: number;
+  rps: number;
+  errors: number;
+  non2xx: number;
+  cpu: number;
+}> {
+  const cpuBefore = cpuMs(pid);
   const result = await autocannon({
     url,
     connections: 50,
@@ -47,6 +67,7 @@ async function steady(
     rps: result.requests.average,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    cpu: (cpuMs(pid) - cpuBefore) / Math.max(1, result.requests.total),
   };
 }
 
@@ -76,15 +97,22 @@ async function runOn(backend: string): Promise<void> {
   await store.close();
 
   const port = 18_000 + Math.floor(Math.random() * 1000);
-  const server = spawn('node', [CLI, 'start', '--port', String(port), '--host', '127.0.0.1', ...location], {
-    env: {
-      ...process.env,
-      ACQUAINT_LOG: 'off',
-      ACQUAINT_DECIDE_RATE_LIMIT_PER_SECOND: '1000000',
-      ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND: '100000',
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]
+    : [];
+  const server = spawn(
+    'node',
+    [...profile, CLI, 'start', '--port', String(port), '--host', '127.0.0.1', ...location],
+    {
+      env: {
+        ...process.env,
+        ACQUAINT_LOG: 'off',
+        ACQUAINT_DECIDE_RATE_LIMIT_PER_SECOND: '1000000',
+        ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND: '100000',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   try {
     await listening(server);
     const base = `http://127.0.0.1:${port}`;
@@ -121,18 +149,19 @@ async function runOn(backend: string): Promise<void> {
       }),
     });
     const shown = ((await sample.json()) as { experiences: unknown[] }).experiences.length;
-    await steady(base, decide, 3); // warm-up
-    const constant = await steady(base, { method: 'GET', path: '/health' }, SECONDS);
-    const decided = await steady(base, decide, SECONDS);
+    const pid = server.pid ?? 0;
+    await steady(base, decide, 3, pid); // warm-up
+    const constant = await steady(base, { method: 'GET', path: '/health' }, SECONDS, pid);
+    const decided = await steady(base, decide, SECONDS, pid);
     const row = (name: string, r: typeof constant) =>
-      `| ${backend} | ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.max} | ${r.errors + r.non2xx} |`;
+      `| ${backend} | ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.max} | ${r.cpu.toFixed(2)} | ${r.errors + r.non2xx} |`;
     console.log(
       `\n${backend}: ${persons.toLocaleString('en')} persons seeded in ${seeded.toFixed(1)} s; 50 published experiences; a gold member (anon-2) is shown ${shown}; load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}`,
     );
-    console.log('| backend | route | req/s | p50 ms | p99 ms | max ms | errors |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('| backend | route | req/s | p50 ms | p99 ms | max ms | CPU ms/req | errors |');
+    console.log('|---|---|---|---|---|---|---|---|');
     console.log(row('GET /health (constant)', constant));
     console.log(row('POST /v1/decide', decided));
   } finally {

@@ -3,7 +3,7 @@ import type { Store } from '../../packages/server/src/storage/store.js';
 
 /**
  * `count` persons, each with one device (`anon-<i>`), a user id (`user-<i>`) and a
- * `membership_level` (bronze, silver, gold, diamond in turn), written by the database itself in
+ * `membership_level` (bronze, silver, gold, diamond in turn) and one page view, written by the database itself in
  * a few set-based statements (a recursive CTE on SQLite, generate_series on PostgreSQL).
  */
 export async function seedPersons(
@@ -29,6 +29,10 @@ export async function seedPersons(
       select ${projectId}, i, 'membership_level', '"' || ${level} || '"', ${now}, ${level} from (${series}) s`.execute(
       tx.db,
     );
+    // One page view per person, so the facts decide loads include events (behaviour leaves).
+    await sql`insert into events (project_id, message_id, type, name, anonymous_id, user_id, timestamp, received_at, session_id, url, properties, context)
+      select ${projectId}, 'seed-' || i, 'page', null, 'anon-' || i, 'user-' || i, ${now}, ${now}, 's0',
+        'https://shop.example/home', '{}', '{}' from (${series}) s`.execute(tx.db);
     await tx.db
       .insertInto('attribute_definitions')
       .values({

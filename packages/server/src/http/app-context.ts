@@ -1,6 +1,7 @@
 import type { AcquaintConfig } from '../config.js';
 import type { Ingestion } from '../ingestion/ingestion.js';
 import type { Metrics } from '../operations/metrics.js';
+import type { DecideDefinitions } from '../personalization/decide-definitions.js';
 import type { Store } from '../storage/store.js';
 import type { DeliveryWorker } from '../webhooks/delivery-worker.js';
 import type { GroupWindowPass } from '../webhooks/group-window-pass.js';
@@ -18,4 +19,6 @@ export interface AppContext {
   metrics: Metrics;
   /** Webhooks: the key that seals signing secrets, and this process's delivery worker. */
   webhooks: { secrets: SecretBox; worker: DeliveryWorker; groupPass: GroupWindowPass };
+  /** Decide's memory of each project's experiences, groups and attribute types; changes clear it. */
+  definitions: DecideDefinitions;
 }

@@ -7,6 +7,7 @@ import { createIngestion, type Ingestion } from '../ingestion/ingestion.js';
 import { Metrics } from '../operations/metrics.js';
 import { operationsRoutes } from '../operations/operations-routes.js';
 import { loggerOptions, observeRequests, requestIdOf } from '../operations/request-observation.js';
+import { DecideDefinitions } from '../personalization/decide-definitions.js';
 import type { Store } from '../storage/store.js';
 import { DeliveryWorker } from '../webhooks/delivery-worker.js';
 import { GroupWindowPass } from '../webhooks/group-window-pass.js';
@@ -93,7 +94,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     webhooks: webhookDelivery(options.store, config, (error) =>
       app.log.error({ err: error }, 'webhook worker'),
     ),
+    definitions: new DecideDefinitions(options.store),
   };
+  app.addHook('onClose', () => context.definitions.close());
   await registerResponseHeaders(app);
   registerBodyTimeouts(app, config);
   context.auth.register(app);

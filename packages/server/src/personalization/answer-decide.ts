@@ -1,4 +1,3 @@
-import type { GroupDefinition } from '../conditions/condition.js';
 import { isValidUserHash } from '../projects/keys.js';
 import { loadPersonAttributes } from '../storage/attribute-repository.js';
 import { findDecidePersons } from '../storage/decide-repository.js';
@@ -7,12 +6,11 @@ import { findExperience } from '../storage/experience-repository.js';
 import { loadPersonFacts } from '../storage/person-facts-repository.js';
 import type { ProjectRow } from '../storage/project-repository.js';
 import type { Store } from '../storage/store.js';
-import { attributeTypesOf } from './check-target.js';
+import type { DecideDefinitions } from './decide-definitions.js';
 import { type Decision, decideExperiences, type KnownAssignment } from './decide-experiences.js';
 import type { DecideRequest } from './decide-request.js';
 import { fillPlaceholders, placeholderNames } from './placeholders.js';
 import { readPreviewToken } from './preview-token.js';
-import type { PublishedExperiences } from './published-experiences.js';
 import { isTargeted, NO_FACTS, needsFacts, visitFacts } from './target-facts.js';
 import { matchesPages } from './url-rules.js';
 
@@ -29,7 +27,8 @@ export interface DecidedExperience {
  * Answers `POST /v1/decide` (DESIGN §4).
  *
  * strategy: load, decide, then write.
- * 1. The published experiences come from memory; with none on this page and no preview, answer
+ * 1. The published experiences, groups and attribute types come from memory (DecideDefinitions);
+ *    with none on this page and no preview, answer
  *    at once without touching persons.
  * 2. The visitor: a user id counts only when legal and, if the project verifies identity, with a
  *    valid userHash; otherwise the visitor is anonymous. The user's person and the device's
@@ -44,13 +43,12 @@ export interface DecidedExperience {
  */
 export async function answerDecide(
   store: Store,
-  published: PublishedExperiences,
+  definitions: DecideDefinitions,
   project: ProjectRow,
   request: DecideRequest,
-  groups: (projectId: string) => Promise<ReadonlyMap<string, GroupDefinition>>,
   now = Date.now(),
 ): Promise<DecidedExperience[]> {
-  const experiences = await published.get(project.id);
+  const { experiences, groups, attributeTypes } = await definitions.get(project.id);
   const preview = request.preview ? readPreviewToken(project.identity_secret, request.preview, now) : null;
   const previewed = preview ? await findExperience(store.db, project.id, preview.experienceId) : undefined;
   if (experiences.length === 0 && !previewed) return [];
@@ -95,8 +93,8 @@ export async function answerDecide(
           userAgent: request.userAgent,
           device,
         }),
-        groups: await groups(project.id),
-        attributeTypes: await attributeTypesOf(store.db, project.id),
+        groups,
+        attributeTypes,
       }
     : null;
   const decisions = decideExperiences({

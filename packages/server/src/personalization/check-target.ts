@@ -1,15 +1,8 @@
-import type { AttributeType } from '../attributes/attribute-types.js';
 import { parseCondition } from '../conditions/parse-condition.js';
-import { loadAttributeDefinitions } from '../storage/attribute-repository.js';
+import { attributeTypesOf } from '../groups/group-condition.js';
 import { findGroup } from '../storage/group-repository.js';
 import type { Db } from '../storage/store.js';
 import type { TargetCheck } from './experience-catalog.js';
-
-/** The project's attribute types, as conditions read values through them. */
-export async function attributeTypesOf(db: Db, projectId: string): Promise<Map<string, AttributeType>> {
-  const definitions = await loadAttributeDefinitions(db, projectId);
-  return new Map(definitions.map((d) => [d.name, d.type as AttributeType]));
-}
 
 /**
  * Checks an experience's target against the project: an inline condition is parsed with the

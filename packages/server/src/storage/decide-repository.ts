@@ -49,3 +49,16 @@ export async function findDecidePersons(
       : null,
   };
 }
+
+/**
+ * How many times the project's experiences, groups or attribute types changed (SQLite: counted by
+ * triggers, migration `0015_decide`); 0 before the first change. One primary-key lookup.
+ */
+export async function definitionsVersion(db: Db, projectId: string): Promise<number> {
+  const row = await db
+    .selectFrom('definition_versions')
+    .select('version')
+    .where('project_id', '=', projectId)
+    .executeTakeFirst();
+  return Number(row?.version ?? 0);
+}

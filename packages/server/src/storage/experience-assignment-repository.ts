@@ -29,10 +29,15 @@ export async function recordAssignments(
   tx: StoreTx,
   rows: (AssignmentRow & { replaceVariant: boolean })[],
 ): Promise<void> {
-  for (const { replaceVariant, ...row } of rows) {
+  // One statement for the rows that keep their variant and one for those replacing it.
+  for (const replaceVariant of [false, true]) {
+    const values = rows
+      .filter((row) => row.replaceVariant === replaceVariant)
+      .map(({ replaceVariant: _, ...row }) => row);
+    if (values.length === 0) continue;
     await tx.db
       .insertInto('experience_assignments')
-      .values(row)
+      .values(values)
       .onConflict((oc) =>
         oc.columns(['person_id', 'experience_id']).doUpdateSet((eb) => ({
           last_shown_at: eb.ref('excluded.last_shown_at'),

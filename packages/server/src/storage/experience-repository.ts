@@ -172,16 +172,3 @@ export async function deleteExperience(db: Db, projectId: string, id: string): P
     .execute();
   return Number(result.numDeletedRows) > 0;
 }
-
-/**
- * A stamp that changes whenever the project's experiences change (one is created, changed,
- * published, paused or deleted): their count and latest change time. One small index-range read.
- */
-export async function experiencesStamp(db: Db, projectId: string): Promise<string> {
-  const row = await db
-    .selectFrom('experiences')
-    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('changed')])
-    .where('project_id', '=', projectId)
-    .executeTakeFirstOrThrow();
-  return `${Number(row.n)}:${Number(row.changed ?? 0)}`;
-}

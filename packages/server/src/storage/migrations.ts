@@ -2,6 +2,7 @@ import { type CreateTableBuilder, type Kysely, type Migration, type MigrationPro
 import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
 import { createAccountTables } from './account-migrations.js';
 import { conditionMigrations } from './condition-migrations.js';
+import { decideMigration } from './decide-migration.js';
 import { eventRollupMigration } from './event-rollup-migration.js';
 import { experienceMigration } from './experience-migration.js';
 import { groupsMigration } from './group-migrations.js';
@@ -10,6 +11,8 @@ import { webhookMigration } from './webhook-migration.js';
 
 /** What differs between backends when creating tables. */
 export interface MigrationDialect {
+  /** Which database: triggers are written in its own language. */
+  name: 'sqlite' | 'postgres';
   /** Column type of an auto-incrementing integer primary key. */
   serialType: 'integer' | 'bigserial';
   /** Whether the serial column needs an explicit AUTOINCREMENT (SQLite, so ids are never reused). */
@@ -296,6 +299,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
     '0012_accounts': { up: createAccountTables },
     '0013_event_rollup': eventRollupMigration(dialect),
     '0014_group_membership': groupWatchMigration(dialect),
+    '0015_decide': decideMigration(dialect),
     '0017_dashboard': {
       async up(db: Kysely<unknown>) {
         // The install page's live events (`GET /api/events`): a project's newest events by id. Without

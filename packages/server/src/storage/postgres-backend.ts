@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { chunked } from './chunked.js';
+import { listenForNotifications } from './postgres-listener.js';
 import { postgresProfileWriter } from './postgres-profile-writer.js';
 import { untyped, writeRowsInStatements } from './row-writes.js';
 import type { Database } from './schema.js';
@@ -22,6 +23,9 @@ const MAX_KEY_LOCKS = 256;
  * Transactions run at READ COMMITTED; identity writes take advisory locks on the ids they touch and
  * row locks on the persons, and a transaction that loses a race is retried whole.
  */
+/** `application_name` of the connection that LISTENs (so operators and tests can find it). */
+export const LISTENER_NAME = 'acquaint-listener';
+
 export function openPostgresBackend(
   connectionString: string,
   options: {
@@ -30,11 +34,11 @@ export function openPostgresBackend(
     onConnectionError?: (error: Error) => void;
   } = {},
 ): StorageBackend {
-  const pool = new pg.Pool({
+  const connection = {
     connectionString,
-    max: 10,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
-  });
+  };
+  const pool = new pg.Pool({ ...connection, max: 10 });
   // A connection PostgreSQL ends (a restart, a failover, a pooler's idle timeout) emits `error`
   // on its client, and on the pool while idle; with no listener Node ends the process. The pool
   // drops such a client and opens a new one for the next query.
@@ -58,12 +62,15 @@ export function openPostgresBackend(
     name: 'postgres',
     capabilities: { concurrentWriters: true },
     migrationDialect: {
+      name: 'postgres',
       serialType: 'bigserial',
       autoIncrement: false,
       jsonType: 'jsonb',
       withoutRowId: false,
     },
     db,
+    listen: (channel, handlers) =>
+      listenForNotifications({ ...connection, application_name: LISTENER_NAME }, channel, handlers),
     forUpdate: true,
     async transaction(fn) {
       for (let attempt = 1; ; attempt++) {

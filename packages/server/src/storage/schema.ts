@@ -36,6 +36,7 @@ export interface Database {
   group_members: GroupMembersTable;
   watched_groups: WatchedGroupsTable;
   watched_group_members: WatchedGroupMembersTable;
+  definition_versions: DefinitionVersionsTable;
 }
 
 /** The persons of static groups (dynamic groups are computed from their condition). */
@@ -435,4 +436,13 @@ export interface WebhookAttemptsTable {
   status: number | null;
   duration_ms: number;
   error: string | null;
+}
+
+/**
+ * SQLite only: how many times a project's experiences, groups or attribute types changed, counted
+ * by triggers (migration `0015_decide`); decide reloads what it keeps in memory when it moves.
+ */
+export interface DefinitionVersionsTable {
+  project_id: string;
+  version: number;
 }

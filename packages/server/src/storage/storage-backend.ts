@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { MigrationDialect } from './migrations.js';
+import type { Listener, NotificationHandlers } from './postgres-listener.js';
 import type { ProfileBulkWriter } from './profile-bulk-writer.js';
 import type { RowWrite, TableName } from './row-writes.js';
 import type { Database } from './schema.js';
@@ -21,6 +22,11 @@ export interface StorageBackend {
   readonly capabilities: StoreCapabilities;
   readonly migrationDialect: MigrationDialect;
   readonly db: Kysely<Database>;
+  /**
+   * Notifications from every process on the database (PostgreSQL LISTEN on its own connection);
+   * absent where one process owns the database (SQLite).
+   */
+  listen?(channel: string, handlers: NotificationHandlers): Listener;
   /** Runs `fn` in one write transaction, retrying it whole on a transient conflict. */
   transaction<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
   /**

@@ -1,6 +1,7 @@
 import { type Kysely, Migrator } from 'kysely';
 import { CodeMigrationProvider } from './migrations.js';
 import { openPostgresBackend } from './postgres-backend.js';
+import type { Listener, NotificationHandlers } from './postgres-listener.js';
 import type { ProfileBulkWriter } from './profile-bulk-writer.js';
 import type { RowWrite, TableName } from './row-writes.js';
 import type { Database } from './schema.js';
@@ -99,6 +100,11 @@ export class Store {
       provider: new CodeMigrationProvider(this.backend.migrationDialect),
       ...(migrationTableSchema ? { migrationTableSchema } : {}),
     });
+  }
+
+  /** Notifications on `channel` from every server process (PostgreSQL); null on SQLite. */
+  listen(channel: string, handlers: NotificationHandlers): Listener | null {
+    return this.backend.listen?.(channel, handlers) ?? null;
   }
 
   integrityCheck(): Promise<string> {

@@ -1,14 +1,8 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CLI, type CliServer, startCliServer, stopCliServer } from '../support/cli-server.js';
-import { adminQuery, describePostgres, postgresUrl } from '../support/test-stores.js';
+import { type CliServer, cliDatabase, startCliServer, stopCliServer } from '../support/cli-server.js';
+import { describePostgres } from '../support/test-stores.js';
 
-const run = promisify(execFile);
 const ROUNDS = 8;
 const DEVICES = 10;
 
@@ -24,22 +18,14 @@ function startServer(databaseUrl: string): Promise<RunningServer> {
  * database, racing identify calls for the same new users, and the same message ids.
  */
 describePostgres('two server processes on one database', () => {
-  const database = `acq_race_${randomBytes(5).toString('hex')}`;
-  const databaseUrl = (() => {
-    const url = new URL(postgresUrl || 'postgres://127.0.0.1/x');
-    url.pathname = `/${database}`;
-    return url.toString();
-  })();
+  const database = cliDatabase('acq_race');
+  const databaseUrl = database.url;
   let servers: RunningServer[] = [];
   let writeKey = '';
   let db: pg.Client;
 
   beforeAll(async () => {
-    if (!existsSync(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))))
-      throw new Error('run `npm run build` first: this test starts the built CLI');
-    await adminQuery(`create database ${database}`);
-    const { stdout } = await run(process.execPath, [CLI, 'init', '--json', '--database', databaseUrl]);
-    writeKey = JSON.parse(stdout).write_key;
+    writeKey = (await database.create()).write_key;
     servers = await Promise.all([startServer(databaseUrl), startServer(databaseUrl)]);
     db = new pg.Client({ connectionString: databaseUrl });
     db.on('error', () => {});
@@ -49,7 +35,7 @@ describePostgres('two server processes on one database', () => {
   afterAll(async () => {
     await Promise.all(servers.map(stopCliServer));
     await db?.end();
-    await adminQuery(`drop database if exists ${database} with (force)`);
+    await database.drop();
   });
 
   const send = async (server: RunningServer, type: string, message: Record<string, unknown>) => {

@@ -15,7 +15,7 @@ export function bannerBody(overrides: Record<string, unknown> = {}) {
 /** Calls to the experience routes and decide through `inject()`. */
 export function experienceClient(server: Pick<TestServer, 'app' | 'apiKey' | 'writeKey'>) {
   const call = (
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
     payload?: unknown,
     key = server.apiKey,

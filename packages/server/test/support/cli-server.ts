@@ -1,5 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { adminQuery, postgresUrl } from './test-stores.js';
+
+const run = promisify(execFile);
 
 /** The built CLI (`npm run build` first). */
 export const CLI = fileURLToPath(new URL('../../bin/acquaint.js', import.meta.url));
@@ -51,4 +57,26 @@ export async function stopCliServer(server: CliServer | undefined): Promise<void
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * A PostgreSQL database of its own for CLI servers (named `<prefix>_<random>` on the test server):
+ * `create` makes it, checks the CLI is built and runs `acquaint init --json` (its answer: the
+ * project's keys); `drop` removes it.
+ */
+export function cliDatabase(prefix: string) {
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const url = new URL(postgresUrl || 'postgres://127.0.0.1/x');
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async create(): Promise<{ write_key: string; api_key: string }> {
+      if (!existsSync(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))))
+        throw new Error('run `npm run build` first: this test starts the built CLI');
+      await adminQuery(`create database ${name}`);
+      const { stdout } = await run(process.execPath, [CLI, 'init', '--json', '--database', url.toString()]);
+      return JSON.parse(stdout);
+    },
+    drop: () => adminQuery(`drop database if exists ${name} with (force)`),
+  };
 }

@@ -58,7 +58,9 @@ export async function attributeRoutes(
     async (request) => {
       const { project } = await context.auth.apiKey(request, 'admin');
       const { name, type } = nameAndType(request);
-      return declareType(context.store, project.id, name, type);
+      const declared = await declareType(context.store, project.id, name, type);
+      context.definitions.invalidate(project.id);
+      return declared;
     },
   );
 

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { GroupDefinition } from '../../conditions/condition.js';
 import { RequestError } from '../../errors/error-codes.js';
 import { answerDecide } from '../../personalization/answer-decide.js';
 import { readDecideRequest } from '../../personalization/decide-request.js';
-import type { PublishedExperiences } from '../../personalization/published-experiences.js';
 import type { AppContext } from '../app-context.js';
 import { RateLimiter } from '../rate-limiter.js';
 import { errorResponses } from './route-schemas.js';
@@ -11,15 +9,7 @@ import { errorResponses } from './route-schemas.js';
 /** `POST /v1/decide`: the experiences a visitor sees on a page (write key; CORS open). */
 export async function decideRoutes(
   app: FastifyInstance,
-  {
-    context,
-    published,
-    groups,
-  }: {
-    context: AppContext;
-    published: PublishedExperiences;
-    groups: (projectId: string) => Promise<ReadonlyMap<string, GroupDefinition>>;
-  },
+  { context }: { context: AppContext },
 ): Promise<void> {
   const limiter = new RateLimiter(
     context.config.decideRateLimitPerSecond,
@@ -83,7 +73,7 @@ export async function decideRoutes(
         ...read.request,
         userAgent: read.request.userAgent ?? request.headers['user-agent'] ?? null,
       };
-      const experiences = await answerDecide(context.store, published, project, visitor, groups);
+      const experiences = await answerDecide(context.store, context.definitions, project, visitor);
       return { experiences };
     },
   );

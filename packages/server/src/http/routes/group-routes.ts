@@ -51,6 +51,7 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
       } else input = readNewGroup((request.body ?? {}) as Record<string, unknown>);
       const now = Date.now();
       const saved = orRefuse(await createGroup({ store, projectId: project.id, now }, orRefuse(input)));
+      context.definitions.invalidate(project.id);
       const overview = await overviewGroup(store.db, saved.group, await personsOf(project.id, now), now);
       return reply.code(201).send({ ...overview, ...warningsOf(saved.warnings) });
     },
@@ -116,6 +117,7 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
       const changes = orRefuse(readGroupChanges(request.body as Record<string, unknown>));
       const now = Date.now();
       const saved = orRefuse(await changeGroup({ store, projectId: project.id, now }, id, changes));
+      context.definitions.invalidate(project.id);
       const overview = await overviewGroup(store.db, saved.group, await personsOf(project.id, now), now);
       return { ...overview, ...warningsOf(saved.warnings) };
     },
@@ -136,6 +138,7 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
       const { project } = await context.auth.apiKey(request, 'admin');
       const { id } = request.params as { id: string };
       orRefuse(await removeGroup({ store, projectId: project.id, now: Date.now() }, id));
+      context.definitions.invalidate(project.id);
       return reply.code(204).send();
     },
   );
