@@ -4,6 +4,7 @@ import { createAccountTables } from './account-migrations.js';
 import { conditionMigrations } from './condition-migrations.js';
 import { experienceMigration } from './experience-migration.js';
 import { groupsMigration } from './group-migrations.js';
+import { jetstreamMigration } from './jetstream-migration.js';
 import { webhookMigration } from './webhook-migration.js';
 
 /** What differs between backends when creating tables. */
@@ -292,6 +293,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
     '0008_experiences': experienceMigration(dialect),
     '0011_webhooks': webhookMigration(dialect),
     '0012_accounts': { up: createAccountTables },
+    '0018_jetstream': jetstreamMigration(dialect),
   };
 }
 

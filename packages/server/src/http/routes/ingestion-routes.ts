@@ -97,7 +97,7 @@ export async function ingestionRoutes(
       const after = query.cursor === undefined ? 0 : decodeCursor(FAILED_CURSOR, query.cursor);
       if (!Number.isSafeInteger(after))
         throw new RequestError('INVALID_CURSOR', 'the cursor is not one this list gave out');
-      const failed = context.ingestion.listFailed(project.id, after as number, query.limit);
+      const failed = await context.ingestion.listFailed(project.id, after as number, query.limit);
       const last = failed.at(-1);
       return {
         failed,
