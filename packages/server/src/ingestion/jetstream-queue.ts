@@ -23,7 +23,7 @@ import type { NormalizedMessage } from './normalize-message.js';
  */
 export const PARTITIONS = 8;
 /** The stream refuses messages past this size (then 429 QUEUE_FULL until appliers catch up). */
-const STREAM_MAX_BYTES = 4 * 1024 ** 3;
+const STREAM_MAX_BYTES = 1024 ** 3;
 const PUBLISH_TIMEOUT_MS = 3_000;
 /** Headers and envelope kept out of the payload budget of one stream message. */
 const PAYLOAD_MARGIN = 4096;

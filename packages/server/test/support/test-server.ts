@@ -3,6 +3,7 @@ import type { AcquaintConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/build-app.js';
 import { createProject } from '../../src/projects/create-project.js';
 import type { Store } from '../../src/storage/store.js';
+import { deleteTestStream } from './test-nats.js';
 import { type Backend, natsUrl, openTestStore } from './test-stores.js';
 
 export interface TestServer {
@@ -46,6 +47,7 @@ export async function startTestServer(
     },
     async close() {
       await app.close();
+      if (options.backend === 'postgres-jetstream') await deleteTestStream(store);
       await cleanup();
     },
   };
