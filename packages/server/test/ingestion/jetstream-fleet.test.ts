@@ -118,6 +118,8 @@ async function waitApplied(fleet: Fleet, timeoutMs = 90_000): Promise<void> {
 
 /** Every acknowledged message applied once, none twice, and each user's score the sum of its applied increments. */
 async function expectExactlyOnce(fleet: Fleet, sent: Sent): Promise<void> {
+  const failed = await fleet.store.db.selectFrom('ingestion_failed').select(['error', 'stream_seq']).execute();
+  expect(failed).toEqual([]);
   const { rows } = await sql<{ marker: string; user_id: string; n: string }>`
     select context::jsonb->>'marker' as marker, user_id, count(*) as n from events
     group by 1, 2`.execute(fleet.store.db);

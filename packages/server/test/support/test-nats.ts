@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ export interface OwnNats {
   stop(): Promise<void>;
   remove(): Promise<void>;
 }
+
+const NATS_SERVER = existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -56,10 +58,13 @@ export async function startOwnNats(): Promise<OwnNats> {
   const own: OwnNats = {
     url: `nats://127.0.0.1:${port}`,
     async start() {
-      child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
+      child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
         stdio: 'ignore',
       });
-      for (let i = 0; i < 100 && !(await answers(port)); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; !(await answers(port)); i++) {
+        if (i === 100) throw new Error(`${NATS_SERVER} did not start on port ${port}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     },
     async stop() {
       const running = child;
