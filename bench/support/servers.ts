@@ -95,7 +95,9 @@ export async function startJetStreamFleet(
 }
 
 function initInstallation(location: string[]): { write_key: string; api_key: string } {
-  return JSON.parse(execFileSync('node', [CLI, 'init', '--json', ...location], { env: SERVER_ENV }).toString());
+  return JSON.parse(
+    execFileSync('node', [CLI, 'init', '--json', ...location], { env: SERVER_ENV }).toString(),
+  );
 }
 
 async function spawnServer(location: string[], port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {

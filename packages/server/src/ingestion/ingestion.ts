@@ -1,8 +1,8 @@
 import type { ProjectRow } from '../storage/project-repository.js';
 import type { Store } from '../storage/store.js';
 import { type IngestOptions, type IngestResult, ingestMessages } from './ingest-messages.js';
-import type { MessageType } from './normalize-message.js';
 import { JetStreamIngestion } from './jetstream-ingestion.js';
+import type { MessageType } from './normalize-message.js';
 import { QueuedIngestion } from './queued-ingestion.js';
 
 /** One tracking request: its project, its messages, and the body they were read from. */

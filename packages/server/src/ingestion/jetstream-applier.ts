@@ -14,7 +14,13 @@ import {
 } from '../storage/ingestion-partition-repository.js';
 import type { Store } from '../storage/store.js';
 import { applyMessages } from './ingest-messages.js';
-import { decodeEntry, type JetStreamQueue, PARTITIONS, type PartitionReader, type StreamEntry } from './jetstream-queue.js';
+import {
+  decodeEntry,
+  type JetStreamQueue,
+  PARTITIONS,
+  type PartitionReader,
+  type StreamEntry,
+} from './jetstream-queue.js';
 
 /** How long a partition's lease lasts, and how often its holder renews it. */
 const LEASE_MS = 15_000;
@@ -96,7 +102,14 @@ export class JetStreamApplier {
       }
       for (const partition of held)
         if (!this.loops.has(partition)) {
-          const loop = new PartitionLoop(partition, this.store, this.queue, this.config, this.owner, this.events);
+          const loop = new PartitionLoop(
+            partition,
+            this.store,
+            this.queue,
+            this.config,
+            this.owner,
+            this.events,
+          );
           this.loops.set(partition, loop);
           loop.done.then(() => this.loops.get(partition) === loop && this.loops.delete(partition));
         }

@@ -61,7 +61,11 @@ export class JetStreamIngestion implements Ingestion {
     private readonly config: AcquaintConfig,
   ) {}
 
-  static async start(store: Store, config: AcquaintConfig, onApplied: AppliedListener): Promise<JetStreamIngestion> {
+  static async start(
+    store: Store,
+    config: AcquaintConfig,
+    onApplied: AppliedListener,
+  ): Promise<JetStreamIngestion> {
     if (store.name !== 'postgres')
       throw new Error('ACQUAINT_QUEUE (NATS JetStream) needs PostgreSQL: set DATABASE_URL');
     const owner = randomUUID();
@@ -126,7 +130,9 @@ export class JetStreamIngestion implements Ingestion {
   }
 
   settled(): Promise<boolean> {
-    const targets = [...this.published].filter(([partition, seq]) => (this.applied.get(partition) ?? 0) < seq);
+    const targets = [...this.published].filter(
+      ([partition, seq]) => (this.applied.get(partition) ?? 0) < seq,
+    );
     if (targets.length === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -182,7 +188,9 @@ export class JetStreamIngestion implements Ingestion {
       const applied = await this.store.transaction(async (tx) => {
         const messages = decodeEntry(Buffer.from(row.payload));
         await forgetFailedQueueMessage(tx, id);
-        return messages.length === 0 ? 0 : (await applyMessages(tx, projectId, messages, this.config)).accepted;
+        return messages.length === 0
+          ? 0
+          : (await applyMessages(tx, projectId, messages, this.config)).accepted;
       });
       return { ok: true, applied };
     } catch (error) {

@@ -63,7 +63,11 @@ export function partitionOf(projectId: string, message: NormalizedMessage): numb
 export function decodeEntry(data: Uint8Array): NormalizedMessage[] {
   const queued = JSON.parse(Buffer.from(data).toString('utf8')) as QueuedMessage[];
   if (!Array.isArray(queued)) throw new Error('the stream message holds no array of messages');
-  return queued.map((m) => ({ ...m, properties: JSON.parse(m.propertiesJson), context: JSON.parse(m.contextJson) }));
+  return queued.map((m) => ({
+    ...m,
+    properties: JSON.parse(m.propertiesJson),
+    context: JSON.parse(m.contextJson),
+  }));
 }
 
 /**
@@ -93,7 +97,13 @@ export class JetStreamQueue {
   static async open(url: string, name: string, streamKey: string): Promise<JetStreamQueue> {
     let nc: NatsConnection;
     try {
-      nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 5_000 });
+      nc = await connect({
+        servers: url,
+        name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 500,
+        timeout: 5_000,
+      });
     } catch (error) {
       throw new Error(`cannot reach NATS at ${url} (ACQUAINT_QUEUE): ${(error as Error).message}`);
     }
@@ -155,7 +165,11 @@ export class JetStreamQueue {
    */
   async publish(projectId: string, partition: number, messages: NormalizedMessage[], receivedAt: number) {
     if (!this.isConnected)
-      throw new RequestError('QUEUE_UNAVAILABLE', 'the ingestion queue (NATS) is unreachable; retry shortly', RETRY_AFTER);
+      throw new RequestError(
+        'QUEUE_UNAVAILABLE',
+        'the ingestion queue (NATS) is unreachable; retry shortly',
+        RETRY_AFTER,
+      );
     const limit = (this.nc.info?.max_payload ?? 1024 * 1024) - PAYLOAD_MARGIN;
     let seq = 0;
     for (const payload of payloads(messages, limit)) {
@@ -226,7 +240,8 @@ export class PartitionReader {
     let found = await this.fetch({ batch: max, max_bytes: maxBytes, no_wait: true });
     if (found.length === 0) {
       found = await this.fetch({ batch: 1, expires: waitMs });
-      if (found.length > 0) found.push(...(await this.fetch({ batch: max - 1, max_bytes: maxBytes, no_wait: true })));
+      if (found.length > 0)
+        found.push(...(await this.fetch({ batch: max - 1, max_bytes: maxBytes, no_wait: true })));
     }
     return found;
   }
@@ -276,7 +291,10 @@ function refusal(error: unknown): RequestError {
       'retry-after': '10',
     });
   if (/size exceeds|MAX_PAYLOAD/i.test(text))
-    return new RequestError('QUEUE_MESSAGE_TOO_LARGE', `the ingestion queue refused the request: ${text.trim()}`);
+    return new RequestError(
+      'QUEUE_MESSAGE_TOO_LARGE',
+      `the ingestion queue refused the request: ${text.trim()}`,
+    );
   return new RequestError(
     'QUEUE_UNAVAILABLE',
     `the ingestion queue (NATS JetStream) did not take the request (${text.trim()}); retry shortly`,

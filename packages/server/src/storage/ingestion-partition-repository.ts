@@ -15,7 +15,11 @@ export async function readStreamKey(db: Db, proposed: string): Promise<string> {
     .values({ id: 1, stream_key: proposed })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
-  const row = await db.selectFrom('ingestion_queue').select('stream_key').where('id', '=', 1).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('ingestion_queue')
+    .select('stream_key')
+    .where('id', '=', 1)
+    .executeTakeFirstOrThrow();
   return row.stream_key;
 }
 
@@ -37,7 +41,11 @@ export async function ensurePartitions(db: Db, count: number): Promise<void> {
 
 export async function listPartitions(db: Db): Promise<PartitionRow[]> {
   const rows = await db.selectFrom('ingestion_partitions').selectAll().orderBy('partition').execute();
-  return rows.map((row) => ({ ...row, applied_seq: Number(row.applied_seq), lease_until: Number(row.lease_until) }));
+  return rows.map((row) => ({
+    ...row,
+    applied_seq: Number(row.applied_seq),
+    lease_until: Number(row.lease_until),
+  }));
 }
 
 /**
@@ -50,7 +58,10 @@ export async function announceApplier(db: Db, owner: string, now: number, until:
     .values({ owner, seen_until: until })
     .onConflict((oc) => oc.column('owner').doUpdateSet({ seen_until: until }))
     .execute();
-  await db.deleteFrom('ingestion_appliers').where('seen_until', '<', now - 60_000).execute();
+  await db
+    .deleteFrom('ingestion_appliers')
+    .where('seen_until', '<', now - 60_000)
+    .execute();
   const row = await db
     .selectFrom('ingestion_appliers')
     .select((eb) => eb.fn.countAll<string>().as('n'))
@@ -80,7 +91,12 @@ export async function claimPartition(db: Db, partition: number, owner: string, n
 }
 
 /** Extends the leases `owner` still holds; returns the partitions it holds. */
-export async function renewPartitions(db: Db, owner: string, now: number, leaseMs: number): Promise<number[]> {
+export async function renewPartitions(
+  db: Db,
+  owner: string,
+  now: number,
+  leaseMs: number,
+): Promise<number[]> {
   const rows = await db
     .updateTable('ingestion_partitions')
     .set({ lease_until: now + leaseMs })

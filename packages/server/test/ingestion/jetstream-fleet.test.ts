@@ -32,11 +32,17 @@ async function startFleet(queue: string): Promise<Fleet> {
     throw new Error('run `npm run build` first: this test starts the built CLI');
   const database = await createTestDatabase('acq_fleet');
   cleanups.push(database.drop);
-  const init = JSON.parse((await run(process.execPath, [CLI, 'init', '--json', '--database', database.url])).stdout);
+  const init = JSON.parse(
+    (await run(process.execPath, [CLI, 'init', '--json', '--database', database.url])).stdout,
+  );
   const store = openStore(database.url);
   cleanups.push(() => store.close());
   cleanups.push(() => deleteTestStream(store, queue).catch(() => {}));
-  const env = { ACQUAINT_QUEUE: queue, ACQUAINT_RATE_LIMIT_BURST: '100000', ACQUAINT_RATE_LIMIT_PER_SECOND: '100000' };
+  const env = {
+    ACQUAINT_QUEUE: queue,
+    ACQUAINT_RATE_LIMIT_BURST: '100000',
+    ACQUAINT_RATE_LIMIT_PER_SECOND: '100000',
+  };
   const servers = await Promise.all([0, 1].map(() => startCliServer(['--database', database.url], env)));
   for (const server of servers) cleanups.push(() => server.child.kill('SIGKILL'));
   return { servers, store, writeKey: init.write_key, apiKey: init.api_key, databaseUrl: database.url, env };
@@ -118,7 +124,10 @@ async function waitApplied(fleet: Fleet, timeoutMs = 90_000): Promise<void> {
 
 /** Every acknowledged message applied once, none twice, and each user's score the sum of its applied increments. */
 async function expectExactlyOnce(fleet: Fleet, sent: Sent): Promise<void> {
-  const failed = await fleet.store.db.selectFrom('ingestion_failed').select(['error', 'stream_seq']).execute();
+  const failed = await fleet.store.db
+    .selectFrom('ingestion_failed')
+    .select(['error', 'stream_seq'])
+    .execute();
   expect(failed).toEqual([]);
   const { rows } = await sql<{ marker: string; user_id: string; n: string }>`
     select context::jsonb->>'marker' as marker, user_id, count(*) as n from events
@@ -132,9 +141,12 @@ async function expectExactlyOnce(fleet: Fleet, sent: Sent): Promise<void> {
     expected.set(row.user_id, (expected.get(row.user_id) ?? 0) + 1 + (i % 7));
   }
   for (const [userId, score] of expected) {
-    const response = await fetch(`${fleet.servers.find((s) => s.child.exitCode === null)?.url}/api/users/${userId}`, {
-      headers: { authorization: `Bearer ${fleet.apiKey}` },
-    });
+    const response = await fetch(
+      `${fleet.servers.find((s) => s.child.exitCode === null)?.url}/api/users/${userId}`,
+      {
+        headers: { authorization: `Bearer ${fleet.apiKey}` },
+      },
+    );
     const profile = (await response.json()) as { attributes: Record<string, unknown> };
     expect(profile.attributes.score, userId).toBe(score);
   }

@@ -29,7 +29,8 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const { store, cleanup } = await openTestStore(options.backend ?? 'sqlite');
   const project = await createProject(store, 'Test site');
-  const config = options.backend === 'postgres-jetstream' ? { queue: natsUrl, ...options.config } : options.config;
+  const config =
+    options.backend === 'postgres-jetstream' ? { queue: natsUrl, ...options.config } : options.config;
   const app = await buildApp({ store, config });
   let url = '';
   if (options.listen ?? true) url = await app.listen({ port: 0, host: '127.0.0.1' });
