@@ -132,6 +132,8 @@ export class JetStreamApplier {
 /** Applies one partition, in order, while this process holds its lease. */
 class PartitionLoop {
   private running = true;
+  /** Stream messages of this partition before this sequence are applied and may be purged. */
+  private purgeBefore = 0;
   readonly done: Promise<void>;
 
   constructor(
@@ -159,7 +161,14 @@ class PartitionLoop {
           const row = (await listPartitions(this.store.db)).find((r) => r.partition === this.partition);
           const applied = row?.stream === this.queue.streamId ? row.applied_seq : 0;
           reader = await this.queue.openReader(this.partition, applied + 1);
+          this.purgeBefore = applied + 1;
           this.events.applied(this.partition, applied, 0);
+        }
+        // The stream's message count is the backlog: what is applied leaves it (a purge that
+        // failed, NATS being away, is tried again).
+        if (this.purgeBefore > 1) {
+          await this.queue.purgeBefore(this.partition, this.purgeBefore);
+          this.purgeBefore = 0;
         }
         const entries = await reader.next(BATCH_MESSAGES, BATCH_BYTES, IDLE_WAIT_MS);
         if (entries.length > 0) await this.apply(entries);
@@ -189,7 +198,7 @@ class PartitionLoop {
       for (const entry of entries) await this.applyAlone(entry);
     }
     entries[entries.length - 1].msg.ack();
-    await this.queue.purgeBefore(this.partition, entries[entries.length - 1].seq + 1).catch(() => {});
+    this.purgeBefore = entries[entries.length - 1].seq + 1;
   }
 
   /** Applies one stream message; one that fails for a reason of its own is set aside with its error. */

@@ -225,8 +225,15 @@ export class JetStreamQueue {
   }
 }
 
-/** Reads one partition in order through a consumer of its own. */
+/**
+ * Reads one partition in order through a consumer of its own. A pull request that expires on the
+ * client while the server is delivering to it would drop a message out of sight (and a later
+ * acknowledgement would pass it): every delivery is checked to follow the one before, and a jump
+ * fails the read, so the partition is read again from its stored sequence.
+ */
 export class PartitionReader {
+  private delivered = 0;
+
   constructor(
     private readonly queue: JetStreamQueue,
     readonly name: string,
@@ -249,6 +256,11 @@ export class PartitionReader {
   private async fetch(options: { batch: number; max_bytes?: number; no_wait?: boolean; expires?: number }) {
     const entries: StreamEntry[] = [];
     for await (const msg of this.queue.js.fetch(this.queue.stream, this.name, options)) {
+      if (msg.info.deliverySequence !== this.delivered + 1)
+        throw new Error(
+          `consumer ${this.name} delivered ${msg.info.deliverySequence} after ${this.delivered}; reading again`,
+        );
+      this.delivered = msg.info.deliverySequence;
       entries.push({
         seq: msg.seq,
         projectId: msg.headers?.get('Acquaint-Project') ?? '',

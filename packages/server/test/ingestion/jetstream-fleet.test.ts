@@ -43,7 +43,9 @@ async function startFleet(queue: string): Promise<Fleet> {
     ACQUAINT_RATE_LIMIT_BURST: '100000',
     ACQUAINT_RATE_LIMIT_PER_SECOND: '100000',
   };
-  const servers = await Promise.all([0, 1].map(() => startCliServer(['--database', database.url], env)));
+  const servers = await Promise.all(
+    [0, 1].map(() => startCliServer(['--database', database.url], env, 60_000)),
+  );
   for (const server of servers) cleanups.push(() => server.child.kill('SIGKILL'));
   return { servers, store, writeKey: init.write_key, apiKey: init.api_key, databaseUrl: database.url, env };
 }
@@ -119,7 +121,8 @@ async function waitApplied(fleet: Fleet, timeoutMs = 90_000): Promise<void> {
     last = count;
     await sleep(1_500);
   }
-  throw new Error('the stream was not applied in time');
+  const partitions = await fleet.store.db.selectFrom('ingestion_partitions').selectAll().execute();
+  throw new Error(`the stream was not applied in time: ${JSON.stringify(partitions)}`);
 }
 
 /** Every acknowledged message applied once, none twice, and each user's score the sum of its applied increments. */
