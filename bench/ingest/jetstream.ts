@@ -44,6 +44,7 @@ async function load(servers: RunningServer[], seconds: number, rate?: number) {
         url: server.url,
         connections: Math.max(1, Math.round(CONNECTIONS / servers.length)),
         duration: seconds,
+        timeout: 30,
         ...(rate ? { overallRate: Math.round(rate / servers.length) } : {}),
         requests: [
           {
@@ -56,10 +57,8 @@ async function load(servers: RunningServer[], seconds: number, rate?: number) {
       }),
     ),
   );
-  for (const result of results)
-    if (result.non2xx > 0 || result.errors > 0)
-      throw new Error(`${result.non2xx} non-2xx answers and ${result.errors} errors`);
   return {
+    failed: results.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
     answered: results.reduce((sum, r) => sum + r['2xx'], 0) * BATCH_SIZE,
     p99: Math.max(...results.map((r) => r.latency.p99)),
   };
@@ -87,6 +86,7 @@ interface Row {
   p99: number;
   steadyP99: number | null;
   steadyBacklog: string;
+  failed: number;
   rss: string;
 }
 
@@ -113,6 +113,7 @@ async function measureFleet(servers: RunningServer[], name: string, queued: bool
     p99: closed.p99,
     steadyP99: steady.p99,
     steadyBacklog,
+    failed: closed.failed + steady.failed,
     rss: servers.map((s) => peakRssMb(s.process.pid) ?? '?').join(' + '),
   };
 }
@@ -135,12 +136,12 @@ console.log(
   `\nIngestion on PostgreSQL through POST /v1/batch — ${BATCH_SIZE} messages a request, ${CONNECTIONS} connections, ${SECONDS} s`,
 );
 console.log(
-  '| target | answered events/s (closed loop) | applied events/s, sustained | p99 (ms), closed loop | p99 (ms) at a steady 10,000 events/s | backlog after the steady run | peak RSS (MB) |',
+  '| target | answered events/s (closed loop) | applied events/s, sustained | p99 (ms), closed loop | p99 (ms) at a steady 10,000 events/s | backlog after the steady run | requests failed or timed out (30 s) | peak RSS (MB) |',
 );
-console.log('|---|---:|---:|---:|---:|---|---:|');
+console.log('|---|---:|---:|---:|---:|---|---:|---:|');
 for (const row of rows)
   console.log(
-    `| ${row.name} | ${row.answered.toLocaleString('en-US')} | ${row.sustained.toLocaleString('en-US')} | ${row.p99} | ${row.steadyP99 ?? '—'} | ${row.steadyBacklog} | ${row.rss} |`,
+    `| ${row.name} | ${row.answered.toLocaleString('en-US')} | ${row.sustained.toLocaleString('en-US')} | ${row.p99} | ${row.steadyP99 ?? '—'} | ${row.steadyBacklog} | ${row.failed} | ${row.rss} |`,
   );
 console.log(
   `\nJetStream vs direct, sustained applied: ${(rows[1].sustained / rows[0].sustained).toFixed(2)}×. Goal (DESIGN §7): ≥ 15,000 events/s sustained, p99 ≤ 50 ms at a steady 10,000 events/s.`,
