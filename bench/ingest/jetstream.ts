@@ -10,7 +10,7 @@
 //   BENCH_SECONDS=10 npm run bench:ingest:jetstream
 import autocannon from 'autocannon';
 import { peakRssMb, type RunningServer, startAcquaint, startJetStreamFleet } from '../support/servers.js';
-import { trafficBatch } from '../support/traffic.js';
+import { freshBodies } from '../support/traffic.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
@@ -20,20 +20,7 @@ const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0
 const NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 const TRAFFIC = { users: 5_000, visitors: 20_000 };
 
-/** Request bodies of 100 messages, each message id fresh (see run.ts). */
-function bodySource(writeKey: string): () => string {
-  const templates = Array.from({ length: 200 }, () =>
-    trafficBatch(TRAFFIC, BATCH_SIZE, writeKey)
-      .replace(/"messageId":"[^"]+"/g, (_m, offset: number) => `"messageId":"__ID__-${offset}"`)
-      .split('__ID__'),
-  );
-  let request = 0;
-  const prefix = Math.random().toString(36).slice(2, 8);
-  return () => {
-    request += 1;
-    return templates[request % templates.length].join(`${prefix}${request}`);
-  };
-}
+const bodySource = (writeKey: string) => freshBodies(TRAFFIC, BATCH_SIZE, writeKey);
 
 /** Load on each server at once for `seconds`: closed loop, or `rate` requests/s in all. */
 async function load(servers: RunningServer[], seconds: number, rate?: number) {
