@@ -109,6 +109,7 @@ const rows: Row[] = [];
 const direct = await startAcquaint('postgres', 4521, POSTGRES_URL);
 try {
   rows.push(await measureFleet([direct], 'PostgreSQL, one process, applied before answering', false));
+  console.log(rows[0]);
 } finally {
   await direct.stop();
 }

@@ -134,8 +134,8 @@ function waitForLine(child: ChildProcess, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(
-      () => reject(new Error(`server did not print "${text}" within 30 s: ${seen}`)),
-      30_000,
+      () => reject(new Error(`server did not print "${text}" within 120 s: ${seen}`)),
+      120_000,
     );
     child.stdout?.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
