@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'nats';
 import pg from 'pg';
 
 const CLI = new URL('../../packages/server/bin/acquaint.js', import.meta.url).pathname;
@@ -89,9 +90,21 @@ export async function startJetStreamFleet(
     servers,
     async stop() {
       await Promise.all(children.map(stopProcess));
+      await deleteStreamOf(url.toString(), queue);
       await adminQuery(postgresUrl, `drop database if exists ${name} with (force)`);
     },
   };
+}
+
+/** Deletes the JetStream stream a benchmark database used (named in its `ingestion_queue`). */
+async function deleteStreamOf(databaseUrl: string, queue: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows } = await client.query('select stream_key from ingestion_queue').finally(() => client.end());
+  if (rows.length === 0) return;
+  const nc = await connect({ servers: queue });
+  await (await nc.jetstreamManager()).streams.delete(`ACQUAINT_${rows[0].stream_key}`).catch(() => {});
+  await nc.close();
 }
 
 function initInstallation(location: string[]): { write_key: string; api_key: string } {
