@@ -6,7 +6,7 @@
 //   BENCH_SECONDS=5 BENCH_BACKENDS=sqlite npm run bench:ingest
 import autocannon from 'autocannon';
 import { peakRssMb, type RunningServer, startAcquaint, startBareReceiver } from '../support/servers.js';
-import { trafficBatch } from '../support/traffic.js';
+import { freshBodies } from '../support/traffic.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
@@ -15,23 +15,7 @@ const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'sqlite,sqlite-direct,postgres').split(',');
 const TRAFFIC = { users: 5_000, visitors: 20_000 };
 
-/**
- * Request bodies: 200 templates of 100 messages whose messageIds carry a placeholder, filled with
- * a fresh prefix per request, so every message is new (no dedupe shortcut) and the load generator
- * spends its time sending rather than building JSON.
- */
-function bodySource(writeKey: string): () => string {
-  const templates = Array.from({ length: 200 }, () =>
-    trafficBatch(TRAFFIC, BATCH_SIZE, writeKey)
-      .replace(/"messageId":"[^"]+"/g, (_m, offset: number) => `"messageId":"__ID__-${offset}"`)
-      .split('__ID__'),
-  );
-  let request = 0;
-  return () => {
-    request += 1;
-    return templates[request % templates.length].join(`r${request}`);
-  };
-}
+const bodySource = (writeKey: string) => freshBodies(TRAFFIC, BATCH_SIZE, writeKey);
 
 async function measure(
   name: string,

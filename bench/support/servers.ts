@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'nats';
 import pg from 'pg';
 
 const CLI = new URL('../../packages/server/bin/acquaint.js', import.meta.url).pathname;
@@ -47,12 +48,72 @@ export async function startAcquaint(
     location = ['--database', url.toString()];
     cleanup = () => adminQuery(postgresUrl, `drop database if exists ${name} with (force)`);
   }
-  const keys = JSON.parse(
-    execFileSync('node', [CLI, 'init', '--json', ...location], { env: SERVER_ENV }).toString(),
-  ) as {
-    write_key: string;
-    api_key: string;
+  const keys = initInstallation(location);
+  const child = await spawnServer(location, port, env);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    writeKey: keys.write_key,
+    apiKey: keys.api_key,
+    process: child,
+    async stop() {
+      await stopProcess(child);
+      await cleanup();
+    },
   };
+}
+
+/**
+ * Several `acquaint start` processes on one new PostgreSQL database, taking tracking messages
+ * through NATS JetStream at `queue` (ACQUAINT_QUEUE); `stop` stops them all and drops the database.
+ */
+export async function startJetStreamFleet(
+  postgresUrl: string,
+  queue: string,
+  ports: number[],
+): Promise<{ servers: RunningServer[]; stop(): Promise<void> }> {
+  const name = `acquaint_bench_js_${Date.now()}`;
+  await adminQuery(postgresUrl, `create database ${name}`);
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  const location = ['--database', url.toString()];
+  const keys = initInstallation(location);
+  const env = { ...SERVER_ENV, ACQUAINT_QUEUE: queue };
+  const children = await Promise.all(ports.map((port) => spawnServer(location, port, env)));
+  const servers = children.map((child, i) => ({
+    url: `http://127.0.0.1:${ports[i]}`,
+    writeKey: keys.write_key,
+    apiKey: keys.api_key,
+    process: child,
+    stop: () => stopProcess(child),
+  }));
+  return {
+    servers,
+    async stop() {
+      await Promise.all(children.map(stopProcess));
+      await deleteStreamOf(url.toString(), queue);
+      await adminQuery(postgresUrl, `drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+/** Deletes the JetStream stream a benchmark database used (named in its `ingestion_queue`). */
+async function deleteStreamOf(databaseUrl: string, queue: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows } = await client.query('select stream_key from ingestion_queue').finally(() => client.end());
+  if (rows.length === 0) return;
+  const nc = await connect({ servers: queue });
+  await (await nc.jetstreamManager()).streams.delete(`ACQUAINT_${rows[0].stream_key}`).catch(() => {});
+  await nc.close();
+}
+
+function initInstallation(location: string[]): { write_key: string; api_key: string } {
+  return JSON.parse(
+    execFileSync('node', [CLI, 'init', '--json', ...location], { env: SERVER_ENV }).toString(),
+  );
+}
+
+async function spawnServer(location: string[], port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   // BENCH_NODE_ARGS passes flags to the server's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(
@@ -64,16 +125,7 @@ export async function startAcquaint(
     },
   );
   await waitForLine(child, 'listening');
-  return {
-    url: `http://127.0.0.1:${port}`,
-    writeKey: keys.write_key,
-    apiKey: keys.api_key,
-    process: child,
-    async stop() {
-      await stopProcess(child);
-      await cleanup();
-    },
-  };
+  return child;
 }
 
 /** Starts the bare node:http baseline receiver. */

@@ -126,3 +126,22 @@ export function trafficBatch(options: TrafficOptions, size: number, writeKey: st
   const batch = Array.from({ length: size }, () => trafficMessage(options));
   return JSON.stringify({ writeKey, sentAt: new Date().toISOString(), batch });
 }
+
+/**
+ * Request bodies for load generators: 200 templates of `size` messages whose messageIds carry a
+ * placeholder, filled with a fresh prefix per request, so every message is new (no dedupe
+ * shortcut) and the load generator spends its time sending rather than building JSON.
+ */
+export function freshBodies(options: TrafficOptions, size: number, writeKey: string): () => string {
+  const templates = Array.from({ length: 200 }, () =>
+    trafficBatch(options, size, writeKey)
+      .replace(/"messageId":"[^"]+"/g, (_m, offset: number) => `"messageId":"__ID__-${offset}"`)
+      .split('__ID__'),
+  );
+  const prefix = Math.random().toString(36).slice(2, 8);
+  let request = 0;
+  return () => {
+    request += 1;
+    return templates[request % templates.length].join(`${prefix}${request}`);
+  };
+}

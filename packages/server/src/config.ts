@@ -58,6 +58,12 @@ export interface AcquaintConfig {
    * (10 s); past it a read answers with what is applied, and a change is refused (503).
    */
   ingestionWaitMs: number;
+  /**
+   * PostgreSQL fleets: `nats://host:port` of a NATS server with JetStream (`ACQUAINT_QUEUE`).
+   * Tracking requests are answered once JetStream has them, and applied by every server process
+   * in turn (ingestion/jetstream-ingestion.ts). Null (the default): applied before answering.
+   */
+  queue: string | null;
   /** Logged tracking requests not yet applied past which `GET /ready` answers 503 (10,000). */
   ingestionReadyBacklog: number;
   /**
@@ -111,6 +117,7 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   importHeartbeatMs: 5_000,
   ingestionLog: true,
   ingestionWaitMs: 10_000,
+  queue: null,
   ingestionReadyBacklog: 10_000,
   ingestionMaxBacklogMessages: 1_000_000,
   shutdownTimeoutMs: 10_000,
@@ -135,7 +142,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
       throw new Error(`${name} must be a positive number, got "${raw}"`);
     return value;
   };
-  const entries: [Exclude<keyof AcquaintConfig, 'ingestionLog' | 'trustProxy'>, string][] = [
+  const entries: [Exclude<keyof AcquaintConfig, 'ingestionLog' | 'trustProxy' | 'queue'>, string][] = [
     ['maxRequestBytes', 'ACQUAINT_MAX_REQUEST_BYTES'],
     ['maxMessageBytes', 'ACQUAINT_MAX_MESSAGE_BYTES'],
     ['maxAnonymousIdsPerPerson', 'ACQUAINT_MAX_ANONYMOUS_IDS_PER_PERSON'],
@@ -187,6 +194,12 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
         `ACQUAINT_WEBHOOKS_ALLOW_PRIVATE must be true or false, got "${env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE}"`,
       );
     fromEnv.webhooksAllowPrivate = /^(true|1|on)$/i.test(env.ACQUAINT_WEBHOOKS_ALLOW_PRIVATE);
+  }
+  const queue = env.ACQUAINT_QUEUE;
+  if (queue !== undefined && queue !== '') {
+    if (!/^nats:\/\/[^/\s]+$/.test(queue))
+      throw new Error(`ACQUAINT_QUEUE must be nats://host:port, got "${queue}"`);
+    fromEnv.queue = queue;
   }
   const trustProxy = env.ACQUAINT_TRUST_PROXY;
   if (trustProxy !== undefined && trustProxy !== '') fromEnv.trustProxy = trustProxyFrom(trustProxy);

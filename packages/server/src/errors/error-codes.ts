@@ -47,6 +47,20 @@ export const ERROR_CODES = {
     description:
       'Tracking messages sent before this change are still waiting to be applied (a large backlog); retry after `Retry-After` seconds so the change does not overtake them.',
   },
+  QUEUE_UNAVAILABLE: {
+    status: 503,
+    description:
+      'The ingestion queue (NATS JetStream, `ACQUAINT_QUEUE`) is unreachable or did not confirm the request: nothing was acknowledged; send it again after `Retry-After` seconds (messages with a `messageId` are never applied twice).',
+  },
+  QUEUE_FULL: {
+    status: 429,
+    description:
+      'The ingestion queue (JetStream stream) is at its size limit while appliers catch up: nothing was acknowledged; retry after `Retry-After` seconds.',
+  },
+  QUEUE_MESSAGE_TOO_LARGE: {
+    status: 413,
+    description: 'The ingestion queue refused the request as too large: send fewer or smaller messages.',
+  },
   USER_NOT_FOUND: { status: 404, description: 'No person holds this user id in this project.' },
   PERSON_NOT_FOUND: { status: 404, description: 'No such person in this project.' },
   MERGE_REFUSED: {

@@ -1,6 +1,7 @@
 import type { ProjectRow } from '../storage/project-repository.js';
 import type { Store } from '../storage/store.js';
 import { type IngestOptions, type IngestResult, ingestMessages } from './ingest-messages.js';
+import { JetStreamIngestion } from './jetstream-ingestion.js';
 import type { MessageType } from './normalize-message.js';
 import { QueuedIngestion } from './queued-ingestion.js';
 
@@ -25,7 +26,7 @@ export interface Ingestion {
   settled(): Promise<boolean>;
   status(): IngestionStatus;
   /** Logged requests of `projectId` that could not be applied and were set aside, after `afterId`. */
-  listFailed(projectId: string, afterId: number, limit: number): FailedEntry[];
+  listFailed(projectId: string, afterId: number, limit: number): Promise<FailedEntry[]>;
   /** Applies a set-aside request again (once its cause is fixed); forgotten once applied. */
   replayFailed(projectId: string, id: number): Promise<ReplayOutcome>;
   close(): Promise<void>;
@@ -51,7 +52,7 @@ export type ReplayOutcome =
 
 /** Whether messages wait to be applied: `backlog` counts logged requests not yet applied. */
 export interface IngestionStatus {
-  mode: 'direct' | 'log';
+  mode: 'direct' | 'log' | 'jetstream';
   backlog: number;
   /** Messages of those requests (0 where requests are applied before they are answered). */
   backlog_messages: number;
@@ -86,7 +87,7 @@ export class DirectIngestion implements Ingestion {
   }
 
   /** Nothing is set aside where requests are applied before they are answered. */
-  listFailed(): FailedEntry[] {
+  async listFailed(): Promise<FailedEntry[]> {
     return [];
   }
 
@@ -98,14 +99,17 @@ export class DirectIngestion implements Ingestion {
 }
 
 /**
- * A file-backed SQLite store takes messages through its ingestion log (answered once logged,
- * applied by a worker thread); PostgreSQL, whose servers run side by side, and an in-memory
- * SQLite database apply them directly.
+ * With `ACQUAINT_QUEUE`, PostgreSQL takes messages through NATS JetStream (answered once stored
+ * there, applied by the fleet). A file-backed SQLite store takes them through its ingestion log
+ * (answered once logged, applied by a worker thread); PostgreSQL without a queue, and an in-memory
+ * SQLite database, apply them directly.
  */
 export async function createIngestion(
   store: Store,
   options: { log: boolean; config: IngestOptions['config']; onApplied?: AppliedListener },
 ): Promise<Ingestion> {
+  if (options.config.queue !== null)
+    return JetStreamIngestion.start(store, options.config, options.onApplied ?? (() => {}));
   if (options.log && store.file !== undefined)
     return QueuedIngestion.start(store, store.file, options.config, options.onApplied);
   return new DirectIngestion(store, options.onApplied);

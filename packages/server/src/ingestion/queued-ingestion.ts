@@ -163,7 +163,7 @@ export class QueuedIngestion implements Ingestion {
     };
   }
 
-  listFailed(projectId: string, afterId: number, limit: number): FailedEntry[] {
+  async listFailed(projectId: string, afterId: number, limit: number): Promise<FailedEntry[]> {
     return this.log.listFailed(projectId, afterId, limit).map((entry) => {
       let messages: unknown[] | null = null;
       try {

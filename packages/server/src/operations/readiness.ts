@@ -49,8 +49,14 @@ export async function checkReadiness(
     database: database.ok ? { ok: true, message: 'answers' } : database,
     migrations,
     ingestion_applier: status.applier_alive
-      ? { ok: true, message: status.mode === 'log' ? 'running' : 'applied as requests arrive' }
-      : { ok: false, message: 'the ingestion log applier is not running (it restarts by itself)' },
+      ? { ok: true, message: status.mode === 'direct' ? 'applied as requests arrive' : 'running' }
+      : {
+          ok: false,
+          message:
+            status.mode === 'jetstream'
+              ? 'NATS JetStream is unreachable or the partition leases are not renewed (it recovers by itself)'
+              : 'the ingestion log applier is not running (it restarts by itself)',
+        },
     ingestion_backlog:
       status.backlog_messages >= limits.maxBacklogMessages
         ? {

@@ -7,6 +7,7 @@ import { eventRollupMigration } from './event-rollup-migration.js';
 import { experienceMigration } from './experience-migration.js';
 import { groupsMigration } from './group-migrations.js';
 import { groupWatchMigration } from './group-watch-migration.js';
+import { jetstreamMigration } from './jetstream-migration.js';
 import { webhookMigration } from './webhook-migration.js';
 
 /** What differs between backends when creating tables. */
@@ -307,6 +308,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
         await db.schema.createIndex('events_project_id').on('events').columns(['project_id', 'id']).execute();
       },
     },
+    '0018_jetstream': jetstreamMigration(dialect),
   };
 }
 

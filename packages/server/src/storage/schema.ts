@@ -21,6 +21,10 @@ export interface Database {
   import_errors: ImportErrorsTable;
   ingestion_warnings: IngestionWarningsTable;
   ingestion_log_cursor: IngestionLogCursorTable;
+  ingestion_queue: IngestionQueueTable;
+  ingestion_partitions: IngestionPartitionsTable;
+  ingestion_failed: IngestionFailedTable;
+  ingestion_appliers: IngestionAppliersTable;
   groups: GroupsTable;
   group_uses: GroupUsesTable;
   group_pending_users: GroupPendingUsersTable;
@@ -213,6 +217,38 @@ export interface IngestionWarningsTable {
 export interface IngestionLogCursorTable {
   id: number;
   applied_seq: number;
+}
+
+/** Which JetStream stream this database's tracking messages go through. */
+export interface IngestionQueueTable {
+  id: number;
+  stream_key: string;
+}
+
+/** A partition of the JetStream ingestion stream: how far it is applied, and who applies it. */
+export interface IngestionPartitionsTable {
+  partition: number;
+  stream: string;
+  applied_seq: number;
+  owner: string | null;
+  lease_until: number;
+}
+
+/** A server process applying JetStream partitions, and until when it counts as alive. */
+export interface IngestionAppliersTable {
+  owner: string;
+  seen_until: number;
+}
+
+/** A JetStream ingestion message that could not be applied, set aside with its error. */
+export interface IngestionFailedTable {
+  id: Generated<number>;
+  project_id: string;
+  partition: number;
+  stream_seq: number;
+  received_at: number;
+  error: string;
+  payload: string;
 }
 
 export interface AuditLogTable {

@@ -222,7 +222,7 @@ describeEachBackend(
       ]);
     });
   },
-  { ingestionLog: true },
+  { ingestionLog: true, jetstream: true },
 );
 
 describeEachBackend('tracking rate limit', (backend) => {

@@ -154,5 +154,5 @@ describeEachBackend(
       });
     }
   },
-  { ingestionLog: true },
+  { ingestionLog: true, jetstream: true },
 );

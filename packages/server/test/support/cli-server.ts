@@ -19,7 +19,11 @@ export interface CliServer {
  * Starts `acquaint start` on a free port of 127.0.0.1 with the given storage arguments and extra
  * environment, and resolves once it says where it listens.
  */
-export function startCliServer(storageArgs: string[], env: Record<string, string> = {}): Promise<CliServer> {
+export function startCliServer(
+  storageArgs: string[],
+  env: Record<string, string> = {},
+  startTimeoutMs = 15_000,
+): Promise<CliServer> {
   const child = spawn(
     process.execPath,
     [CLI, 'start', '--port', '0', '--host', '127.0.0.1', ...storageArgs],
@@ -30,7 +34,7 @@ export function startCliServer(storageArgs: string[], env: Record<string, string
   );
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), startTimeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);

@@ -50,7 +50,8 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   };
 }
 
-function freePort(): Promise<number> {
+/** A TCP port of 127.0.0.1 free right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

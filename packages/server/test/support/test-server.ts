@@ -3,7 +3,8 @@ import type { AcquaintConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/build-app.js';
 import { createProject } from '../../src/projects/create-project.js';
 import type { Store } from '../../src/storage/store.js';
-import { type Backend, openTestStore } from './test-stores.js';
+import { deleteTestStream } from './test-nats.js';
+import { type Backend, natsUrl, openTestStore } from './test-stores.js';
 
 export interface TestServer {
   /** Base URL when listening (`listen: true`), else empty. */
@@ -28,7 +29,9 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const { store, cleanup } = await openTestStore(options.backend ?? 'sqlite');
   const project = await createProject(store, 'Test site');
-  const app = await buildApp({ store, config: options.config });
+  const config =
+    options.backend === 'postgres-jetstream' ? { queue: natsUrl, ...options.config } : options.config;
+  const app = await buildApp({ store, config });
   let url = '';
   if (options.listen ?? true) url = await app.listen({ port: 0, host: '127.0.0.1' });
   else await app.ready();
@@ -45,6 +48,7 @@ export async function startTestServer(
     },
     async close() {
       await app.close();
+      if (options.backend === 'postgres-jetstream') await deleteTestStream(store);
       await cleanup();
     },
   };

@@ -8,9 +8,13 @@ import { openStore, type Store } from '../../src/storage/store.js';
 
 /**
  * Where a test's data lives: in-memory SQLite (messages applied as they arrive), an SQLite file
- * with its ingestion log (messages logged, then applied by the worker thread), or PostgreSQL.
+ * with its ingestion log (messages logged, then applied by the worker thread), PostgreSQL, or
+ * PostgreSQL with tracking messages through NATS JetStream (`TEST_NATS_URL`).
  */
-export type Backend = 'sqlite' | 'sqlite-log' | 'postgres';
+export type Backend = 'sqlite' | 'sqlite-log' | 'postgres' | 'postgres-jetstream';
+
+/** NATS with JetStream for tests: `TEST_NATS_URL`, else the one `.ci/run` starts on 127.0.0.1:4222. */
+export const natsUrl = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
 /** PostgreSQL for tests: `TEST_POSTGRES_URL` (npm test sets it when a local server answers). */
 export const postgresUrl = process.env.TEST_POSTGRES_URL ?? '';
@@ -74,18 +78,21 @@ export async function adminQuery(text: string): Promise<void> {
 
 /**
  * Runs a suite once per backend, named `${backend}: …`; with `ingestionLog`, also on an SQLite file
- * whose tracking messages go through the ingestion log. Without PostgreSQL the postgres suite is
+ * whose tracking messages go through the ingestion log; with `jetstream`, also on PostgreSQL with
+ * tracking messages through NATS JetStream. Without PostgreSQL the postgres suite is
  * skipped with a printed reason, except under CI, where a missing backend fails the run.
  */
 export function describeEachBackend(
   name: string,
   suite: (backend: Backend) => void,
-  options: { ingestionLog?: boolean } = {},
+  options: { ingestionLog?: boolean; jetstream?: boolean } = {},
 ): void {
   const backends = testBackends();
   if (options.ingestionLog && backends.includes('sqlite')) backends.splice(1, 0, 'sqlite-log');
+  if (options.jetstream && backends.includes('postgres')) backends.push('postgres-jetstream');
   for (const backend of backends) {
     if (backend === 'postgres') describePostgres(name, () => suite(backend));
+    else if (backend === 'postgres-jetstream') describePostgres(`jetstream: ${name}`, () => suite(backend));
     else describe(`${backend}: ${name}`, () => suite(backend));
   }
 }

@@ -20,7 +20,7 @@ export async function ingestionRoutes(
         security: [{ apiKey: [] }],
         summary: 'Whether tracking messages wait to be applied',
         description:
-          'With the ingestion log (SQLite files), requests are answered once logged and applied by a background thread; `backlog` is how many logged requests are not applied yet (`backlog_messages` their messages; past `ACQUAINT_INGESTION_MAX_BACKLOG_MESSAGES` tracking is refused with 429 INGESTION_BACKLOG_FULL), `backlog_age_seconds` how long the oldest has waited, and `applier_alive` whether the background thread runs. Other API calls wait for the backlog they find before answering; this one does not.',
+          'With the ingestion log (SQLite files), requests are answered once logged and applied by a background thread; `backlog` is how many logged requests are not applied yet (`backlog_messages` their messages; past `ACQUAINT_INGESTION_MAX_BACKLOG_MESSAGES` tracking is refused with 429 INGESTION_BACKLOG_FULL), `backlog_age_seconds` how long the oldest has waited, and `applier_alive` whether the background thread runs. With NATS JetStream (`ACQUAINT_QUEUE`, PostgreSQL fleets; `mode: "jetstream"`), `backlog` is how many stream messages wait to be applied by the fleet, `backlog_age_seconds` the age of the oldest, and `applier_alive` whether NATS answers and this process holds its partition leases. Other API calls wait for the backlog they find before answering; this one does not.',
         response: errorResponses,
       },
     },
@@ -70,7 +70,7 @@ export async function ingestionRoutes(
         tags: ['tracking'],
         summary: 'Logged tracking requests that could not be applied (set aside)',
         description:
-          'With the ingestion log (SQLite files), a logged request that fails to apply for a reason of its own is set aside with its error rather than dropped; the rest of the log goes on. Oldest first, paged by `cursor`. Once the cause is fixed, `POST /api/ingestion/failed/{id}/replay` applies one. Always empty where requests are applied before they are answered (PostgreSQL).',
+          'With the ingestion log (SQLite files), a logged request that fails to apply for a reason of its own is set aside with its error rather than dropped; the rest of the log goes on. Oldest first, paged by `cursor`. With NATS JetStream (`ACQUAINT_QUEUE`), a stream message that cannot be applied is set aside alike and its partition goes on. Once the cause is fixed, `POST /api/ingestion/failed/{id}/replay` applies one. Always empty where requests are applied before they are answered (PostgreSQL without a queue).',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -97,7 +97,7 @@ export async function ingestionRoutes(
       const after = query.cursor === undefined ? 0 : decodeCursor(FAILED_CURSOR, query.cursor);
       if (!Number.isSafeInteger(after))
         throw new RequestError('INVALID_CURSOR', 'the cursor is not one this list gave out');
-      const failed = context.ingestion.listFailed(project.id, after as number, query.limit);
+      const failed = await context.ingestion.listFailed(project.id, after as number, query.limit);
       const last = failed.at(-1);
       return {
         failed,
