@@ -38,7 +38,7 @@ export async function ingestionRoutes(
         security: [{ apiKey: [] }],
         summary: 'Identity outcomes found when messages were applied',
         description:
-          'Newest first. Tracking requests are answered once their messages are safely logged, so what only applying them can find is listed here: IDENTIFIED_ON_ANOTHER_USER (a shared device; the users were not merged), DEVICE_CAP_REACHED and ATTRIBUTE_SKIPPED. Page with `before` (the smallest `id` of the previous page).',
+          'Newest first. Tracking requests are answered once their messages are safely logged, so what only applying them can find is listed here: IDENTIFIED_ON_ANOTHER_USER (a shared device; the users were not merged), ALIAS_OF_ANOTHER_USER, DEVICE_CAP_REACHED and ATTRIBUTE_SKIPPED. Page with `before` (the smallest `id` of the previous page).',
         querystring: {
           type: 'object',
           additionalProperties: false,

@@ -17,7 +17,7 @@ const SINGLE_MESSAGE_ROUTES: [string, MessageType][] = [
 const trackingResponse = {
   200: {
     description:
-      'Accepted. `rejected` lists messages that were refused (each with index, messageId, code, message); `warnings` lists messages that were stored with an adjustment. Both appear only when not empty. On SQLite the answer comes once the messages are durably logged; outcomes found only when they are applied (IDENTIFIED_ON_ANOTHER_USER, DEVICE_CAP_REACHED, ATTRIBUTE_SKIPPED for the attribute cap) are listed by GET /api/ingestion/warnings instead.',
+      'Accepted. `rejected` lists messages that were refused (each with index, messageId, code, message); `warnings` lists messages that were stored with an adjustment. Both appear only when not empty. On SQLite the answer comes once the messages are durably logged; outcomes found only when they are applied (IDENTIFIED_ON_ANOTHER_USER, ALIAS_OF_ANOTHER_USER, DEVICE_CAP_REACHED, ATTRIBUTE_SKIPPED for the attribute cap) are listed by GET /api/ingestion/warnings instead.',
     type: 'object',
     properties: {
       success: { type: 'boolean' },
