@@ -3,6 +3,7 @@ import { RequestError } from '../../errors/error-codes.js';
 import { mergePersonsByAdmin, splitAnonymousId } from '../../identity/admin-repair.js';
 import { findPersonById, findPersonByUserId } from '../../storage/identity-repository.js';
 import type { AppContext } from '../app-context.js';
+import { auditLogAnswer, documentedAsSent } from './answer-schemas.js';
 
 const personRef = {
   type: 'object',
@@ -96,6 +97,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
   app.get(
     '/api/admin/audit-log',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['admin'],
         security: [{ apiKey: [] }],
@@ -104,7 +106,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
           type: 'object',
           properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         },
-        response: { '4xx': { $ref: 'Error#' } },
+        response: { 200: auditLogAnswer, '4xx': { $ref: 'Error#' } },
       },
     },
     async (request) => {

@@ -3,6 +3,7 @@ import { RequestError } from '../../errors/error-codes.js';
 import { listIngestionWarnings } from '../../storage/ingestion-warning-repository.js';
 import type { AppContext } from '../app-context.js';
 import { decodeCursor, encodeCursor } from '../paging-cursor.js';
+import { documentedAsSent, ingestionStatusAnswer, ingestionWarningsAnswer } from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 export const INGESTION_STATUS_PATH = '/api/ingestion/status';
@@ -15,13 +16,14 @@ export async function ingestionRoutes(
   app.get(
     INGESTION_STATUS_PATH,
     {
+      ...documentedAsSent,
       schema: {
         tags: ['tracking'],
         security: [{ apiKey: [] }],
         summary: 'Whether tracking messages wait to be applied',
         description:
           'With the ingestion log (SQLite files), requests are answered once logged and applied by a background thread; `backlog` is how many logged requests are not applied yet, `backlog_age_seconds` how long the oldest has waited, and `applier_alive` whether the background thread runs. Other API calls wait for the backlog they find before answering; this one does not.',
-        response: errorResponses,
+        response: { 200: ingestionStatusAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -33,6 +35,7 @@ export async function ingestionRoutes(
   app.get(
     '/api/ingestion/warnings',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['tracking'],
         security: [{ apiKey: [] }],
@@ -48,7 +51,7 @@ export async function ingestionRoutes(
             message_id: { type: 'string', maxLength: 255 },
           },
         },
-        response: errorResponses,
+        response: { 200: ingestionWarningsAnswer, ...errorResponses },
       },
     },
     async (request) => {

@@ -3,6 +3,7 @@ import { loadPersonAttributes } from '../../storage/attribute-repository.js';
 import { listPersonsPage, type PersonSort, recentEvents } from '../../storage/person-list-repository.js';
 import type { AppContext } from '../app-context.js';
 import { decodeCursor, encodeCursor } from '../paging-cursor.js';
+import { documentedAsSent, personListAnswer, recentEventsAnswer } from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -17,6 +18,7 @@ export async function personListRoutes(
   app.get(
     '/api/persons',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['users'],
         summary: 'Persons sorted by last or first seen, paged by cursor, with chosen attribute columns',
@@ -34,7 +36,7 @@ export async function personListRoutes(
             cursor: { type: 'string', maxLength: 500 },
           },
         },
-        response: errorResponses,
+        response: { 200: personListAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -87,6 +89,7 @@ export async function personListRoutes(
   app.get(
     '/api/events',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['events'],
         summary: "The project's latest events, newest first (page views, events, identify calls)",
@@ -98,7 +101,7 @@ export async function personListRoutes(
             cursor: { type: 'string', maxLength: 500 },
           },
         },
-        response: errorResponses,
+        response: { 200: recentEventsAnswer, ...errorResponses },
       },
     },
     async (request) => {

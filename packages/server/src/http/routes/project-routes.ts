@@ -3,6 +3,7 @@ import { RequestError } from '../../errors/error-codes.js';
 import { canonicalTimeZone } from '../../reports/time-zone.js';
 import { updateProjectSettings } from '../../storage/project-repository.js';
 import type { AppContext } from '../app-context.js';
+import { documentedAsSent, projectAnswer, updatedAnswer } from './answer-schemas.js';
 
 /** The project of the API key: its write key, identity-verification setting and secret. */
 export async function projectRoutes(
@@ -12,11 +13,12 @@ export async function projectRoutes(
   app.get(
     '/api/project',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['project'],
         security: [{ apiKey: [] }],
         summary: 'The project of this API key',
-        response: { '4xx': { $ref: 'Error#' } },
+        response: { 200: projectAnswer, '4xx': { $ref: 'Error#' } },
       },
     },
     async (request) => {
@@ -37,6 +39,7 @@ export async function projectRoutes(
   app.patch(
     '/api/project',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['project'],
         security: [{ apiKey: [] }],
@@ -54,7 +57,7 @@ export async function projectRoutes(
             allow_scripts: { type: 'boolean' },
           },
         },
-        response: { '4xx': { $ref: 'Error#' } },
+        response: { 200: updatedAnswer, '4xx': { $ref: 'Error#' } },
       },
     },
     async (request) => {

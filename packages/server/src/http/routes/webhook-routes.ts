@@ -113,7 +113,16 @@ export async function webhookRoutes(
 
   app.get(
     '/api/webhooks',
-    { schema: { ...secured, summary: 'The webhook subscriptions of the project', response: errorResponses } },
+    {
+      schema: {
+        ...secured,
+        summary: 'The webhook subscriptions of the project',
+        response: {
+          200: { type: 'object', properties: { webhooks: { type: 'array', items: webhookView } } },
+          ...errorResponses,
+        },
+      },
+    },
     async (request) => {
       const { project } = await context.auth.apiKey(request, 'admin');
       return { webhooks: (await listWebhooks(store.db, project.id)).map(viewWebhook) };
