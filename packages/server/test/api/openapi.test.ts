@@ -95,6 +95,15 @@ it('the document names no route the app does not serve', () => {
     expect(Object.keys(doc.paths)).toContain(path);
 });
 
+it('every operation documents what it answers on success', () => {
+  const undocumented = Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([, operation]) => !Object.keys(operation.responses ?? {}).some((code) => /^[23]/.test(code)))
+      .map(([method]) => `${method} ${path}`),
+  );
+  expect(undocumented).toEqual([]);
+});
+
 it('every path parameter is declared and every $ref resolves inside the document', () => {
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, operation] of Object.entries(item)) {

@@ -3,7 +3,7 @@ import { RequestError } from '../../errors/error-codes.js';
 import { mergePersonsByAdmin, splitAnonymousId } from '../../identity/admin-repair.js';
 import { findPersonById, findPersonByUserId } from '../../storage/identity-repository.js';
 import type { AppContext } from '../app-context.js';
-import { auditLogAnswer, documentedAsSent } from './answer-schemas.js';
+import { auditLogAnswer, documentedAsSent, mergeAnswer, splitAnswer } from './answer-schemas.js';
 
 const personRef = {
   type: 'object',
@@ -40,6 +40,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
   app.post(
     '/api/admin/merge',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['admin'],
         security: [{ apiKey: [] }],
@@ -52,7 +53,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
           additionalProperties: false,
           properties: { into: personRef, from: personRef },
         },
-        response: { '4xx': { $ref: 'Error#' } },
+        response: { 200: mergeAnswer, '4xx': { $ref: 'Error#' } },
       },
     },
     async (request) => {
@@ -72,6 +73,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
   app.post(
     '/api/admin/split',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['admin'],
         security: [{ apiKey: [] }],
@@ -82,7 +84,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
           additionalProperties: false,
           properties: { anonymous_id: { type: 'string', minLength: 1 } },
         },
-        response: { '4xx': { $ref: 'Error#' } },
+        response: { 200: splitAnswer, '4xx': { $ref: 'Error#' } },
       },
     },
     async (request) => {

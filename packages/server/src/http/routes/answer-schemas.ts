@@ -300,3 +300,21 @@ export const textAnswer = (mediaType: string, description: string) => ({
   description,
   content: { [mediaType]: { schema: { type: 'string' } } },
 });
+
+export const mergeAnswer = object({
+  merged: { type: 'boolean' },
+  person_id: { type: 'integer', description: 'The surviving person.' },
+  moved_anonymous_ids: count,
+});
+export const splitAnswer = object({
+  split: { type: 'boolean' },
+  anonymous_id: { type: 'string' },
+  person_id: { type: 'integer', description: 'The new person holding the anonymous id.' },
+  from_person_id: { type: 'integer' },
+});
+export const deletedIdAnswer = object({ deleted: { type: 'boolean' }, id: { type: 'string' } });
+export const rotatedSecretAnswer = object(
+  { id: { type: 'string' }, secret: { type: 'string' } },
+  'The new signing secret, shown only this once.',
+);
+export const signedOutAnswer = object({ signed_out: { type: 'boolean' } });

@@ -100,6 +100,7 @@ export async function importRoutes(
     '/api/imports/:id/file',
     {
       config: { streamedBody: true },
+      ...documentedAsSent,
       schema: {
         tags: ['imports'],
         summary: 'Send the CSV file of a pending job, or send it again to resume an interrupted job',
@@ -110,7 +111,7 @@ export async function importRoutes(
           type: 'object',
           properties: { encoding: csvOptions.encoding, delimiter: csvOptions.delimiter },
         },
-        response: errorResponses,
+        response: { 200: importJobAnswer, '4xx': { $ref: 'Error#' } },
       },
     },
     async (request, reply) => {

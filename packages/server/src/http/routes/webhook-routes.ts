@@ -19,6 +19,7 @@ import {
   type SubscriptionSettings,
 } from '../../webhooks/webhook-subscription.js';
 import type { AppContext } from '../app-context.js';
+import { deletedIdAnswer, documentedAsSent, rotatedSecretAnswer } from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 import { changeWebhookBody, createWebhookBody, webhookParams, webhookView } from './webhook-schemas.js';
 
@@ -187,11 +188,12 @@ export async function webhookRoutes(
   app.delete(
     '/api/webhooks/:id',
     {
+      ...documentedAsSent,
       schema: {
         ...secured,
         summary: 'Delete a subscription and its delivery log; nothing more is sent to it',
         params: webhookParams,
-        response: errorResponses,
+        response: { 200: deletedIdAnswer, '4xx': { $ref: 'Error#' } },
       },
     },
     async (request) => {
@@ -210,12 +212,13 @@ export async function webhookRoutes(
   app.post(
     '/api/webhooks/:id/rotate-secret',
     {
+      ...documentedAsSent,
       schema: {
         ...secured,
         summary:
           'Replace the signing secret; the new one is in this answer only and signs every later attempt',
         params: webhookParams,
-        response: errorResponses,
+        response: { 200: rotatedSecretAnswer, '4xx': { $ref: 'Error#' } },
       },
     },
     async (request) => {
