@@ -43,12 +43,22 @@ export class OpenApiAnswers {
     return new OpenApiAnswers(served.json());
   }
 
-  /** What in `response` (to `method url`) disagrees with the document; empty when nothing does. */
-  check(method: string, url: string, response: LightMyRequestResponse): string[] {
+  /**
+   * What in `response` (to `method url`) disagrees with the document; empty when nothing does. A
+   * URL no documented route matches is a mismatch, unless `unknownRoutes` is `'pass'` (a test of
+   * what unknown paths answer).
+   */
+  check(
+    method: string,
+    url: string,
+    response: LightMyRequestResponse,
+    options: { unknownRoutes?: 'fail' | 'pass' } = {},
+  ): string[] {
     const at = `${method} ${url} → ${response.statusCode}`;
     const path = this.templates.find((t) => t.pattern.test(url.split('?')[0]))?.path;
     const operation = path ? this.doc.paths[path][method.toLowerCase()] : undefined;
-    if (!path || !operation) return [`${at}: the route is not documented`];
+    if (!path || !operation)
+      return options.unknownRoutes === 'pass' ? [] : [`${at}: the route is not documented`];
     const status = String(response.statusCode);
     const responses = operation.responses ?? {};
     const key = [status, `${status[0]}XX`, `${status[0]}xx`, 'default'].find((k) => responses[k]);
