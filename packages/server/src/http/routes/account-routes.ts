@@ -151,7 +151,7 @@ export async function accountRoutes(
       schema: {
         tags: ['accounts'],
         summary: 'Sign out: ends the session and clears its cookie',
-        response: { 200: signedOutAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: signedOutAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {

@@ -4,6 +4,7 @@ import { mergePersonsByAdmin, splitAnonymousId } from '../../identity/admin-repa
 import { findPersonById, findPersonByUserId } from '../../storage/identity-repository.js';
 import type { AppContext } from '../app-context.js';
 import { auditLogAnswer, documentedAsSent, mergeAnswer, splitAnswer } from './answer-schemas.js';
+import { errorResponses } from './route-schemas.js';
 
 const personRef = {
   type: 'object',
@@ -53,7 +54,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
           additionalProperties: false,
           properties: { into: personRef, from: personRef },
         },
-        response: { 200: mergeAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: mergeAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -84,7 +85,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
           additionalProperties: false,
           properties: { anonymous_id: { type: 'string', minLength: 1 } },
         },
-        response: { 200: splitAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: splitAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -108,7 +109,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
           type: 'object',
           properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         },
-        response: { 200: auditLogAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: auditLogAnswer, ...errorResponses },
       },
     },
     async (request) => {

@@ -5,6 +5,7 @@ import { ATTRIBUTE_TYPES, type AttributeType } from '../../attributes/attribute-
 import { RequestError } from '../../errors/error-codes.js';
 import type { AppContext } from '../app-context.js';
 import { attributeListAnswer, attributeTypeAnswer, documentedAsSent } from './answer-schemas.js';
+import { errorResponses } from './route-schemas.js';
 
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } as const;
 const typeBody = {
@@ -34,7 +35,7 @@ export async function attributeRoutes(
         tags: ['attributes'],
         security: [{ apiKey: [] }],
         summary: 'Attribute definitions with how many persons hold each',
-        response: { 200: attributeListAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: attributeListAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -55,7 +56,7 @@ export async function attributeRoutes(
           'Stored values are kept and read through the new type; the answer counts those that do not fit.',
         params: nameParams,
         body: typeBody,
-        response: { 200: attributeTypeAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: attributeTypeAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -76,7 +77,7 @@ export async function attributeRoutes(
         description: 'Counts the stored values that would not read as the new type, with up to 10 examples.',
         params: nameParams,
         body: typeBody,
-        response: { 200: attributeTypeAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: attributeTypeAnswer, ...errorResponses },
       },
     },
     async (request) => {

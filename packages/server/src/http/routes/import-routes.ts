@@ -111,7 +111,7 @@ export async function importRoutes(
           type: 'object',
           properties: { encoding: csvOptions.encoding, delimiter: csvOptions.delimiter },
         },
-        response: { 200: importJobAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: importJobAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {

@@ -4,6 +4,7 @@ import { canonicalTimeZone } from '../../reports/time-zone.js';
 import { updateProjectSettings } from '../../storage/project-repository.js';
 import type { AppContext } from '../app-context.js';
 import { documentedAsSent, projectAnswer, updatedAnswer } from './answer-schemas.js';
+import { errorResponses } from './route-schemas.js';
 
 /** The project of the API key: its write key, identity-verification setting and secret. */
 export async function projectRoutes(
@@ -18,7 +19,7 @@ export async function projectRoutes(
         tags: ['project'],
         security: [{ apiKey: [] }],
         summary: 'The project of this API key',
-        response: { 200: projectAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: projectAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -57,7 +58,7 @@ export async function projectRoutes(
             allow_scripts: { type: 'boolean' },
           },
         },
-        response: { 200: updatedAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: updatedAnswer, ...errorResponses },
       },
     },
     async (request) => {

@@ -54,7 +54,7 @@ export async function teamRoutes(app: FastifyInstance, { context }: { context: A
         tags: ['accounts'],
         summary: 'Remove an account (not the owner); its sessions end at once',
         params: idParams,
-        response: { 200: deletedIdAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: deletedIdAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -150,7 +150,7 @@ export async function teamRoutes(app: FastifyInstance, { context }: { context: A
         tags: ['accounts'],
         summary: 'Withdraw an open invitation',
         params: idParams,
-        response: { 200: deletedIdAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: deletedIdAnswer, ...errorResponses },
       },
     },
     async (request) => {

@@ -4,6 +4,7 @@ import type { IngestResult } from '../../ingestion/ingest-messages.js';
 import type { MessageType } from '../../ingestion/normalize-message.js';
 import type { AppContext } from '../app-context.js';
 import { readEveryBodyAsJson } from '../body-parsing.js';
+import { errorResponses } from './route-schemas.js';
 
 const SINGLE_MESSAGE_ROUTES: [string, MessageType][] = [
   ['/v1/identify', 'identify'],
@@ -25,7 +26,7 @@ const trackingResponse = {
       warnings: { type: 'array', items: { $ref: 'MessageIssue#' } },
     },
   },
-  '4xx': { $ref: 'Error#' },
+  ...errorResponses,
 };
 
 /** The Segment-compatible HTTP Tracking API (DESIGN §4), authenticated by the project's write key. */

@@ -193,7 +193,7 @@ export async function webhookRoutes(
         ...secured,
         summary: 'Delete a subscription and its delivery log; nothing more is sent to it',
         params: webhookParams,
-        response: { 200: deletedIdAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: deletedIdAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -218,7 +218,7 @@ export async function webhookRoutes(
         summary:
           'Replace the signing secret; the new one is in this answer only and signs every later attempt',
         params: webhookParams,
-        response: { 200: rotatedSecretAnswer, '4xx': { $ref: 'Error#' } },
+        response: { 200: rotatedSecretAnswer, ...errorResponses },
       },
     },
     async (request) => {
