@@ -2,13 +2,21 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import pg from 'pg';
 
-/** Installs a Debian package when its command is missing (the bench says so), or stops. */
-export function ensureCommand(command: string, debianPackage: string): void {
-  if (spawnSync('sh', ['-c', `command -v ${command}`]).status === 0) return;
-  console.log(
-    `${command} is missing: installing the Debian package ${debianPackage} (apt-get install -y ${debianPackage})`,
+/**
+ * Stops the benchmark with a clear message and exit code 1 when a baseline's command is missing:
+ * installing software is the operator's call, not a benchmark's.
+ */
+export function requireCommands(commands: { command: string; debianPackage: string }[]): void {
+  const missing = commands.filter(
+    ({ command }) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0,
   );
-  execFileSync('apt-get', ['install', '-y', debianPackage], { stdio: 'inherit' });
+  if (missing.length === 0) return;
+  for (const { command, debianPackage } of missing)
+    console.error(`${command} is missing: the baseline needs it (Debian package ${debianPackage}).`);
+  console.error(
+    `install it, e.g. apt-get install ${missing.map((m) => m.debianPackage).join(' ')}, and run again`,
+  );
+  process.exit(1);
 }
 
 /** Seconds sqlite3's own `.import` takes to load the file into a plain table of a new database. */

@@ -12,7 +12,7 @@ import { createReadStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { peakRssMb, type RunningServer, startAcquaint } from '../support/servers.js';
-import { ensureCommand, timePsqlCopy, timeSqliteImport } from './baselines.js';
+import { requireCommands, timePsqlCopy, timeSqliteImport } from './baselines.js';
 import { generateCsv } from './generate-csv.js';
 import { type ImportFigure, writeImportSection } from './report.js';
 
@@ -103,6 +103,8 @@ async function main() {
   console.log('written to BENCHMARKS.md (## Import)');
 }
 
-ensureCommand('sqlite3', 'sqlite3');
-if (BACKENDS.includes('postgres')) ensureCommand('psql', 'postgresql-client');
+requireCommands([
+  { command: 'sqlite3', debianPackage: 'sqlite3' },
+  ...(BACKENDS.includes('postgres') ? [{ command: 'psql', debianPackage: 'postgresql-client' }] : []),
+]);
 await main();

@@ -10,7 +10,8 @@ export interface MessageIds {
 
 export type IdentityWarning =
   | { code: 'IDENTIFIED_ON_ANOTHER_USER'; message: string }
-  | { code: 'DEVICE_CAP_REACHED'; message: string };
+  | { code: 'DEVICE_CAP_REACHED'; message: string }
+  | { code: 'ALIAS_OF_ANOTHER_USER'; message: string };
 
 /**
  * A person got a user id, or an anonymous id joined an identified person (`user.identified`),
@@ -60,6 +61,40 @@ export async function resolveIdentity(
   const person = await graph.createPerson(null, at);
   await graph.addDevice(anonymousId, person, visit, at);
   return { person, warnings: [], link: null };
+}
+
+/**
+ * alias(previousId, userId) (DESIGN §3 rule 4), where Segment's `previousId` may be an anonymous id
+ * or an earlier user id; the two are separate namespaces (DESIGN §2).
+ * strategy:
+ * 1. `previousId` is a device's anonymous id: link it to `userId` exactly as identify does;
+ * 2. `previousId` is `userId` itself: nothing to link, the message belongs to that user;
+ * 3. `previousId` is the user id of a person: that person is identified, and two identified
+ *    persons are never merged (rule 2), nor can a person hold two user ids: nothing is linked, no
+ *    device is named after a user id, the user of `userId` is found or created, and a warning says so;
+ * 4. `previousId` is unknown: it is an anonymous id not seen yet, linked as identify does.
+ */
+export async function resolveAlias(
+  graph: IdentityGraph,
+  previousId: string,
+  userId: string,
+  visit: VisitContext,
+  at: number,
+): Promise<ResolvedIdentity> {
+  const previousUser = graph.personOfAnonymousId(previousId) ? undefined : graph.personOfUserId(previousId);
+  if (previousId !== userId && !previousUser)
+    return linkAnonymousIdToUser(graph, previousId, userId, visit, at);
+  const warnings: IdentityWarning[] =
+    previousId === userId
+      ? []
+      : [
+          {
+            code: 'ALIAS_OF_ANOTHER_USER',
+            message: `previousId "${previousId}" is the user id of another identified person; "${userId}" was not merged with it (two identified persons are never merged)`,
+          },
+        ];
+  const resolved = await resolveIdentity(graph, { anonymousId: null, userId }, visit, at);
+  return { ...resolved, warnings };
 }
 
 /**

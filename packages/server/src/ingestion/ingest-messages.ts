@@ -2,7 +2,7 @@ import { AttributeWrites, MAX_ATTRIBUTES_PER_PROJECT } from '../attributes/attri
 import type { AcquaintConfig } from '../config.js';
 import { readVisitContext } from '../devices/visit-context.js';
 import { IdentityGraph } from '../identity/identity-graph.js';
-import { resolveIdentity } from '../identity/resolve-identity.js';
+import { resolveAlias, resolveIdentity } from '../identity/resolve-identity.js';
 import { claimMessageIds, insertEvents, type NewEvent } from '../storage/event-repository.js';
 import { recordIngestionWarnings } from '../storage/ingestion-warning-repository.js';
 import type { ProjectRow } from '../storage/project-repository.js';
@@ -131,7 +131,8 @@ export async function applyMessages(
     projectId,
     {
       anonymousIds: fresh.flatMap((m) => [m.anonymousId, m.previousId]).filter((id) => id !== null),
-      userIds: fresh.map((m) => m.userId).filter((id) => id !== null),
+      // An alias's previousId may be an earlier user id (resolveAlias).
+      userIds: fresh.flatMap((m) => [m.userId, m.previousId]).filter((id) => id !== null),
     },
     config,
   );
@@ -143,11 +144,13 @@ export async function applyMessages(
 
   for (const message of fresh) {
     const visit = readVisitContext(message.context, message.properties);
-    const ids =
-      message.type === 'alias'
-        ? { anonymousId: message.previousId, userId: message.userId }
-        : { anonymousId: message.anonymousId, userId: message.userId };
-    const { person, warnings: found, link } = await resolveIdentity(graph, ids, visit, message.timestamp);
+    const {
+      person,
+      warnings: found,
+      link,
+    } = message.type === 'alias' && message.previousId !== null && message.userId !== null
+      ? await resolveAlias(graph, message.previousId, message.userId, visit, message.timestamp)
+      : await resolveIdentity(graph, message, visit, message.timestamp);
     if (link) outbox.identityLinked(link, message.timestamp);
     for (const w of found)
       identityWarnings.push({ index: message.index, messageId: message.messageId, ...w });

@@ -17,6 +17,8 @@ export const WARNING_CODES = {
     'The anonymous id already belongs to another identified user (a shared device or no logout); the two users were not merged.',
   DEVICE_CAP_REACHED:
     'The person already holds the maximum number of anonymous ids; this device was not linked.',
+  ALIAS_OF_ANOTHER_USER:
+    "An alias's previousId is the user id of another identified person; two identified persons are never merged, so nothing was linked.",
 } as const;
 
 export type WarningCode = keyof typeof WARNING_CODES;

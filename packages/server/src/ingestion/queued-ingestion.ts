@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { AcquaintConfig } from '../config.js';
 import { findReceivedMessageIds } from '../storage/event-repository.js';
 import { readAppliedSeq } from '../storage/ingestion-cursor-repository.js';
 import { ingestionLogFile, type LogEntry, SqliteIngestionLog } from '../storage/sqlite-ingestion-log.js';
+import { startModuleWorker } from '../storage/start-module-worker.js';
 import type { Store } from '../storage/store.js';
 import { recordingIdentityCheck } from './identity-check.js';
 import {
@@ -221,7 +220,9 @@ export class QueuedIngestion implements Ingestion {
   }
 
   private startWorker(): void {
-    this.worker = applierWorker(this.workerData);
+    this.worker = startModuleWorker(new URL('./log-applier-worker.js', import.meta.url), {
+      workerData: this.workerData,
+    });
     this.workerAlive = true;
     this.worker.on('message', (message: FromApplier) => {
       if ('applied' in message) {
@@ -253,16 +254,6 @@ export class QueuedIngestion implements Ingestion {
 }
 
 const pendingKey = (projectId: string, messageId: string) => `${projectId}\u0000${messageId}`;
-
-/** The applier's worker thread; run from the TypeScript sources (tests), it loads them through tsx. */
-function applierWorker(workerData: ApplierWorkerData): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./log-applier-worker.js', here), { workerData });
-  const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
-  const entry = new URL('./log-applier-worker.ts', here).href;
-  const source = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(source, { eval: true, workerData });
-}
 
 /** The messageIds a logged request names (those it was sent with; generated ones cannot be retried). */
 function messageIdsOf(entry: LogEntry): string[] {

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RequestError } from '../errors/error-codes.js';
 import type { AppContext } from '../http/app-context.js';
+import { textAnswer } from '../http/routes/answer-schemas.js';
 import { checkReadiness } from './readiness.js';
 
 /** Seconds a load balancer should wait before asking `/ready` again after a 503. */
@@ -103,7 +104,10 @@ export async function operationsRoutes(
         summary: 'Prometheus metrics',
         description:
           'Prometheus text format: HTTP requests and latency by route pattern and status, tracking messages by outcome, the ingestion backlog and its age, messages applied, import rows, decide latency, and process figures. Open unless `ACQUAINT_METRICS_TOKEN` is set; then send `Authorization: Bearer <token>`.',
-        response: { 200: { type: 'string' }, '4xx': { $ref: 'Error#' } },
+        response: {
+          200: textAnswer('text/plain', 'Prometheus text format (version 0.0.4).'),
+          '4xx': { $ref: 'Error#' },
+        },
       },
     },
     async (request, reply) => {

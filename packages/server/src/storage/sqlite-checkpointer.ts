@@ -1,40 +1,10 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type SqliteDatabase from 'better-sqlite3';
+import type { CheckpointWorkerData, FromCheckpointer } from './sqlite-checkpoint-worker.js';
+import { startModuleWorker } from './start-module-worker.js';
 
 /** WAL pages after which the writer still checkpoints itself, should the background lag (~400 MB). */
 const BACKSTOP_PAGES = 100_000;
-
-/**
- * The checkpoint loop, run in a worker thread on its own connection: a PASSIVE checkpoint never
- * waits for the writer nor blocks it; it copies what the WAL holds into the database file (and
- * fsyncs it) while the writer goes on. Quick again while there is work, slow when idle.
- */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.filename, { fileMustExist: true });
-db.pragma('busy_timeout = 0');
-let stopping = false;
-let last = '';
-parentPort.on('message', () => { stopping = true; });
-const loop = () => {
-  if (stopping) {
-    db.close();
-    parentPort.close();
-    return;
-  }
-  let state = last;
-  try {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    state = result.log + '/' + result.checkpointed;
-  } catch {}
-  const working = state !== last;
-  last = state;
-  setTimeout(loop, working ? 1 : 50);
-};
-loop();
-`;
 
 export interface BackgroundCheckpointer {
   /** Starts checkpointing off the writer's thread (once; later calls do nothing). */
@@ -67,11 +37,10 @@ export function backgroundCheckpointer(
     start() {
       if (worker !== null || filename === ':memory:' || filename === '') return;
       ownThreshold = connection.pragma('wal_autocheckpoint', { simple: true }) as number;
-      worker = new Worker(WORKER_SOURCE, {
-        eval: true,
+      worker = startModuleWorker(new URL('./sqlite-checkpoint-worker.js', import.meta.url), {
         // It only loops over one pragma: a small heap keeps the process's memory for the import.
         resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 },
-        workerData: { filename, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+        workerData: { filename } satisfies CheckpointWorkerData,
       });
       worker.unref();
       exited = new Promise((resolve) => {
@@ -80,8 +49,11 @@ export function backgroundCheckpointer(
           resolve();
         });
       });
-      // A worker that fails leaves the checkpoints to the writer, as before.
-      worker.on('error', () => {});
+      worker.on('message', (message: FromCheckpointer) => process.emitWarning(message.warning));
+      // A worker that fails leaves the checkpoints to the writer, as before; the failure is reported.
+      worker.on('error', (error) =>
+        process.emitWarning(`the background WAL checkpointer of ${filename} stopped: ${error.message}`),
+      );
       connection.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     },
     async stop() {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { TestServer } from '../support/test-server.js';
+import { OpenApiAnswers } from './openapi-answers.js';
 
 /** A tracking API answer (DESIGN §4). */
 export interface TrackingAnswer {
@@ -14,12 +15,10 @@ export function apiClient(server: Pick<TestServer, 'app' | 'writeKey' | 'apiKey'
   return {
     /** POST /v1/batch with the write key in the body. */
     batch: (batch: unknown[], extra: Record<string, unknown> = {}) =>
-      app.inject({ method: 'POST', url: '/v1/batch', payload: { writeKey, batch, ...extra } }),
+      documented(app, 'POST', '/v1/batch', { payload: { writeKey, batch, ...extra } }),
     /** POST /v1/<type> with Basic auth. */
     send: (type: string, message: Record<string, unknown>) =>
-      app.inject({
-        method: 'POST',
-        url: `/v1/${type}`,
+      documented(app, 'POST', `/v1/${type}`, {
         headers: { authorization: basicAuth(writeKey) },
         payload: message,
       }),
@@ -41,12 +40,34 @@ function apiCall(
   key: string,
   payload?: unknown,
 ): Promise<LightMyRequestResponse> {
-  return app.inject({
-    method,
-    url,
+  return documented(app, method, url, {
     headers: { authorization: `Bearer ${key}` },
     ...(payload === undefined ? {} : { payload: payload as object }),
   });
+}
+
+const documents = new WeakMap<FastifyInstance, Promise<OpenApiAnswers>>();
+
+/**
+ * One request through `inject()`, its answer checked against the app's /openapi.json: every suite
+ * that uses this client fails on an answer the document does not describe.
+ */
+async function documented(
+  app: FastifyInstance,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  url: string,
+  request: { headers?: Record<string, string>; payload?: object },
+): Promise<LightMyRequestResponse> {
+  const response = await app.inject({ method, url, ...request });
+  let answers = documents.get(app);
+  if (!answers) {
+    answers = OpenApiAnswers.of(app);
+    documents.set(app, answers);
+  }
+  const mismatches = (await answers).check(method, url, response, { unknownRoutes: 'pass' });
+  if (mismatches.length > 0)
+    throw new Error(`the answer disagrees with /openapi.json:\n${mismatches.join('\n')}`);
+  return response;
 }
 
 /** An ISO time `minutes` after a fixed morning, so tests read the same every run. */

@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
@@ -200,6 +201,46 @@ it('sqlite-log: /ready is 503 naming the backlog while the applier cannot keep u
     for (let i = 0; i < 3 && !(await server.app.ingestion.settled()); i++);
     const ready = await server.app.inject({ method: 'GET', url: '/ready' });
     expect(ready.json()).toMatchObject({ ready: true });
+  } finally {
+    await server.close();
+  }
+}, 90_000);
+
+it('sqlite-log: /ready is 503 naming the applier while its worker is dead, 200 once it has restarted and caught up', async () => {
+  const server = await startTestServer({ backend: 'sqlite-log', listen: false });
+  try {
+    const client = apiClient(server);
+    // The applier's worker thread, reached inside the app's ingestion: killed as a crash would.
+    const { worker } = server.app.ingestion as unknown as { worker: Worker };
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await worker.terminate();
+    await exited;
+    const sent = await client.batch([{ type: 'identify', userId: 'user-42', anonymousId: 'anon-phone' }]);
+    expect(sent.statusCode).toBe(200);
+
+    const down = await server.app.inject({ method: 'GET', url: '/ready' });
+    expect(down.statusCode).toBe(503);
+    expect(down.headers['retry-after']).toBe('5');
+    expect(down.json().checks.ingestion_applier).toEqual({
+      ok: false,
+      message: 'the ingestion log applier is not running (it restarts by itself)',
+    });
+    expect(down.json().error.message).toMatch(/^ingestion_applier: the ingestion log applier is not running/);
+    expect(down.json().checks.database.ok).toBe(true);
+
+    // It restarts by itself after a second and applies what was logged meanwhile.
+    let ready = down;
+    for (let i = 0; i < 50 && ready.statusCode !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      ready = await server.app.inject({ method: 'GET', url: '/ready' });
+    }
+    expect(ready.statusCode, ready.body).toBe(200);
+    expect(ready.json().checks.ingestion_applier).toEqual({ ok: true, message: 'running' });
+    expect(server.app.ingestion.status().applier_alive).toBe(true);
+    await server.app.ingestion.settled();
+    const user = await client.get('/api/users/user-42');
+    expect(user.statusCode).toBe(200);
+    expect(user.json().devices.map((d: { anonymous_id: string }) => d.anonymous_id)).toEqual(['anon-phone']);
   } finally {
     await server.close();
   }

@@ -68,6 +68,37 @@ const NOT_PROJECT_SCOPED: Record<string, string> = {
   'POST /api/projects': 'session only: a new project belongs to no key yet',
 };
 
+/**
+ * Valid bodies for the routes that take no API key, so that their refusal of a key (or of no
+ * credentials) must come before the body matters: a session-only route that wrongly accepted a
+ * key would then go on to act, and cannot pass by refusing an empty body with 400.
+ */
+const VALID_BODIES: Record<string, object> = {
+  'POST /api/invitations': { role: 'viewer', email: 'invited-by-a-key@example.com' },
+  'POST /api/projects': { name: 'made with a key' },
+  'POST /api/setup': { token: 'not-the-setup-token', email: 'a@example.com', password: 'a-password-1234' },
+  'POST /api/session': { email: 'owner-b@example.com', password: 'not-the-password-1' },
+  'POST /api/invitations/accept': {
+    token: 'not-an-invitation-token',
+    email: 'a@example.com',
+    password: 'a-password-1234',
+  },
+};
+/**
+ * What the routes that take a token or a password (not a key) answer to the valid bodies above,
+ * whatever key comes with them: the install has an owner (setup is done), the password and the
+ * invitation token are wrong.
+ */
+const REFUSED_BY_TOKEN: Record<string, number[]> = {
+  'POST /api/setup': [409],
+  'POST /api/session': [401],
+  'POST /api/invitations/accept': [404],
+};
+/** Refusals of a session-only route called with no session, whatever the credentials. */
+const REFUSED_WITHOUT_SESSION = [401, 403];
+const isSessionOnly = (route: Route) =>
+  NOT_PROJECT_SCOPED[`${route.method} ${route.url}`]?.startsWith('session only') === true;
+
 describeEachBackend(
   'isolation matrix from the route table',
   (backend: Backend) => {
@@ -239,7 +270,9 @@ describeEachBackend(
         method: route.method as 'GET',
         url: withIdsOfB(route.url),
         headers: authorization ? { authorization } : {},
-        ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: {} }),
+        ...(route.method === 'GET' || route.method === 'DELETE'
+          ? {}
+          : { payload: VALID_BODIES[`${route.method} ${route.url}`] ?? {} }),
       });
     const secretRoutes = () => routes.filter((r) => r.url.startsWith('/api/') || UPLOAD_ROUTES.test(r.url));
     /** No 5xx, and none of B's ids or values, except an id the request itself named (echoed in a 404). */
@@ -263,9 +296,15 @@ describeEachBackend(
         for (const authorization of [undefined, basic, `Bearer ${a.writeKey}`]) {
           const response = await call(route, authorization);
           expectNothingOfB(route, response);
-          const refused = route.method === 'GET' || route.method === 'DELETE' ? [401] : REFUSED_WITHOUT_KEY;
+          const refused =
+            route.method === 'GET' || route.method === 'DELETE'
+              ? [401]
+              : isSessionOnly(route)
+                ? REFUSED_WITHOUT_SESSION
+                : REFUSED_WITHOUT_KEY;
           // Of the routes that take no key, only setup's "is it needed?" answers without credentials.
-          const allowed = `${route.method} ${route.url}` === 'GET /api/setup' ? [200] : refused;
+          const name = `${route.method} ${route.url}`;
+          const allowed = name === 'GET /api/setup' ? [200] : (REFUSED_BY_TOKEN[name] ?? refused);
           expect(
             allowed,
             `${route.method} ${route.url} with ${authorization ?? 'no key'}: ${response.statusCode}`,
@@ -297,9 +336,10 @@ describeEachBackend(
       for (const route of secretRoutes()) {
         const notScoped = NOT_PROJECT_SCOPED[`${route.method} ${route.url}`];
         if (notScoped) {
-          // A session-only route takes no API key of any scope (its empty body may be refused first).
-          const refused = route.method === 'GET' || route.method === 'DELETE' ? [401] : REFUSED_WITHOUT_KEY;
-          if (notScoped.startsWith('session only'))
+          // A session-only route takes no API key of any scope, refused before its (valid) body matters.
+          const refused =
+            route.method === 'GET' || route.method === 'DELETE' ? [401] : REFUSED_WITHOUT_SESSION;
+          if (isSessionOnly(route))
             for (const key of [a.query, a.upload, a.admin, a.full]) {
               const status = (await call(route, `Bearer ${key}`)).statusCode;
               if (!refused.includes(status))

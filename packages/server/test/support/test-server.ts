@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { AcquaintConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/build-app.js';
 import { createProject } from '../../src/projects/create-project.js';
@@ -25,13 +25,19 @@ export interface TestServer {
  * HTTP on 127.0.0.1 on a free port; without, tests drive it with `app.inject()`.
  */
 export async function startTestServer(
-  options: { backend?: Backend; listen?: boolean; config?: Partial<AcquaintConfig> } = {},
+  options: {
+    backend?: Backend;
+    listen?: boolean;
+    config?: Partial<AcquaintConfig>;
+    /** Called for each route as it is added (Fastify's onRoute): the app's own route table. */
+    onRoute?: (route: RouteOptions) => void;
+  } = {},
 ): Promise<TestServer> {
   const { store, cleanup } = await openTestStore(options.backend ?? 'sqlite');
   const project = await createProject(store, 'Test site');
   const config =
     options.backend === 'postgres-jetstream' ? { queue: natsUrl, ...options.config } : options.config;
-  const app = await buildApp({ store, config });
+  const app = await buildApp({ store, config, onRoute: options.onRoute });
   let url = '';
   if (options.listen ?? true) url = await app.listen({ port: 0, host: '127.0.0.1' });
   else await app.ready();

@@ -7,6 +7,7 @@ import type { AccountRow } from '../../storage/account-repository.js';
 import type { AppContext } from '../app-context.js';
 import { RateLimiter } from '../rate-limiter.js';
 import { sessionToken, setSessionCookie } from '../session-auth.js';
+import { documentedAsSent, signedOutAnswer } from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 const credentials = {
@@ -146,10 +147,11 @@ export async function accountRoutes(
   app.delete(
     '/api/session',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['accounts'],
         summary: 'Sign out: ends the session and clears its cookie',
-        response: errorResponses,
+        response: { 200: signedOutAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {

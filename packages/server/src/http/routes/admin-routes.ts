@@ -3,6 +3,8 @@ import { RequestError } from '../../errors/error-codes.js';
 import { mergePersonsByAdmin, splitAnonymousId } from '../../identity/admin-repair.js';
 import { findPersonById, findPersonByUserId } from '../../storage/identity-repository.js';
 import type { AppContext } from '../app-context.js';
+import { auditLogAnswer, documentedAsSent, mergeAnswer, splitAnswer } from './answer-schemas.js';
+import { errorResponses } from './route-schemas.js';
 
 const personRef = {
   type: 'object',
@@ -39,6 +41,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
   app.post(
     '/api/admin/merge',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['admin'],
         security: [{ apiKey: [] }],
@@ -51,7 +54,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
           additionalProperties: false,
           properties: { into: personRef, from: personRef },
         },
-        response: { '4xx': { $ref: 'Error#' } },
+        response: { 200: mergeAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -71,6 +74,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
   app.post(
     '/api/admin/split',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['admin'],
         security: [{ apiKey: [] }],
@@ -81,7 +85,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
           additionalProperties: false,
           properties: { anonymous_id: { type: 'string', minLength: 1 } },
         },
-        response: { '4xx': { $ref: 'Error#' } },
+        response: { 200: splitAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -96,6 +100,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
   app.get(
     '/api/admin/audit-log',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['admin'],
         security: [{ apiKey: [] }],
@@ -104,7 +109,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
           type: 'object',
           properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         },
-        response: { '4xx': { $ref: 'Error#' } },
+        response: { 200: auditLogAnswer, ...errorResponses },
       },
     },
     async (request) => {

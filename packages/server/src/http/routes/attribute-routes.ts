@@ -4,6 +4,8 @@ import { attributeNameProblem } from '../../attributes/attribute-operation.js';
 import { ATTRIBUTE_TYPES, type AttributeType } from '../../attributes/attribute-types.js';
 import { RequestError } from '../../errors/error-codes.js';
 import type { AppContext } from '../app-context.js';
+import { attributeListAnswer, attributeTypeAnswer, documentedAsSent } from './answer-schemas.js';
+import { errorResponses } from './route-schemas.js';
 
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } as const;
 const typeBody = {
@@ -28,11 +30,12 @@ export async function attributeRoutes(
   app.get(
     '/api/attributes',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['attributes'],
         security: [{ apiKey: [] }],
         summary: 'Attribute definitions with how many persons hold each',
-        response: { '4xx': { $ref: 'Error#' } },
+        response: { 200: attributeListAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -44,6 +47,7 @@ export async function attributeRoutes(
   app.put(
     '/api/attributes/:name',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['attributes'],
         security: [{ apiKey: [] }],
@@ -52,7 +56,7 @@ export async function attributeRoutes(
           'Stored values are kept and read through the new type; the answer counts those that do not fit.',
         params: nameParams,
         body: typeBody,
-        response: { '4xx': { $ref: 'Error#' } },
+        response: { 200: attributeTypeAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -68,13 +72,14 @@ export async function attributeRoutes(
     '/api/attributes/:name/type-preview',
     {
       config: { readOnly: true },
+      ...documentedAsSent,
       schema: {
         tags: ['attributes'],
         summary: 'What changing the type would do, without changing it',
         description: 'Counts the stored values that would not read as the new type, with up to 10 examples.',
         params: nameParams,
         body: typeBody,
-        response: { '4xx': { $ref: 'Error#' } },
+        response: { 200: attributeTypeAnswer, ...errorResponses },
       },
     },
     async (request) => {

@@ -9,6 +9,7 @@ import { countPersons, pagePersons } from '../../storage/group-member-query.js';
 import { findGroup } from '../../storage/group-repository.js';
 import type { AppContext } from '../app-context.js';
 import { decodeCursor, encodeCursor } from '../paging-cursor.js';
+import { textAnswer } from './answer-schemas.js';
 import { groupOverview, groupParams, member, orRefuse, userIdsBody } from './group-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
@@ -94,7 +95,10 @@ export async function groupMemberRoutes(
         summary: "All of a group's members as CSV (person_id,user_id,first_seen,last_seen), streamed",
         security: [{ apiKey: [] }],
         params: groupParams,
-        response: errorResponses,
+        response: {
+          200: textAnswer('text/csv', 'person_id,user_id,first_seen,last_seen (UTF-8 with BOM).'),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {

@@ -6,6 +6,13 @@ import { importHistory, sweepStaleJobs, viewImportJob } from '../../imports/impo
 import { findImportJob, loadImportErrors, loadJobChunkPersons } from '../../storage/import-job-repository.js';
 import { findUserIdsOfPersons } from '../../storage/import-user-ids.js';
 import type { AppContext } from '../app-context.js';
+import {
+  documentedAsSent,
+  importJobAnswer,
+  importListAnswer,
+  importUsersAnswer,
+  textAnswer,
+} from './answer-schemas.js';
 import { errorResponses, importJobParams } from './route-schemas.js';
 
 const ERROR_PAGE = 5000;
@@ -26,6 +33,7 @@ export async function importReadRoutes(
   app.get(
     '/api/imports',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['imports'],
         summary: 'Import history, newest first (CSV jobs and bulk uploads)',
@@ -37,7 +45,7 @@ export async function importReadRoutes(
             offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
           },
         },
-        response: errorResponses,
+        response: { 200: importListAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -51,12 +59,13 @@ export async function importReadRoutes(
   app.get(
     '/api/imports/:id',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['imports'],
         summary: 'An import job: status, progress (rows, bytes, percent), counts and its first errors',
         security: [{ apiKey: [] }],
         params: importJobParams,
-        response: errorResponses,
+        response: { 200: importJobAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -73,7 +82,10 @@ export async function importReadRoutes(
         summary: "All of a job's refused rows and warnings, as CSV",
         security: [{ apiKey: [] }],
         params: importJobParams,
-        response: errorResponses,
+        response: {
+          200: textAnswer('text/csv', 'row,user_id,field,code,message (UTF-8 with BOM).'),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
@@ -98,6 +110,7 @@ export async function importReadRoutes(
   app.get(
     '/api/imports/:id/users',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['imports'],
         summary: 'The user ids a job wrote, a chunk of the file at a time ("the users of import job X")',
@@ -105,7 +118,7 @@ export async function importReadRoutes(
         security: [{ apiKey: [] }],
         params: importJobParams,
         querystring: { type: 'object', properties: { after: { type: 'integer', minimum: 0, default: 0 } } },
-        response: errorResponses,
+        response: { 200: importUsersAnswer, ...errorResponses },
       },
     },
     async (request) => {

@@ -7,6 +7,7 @@ import { acceptsFile, createCsvImportJob, sweepStaleJobs, viewImportJob } from '
 import { runCsvImport } from '../../imports/run-csv-import.js';
 import { findImportJob, type ImportJobRow } from '../../storage/import-job-repository.js';
 import type { AppContext } from '../app-context.js';
+import { documentedAsSent, importJobAnswer } from './answer-schemas.js';
 import { importReadRoutes } from './import-read-routes.js';
 import { errorResponses, importJobParams } from './route-schemas.js';
 
@@ -72,13 +73,14 @@ export async function importRoutes(
     '/api/imports',
     {
       config: { streamedBody: true },
+      ...documentedAsSent,
       schema: {
         tags: ['imports'],
         summary: 'Import a CSV file of users and attributes, or create a job to send it to',
         description: `First column = user identifier, header row = attribute names. ${csvBodyNote} The answer is the finished job (or the error that stopped it, with the job). With a JSON body instead, a pending job is created (201) and the file is sent with \`PUT /api/imports/{id}/file\`.`,
         security: [{ apiKey: [] }],
         querystring: { type: 'object', properties: csvOptions },
-        response: errorResponses,
+        response: { 200: importJobAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -105,6 +107,7 @@ export async function importRoutes(
     '/api/imports/:id/file',
     {
       config: { streamedBody: true },
+      ...documentedAsSent,
       schema: {
         tags: ['imports'],
         summary: 'Send the CSV file of a pending job, or send it again to resume an interrupted job',
@@ -115,7 +118,7 @@ export async function importRoutes(
           type: 'object',
           properties: { encoding: csvOptions.encoding, delimiter: csvOptions.delimiter },
         },
-        response: errorResponses,
+        response: { 200: importJobAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {

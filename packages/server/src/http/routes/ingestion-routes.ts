@@ -3,6 +3,7 @@ import { RequestError } from '../../errors/error-codes.js';
 import { listIngestionWarnings } from '../../storage/ingestion-warning-repository.js';
 import type { AppContext } from '../app-context.js';
 import { decodeCursor, encodeCursor } from '../paging-cursor.js';
+import { documentedAsSent, ingestionStatusAnswer, ingestionWarningsAnswer } from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 export const INGESTION_STATUS_PATH = '/api/ingestion/status';
@@ -15,13 +16,14 @@ export async function ingestionRoutes(
   app.get(
     INGESTION_STATUS_PATH,
     {
+      ...documentedAsSent,
       schema: {
         tags: ['tracking'],
         security: [{ apiKey: [] }],
         summary: 'Whether tracking messages wait to be applied',
         description:
           'With the ingestion log (SQLite files), requests are answered once logged and applied by a background thread; `backlog` is how many logged requests are not applied yet (`backlog_messages` their messages; past `ACQUAINT_INGESTION_MAX_BACKLOG_MESSAGES` tracking is refused with 429 INGESTION_BACKLOG_FULL), `backlog_age_seconds` how long the oldest has waited, and `applier_alive` whether the background thread runs. With NATS JetStream (`ACQUAINT_QUEUE`, PostgreSQL fleets; `mode: "jetstream"`), `backlog` is how many stream messages wait to be applied by the fleet, `backlog_age_seconds` the age of the oldest, and `applier_alive` whether NATS answers and this process holds its partition leases. Other API calls wait for the backlog they find before answering; this one does not.',
-        response: errorResponses,
+        response: { 200: ingestionStatusAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -33,12 +35,13 @@ export async function ingestionRoutes(
   app.get(
     '/api/ingestion/warnings',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['tracking'],
         security: [{ apiKey: [] }],
         summary: 'Identity outcomes found when messages were applied',
         description:
-          'Newest first. Tracking requests are answered once their messages are safely logged, so what only applying them can find is listed here: IDENTIFIED_ON_ANOTHER_USER (a shared device; the users were not merged), DEVICE_CAP_REACHED, UNVERIFIED_TRAITS_IGNORED (identity verification: traits sent without a proven user id to a device of an identified user) and ATTRIBUTE_SKIPPED. Page with `before` (the smallest `id` of the previous page).',
+          'Newest first. Tracking requests are answered once their messages are safely logged, so what only applying them can find is listed here: IDENTIFIED_ON_ANOTHER_USER (a shared device; the users were not merged), ALIAS_OF_ANOTHER_USER, DEVICE_CAP_REACHED, UNVERIFIED_TRAITS_IGNORED (identity verification: traits sent without a proven user id to a device of an identified user) and ATTRIBUTE_SKIPPED. Page with `before` (the smallest `id` of the previous page).',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -48,7 +51,7 @@ export async function ingestionRoutes(
             message_id: { type: 'string', maxLength: 255 },
           },
         },
-        response: errorResponses,
+        response: { 200: ingestionWarningsAnswer, ...errorResponses },
       },
     },
     async (request) => {

@@ -9,6 +9,7 @@ import {
   revokeApiKey,
 } from '../../storage/project-repository.js';
 import type { AppContext } from '../app-context.js';
+import { createdKeyAnswer, documentedAsSent, keyListAnswer, revokedKeyAnswer } from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -33,11 +34,12 @@ export async function keyRoutes(app: FastifyInstance, { context }: { context: Ap
   app.get(
     '/api/keys',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['keys'],
         summary: 'The API keys of the project, revoked ones included',
         security: [{ apiKey: [] }],
-        response: errorResponses,
+        response: { 200: keyListAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -49,6 +51,7 @@ export async function keyRoutes(app: FastifyInstance, { context }: { context: Ap
   app.post(
     '/api/keys',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['keys'],
         summary: 'Create an API key; the key is in this answer only',
@@ -67,7 +70,7 @@ export async function keyRoutes(app: FastifyInstance, { context }: { context: Ap
             },
           },
         },
-        response: errorResponses,
+        response: { 201: createdKeyAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -92,12 +95,13 @@ export async function keyRoutes(app: FastifyInstance, { context }: { context: Ap
   app.delete(
     '/api/keys/:id',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['keys'],
         summary: 'Revoke an API key: it stops working at once, on every server process',
         security: [{ apiKey: [] }],
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
-        response: errorResponses,
+        response: { 200: revokedKeyAnswer, ...errorResponses },
       },
     },
     async (request) => {

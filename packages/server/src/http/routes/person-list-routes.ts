@@ -9,6 +9,7 @@ import { listPersonsPage, type PersonSort, recentEvents } from '../../storage/pe
 import type { AppContext } from '../app-context.js';
 import { decodeCursor, encodeCursor } from '../paging-cursor.js';
 import { orRefuse } from './group-schemas.js';
+import { documentedAsSent, personListAnswer, recentEventsAnswer } from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -34,6 +35,7 @@ export async function personListRoutes(
   app.get(
     '/api/persons',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['users'],
         summary: 'Persons sorted by last or first seen, paged by cursor, with chosen attribute columns',
@@ -52,7 +54,7 @@ export async function personListRoutes(
             condition: { type: 'string', maxLength: 16_000, description: 'A condition as JSON.' },
           },
         },
-        response: errorResponses,
+        response: { 200: personListAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -109,6 +111,7 @@ export async function personListRoutes(
   app.get(
     '/api/events',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['events'],
         summary: "The project's latest events, newest first (page views, events, identify calls)",
@@ -120,7 +123,7 @@ export async function personListRoutes(
             cursor: { type: 'string', maxLength: 500 },
           },
         },
-        response: errorResponses,
+        response: { 200: recentEventsAnswer, ...errorResponses },
       },
     },
     async (request) => {

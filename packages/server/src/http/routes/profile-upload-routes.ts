@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { RequestError } from '../../errors/error-codes.js';
 import { type ProfileUploadBody, uploadProfiles } from '../../imports/upload-profiles.js';
 import type { AppContext } from '../app-context.js';
+import { errorResponses } from './route-schemas.js';
 
 const issue = {
   type: 'object',
@@ -52,7 +53,7 @@ export async function profileUploadRoutes(
               warnings: { type: 'array', items: issue },
             },
           },
-          '4xx': { $ref: 'Error#' },
+          ...errorResponses,
         },
       },
     },

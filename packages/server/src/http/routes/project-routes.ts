@@ -4,6 +4,8 @@ import { canonicalTimeZone } from '../../reports/time-zone.js';
 import { updateProjectSettings } from '../../storage/project-repository.js';
 import type { AppContext } from '../app-context.js';
 import { keyRotationRoutes } from './key-rotation-routes.js';
+import { documentedAsSent, projectAnswer, updatedAnswer } from './answer-schemas.js';
+import { errorResponses } from './route-schemas.js';
 
 /** The project of the API key: its write key, identity-verification setting and secret. */
 export async function projectRoutes(
@@ -13,11 +15,12 @@ export async function projectRoutes(
   app.get(
     '/api/project',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['project'],
         security: [{ apiKey: [] }],
         summary: 'The project of this API key',
-        response: { '4xx': { $ref: 'Error#' } },
+        response: { 200: projectAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -38,6 +41,7 @@ export async function projectRoutes(
   app.patch(
     '/api/project',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['project'],
         security: [{ apiKey: [] }],
@@ -55,7 +59,7 @@ export async function projectRoutes(
             allow_scripts: { type: 'boolean' },
           },
         },
-        response: { '4xx': { $ref: 'Error#' } },
+        response: { 200: updatedAnswer, ...errorResponses },
       },
     },
     async (request) => {

@@ -13,6 +13,7 @@ import {
 } from '../../reports/report-request.js';
 import { findGroup } from '../../storage/group-repository.js';
 import type { AppContext } from '../app-context.js';
+import { breakdownAnswer, crossDeviceAnswer, documentedAsSent } from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 const instant = {
@@ -93,13 +94,14 @@ export async function reportRoutes(
     '/api/reports/breakdown',
     {
       config: { readOnly: true },
+      ...documentedAsSent,
       schema: {
         tags: ['reports'],
         security: [{ apiKey: [] }],
         summary: 'Visitors, sessions, page views, an event or its conversion rate, broken down',
         description: `Counts the persons with at least one event in [from, to) (all their devices as one, events before sign-in included, crawlers left out), by an attribute's value read through its type, or by device type. At most 50 rows by visitors; the rest are summed in \`other\`. \`interval\` adds a day or week series (weeks start on Monday) in the project's time zone. A range spans at most ${MAX_REPORT_DAYS} days. An attribute no one holds puts every visitor in the row of key null, with a warning.`,
         body: breakdownBody,
-        response: errorResponses,
+        response: { 200: breakdownAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -116,6 +118,7 @@ export async function reportRoutes(
     '/api/reports/cross-device',
     {
       config: { readOnly: true },
+      ...documentedAsSent,
       schema: {
         tags: ['reports'],
         security: [{ apiKey: [] }],
@@ -128,7 +131,7 @@ export async function reportRoutes(
           required: ['from', 'to'],
           properties: { from: instant, to: instant, event: { type: 'string', minLength: 1, maxLength: 200 } },
         },
-        response: errorResponses,
+        response: { 200: crossDeviceAnswer, ...errorResponses },
       },
     },
     async (request) => {

@@ -11,6 +11,7 @@ import {
 } from '../../storage/account-repository.js';
 import type { AppContext } from '../app-context.js';
 import { accountSchema, accountView, refuse, sendSession } from './account-routes.js';
+import { deletedIdAnswer, documentedAsSent } from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 const iso = (ms: number) => new Date(Number(ms)).toISOString();
@@ -48,11 +49,12 @@ export async function teamRoutes(app: FastifyInstance, { context }: { context: A
   app.delete(
     '/api/accounts/:id',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['accounts'],
         summary: 'Remove an account (not the owner); its sessions end at once',
         params: idParams,
-        response: errorResponses,
+        response: { 200: deletedIdAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -143,11 +145,12 @@ export async function teamRoutes(app: FastifyInstance, { context }: { context: A
   app.delete(
     '/api/invitations/:id',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['accounts'],
         summary: 'Withdraw an open invitation',
         params: idParams,
-        response: errorResponses,
+        response: { 200: deletedIdAnswer, ...errorResponses },
       },
     },
     async (request) => {

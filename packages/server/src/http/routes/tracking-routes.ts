@@ -8,6 +8,7 @@ import { RateLimiter } from '../rate-limiter.js';
 
 /** When to try again while the ingestion log is full: a few seconds of applying. */
 const BACKLOG_RETRY_AFTER_SECONDS = 5;
+import { errorResponses } from './route-schemas.js';
 
 const SINGLE_MESSAGE_ROUTES: [string, MessageType][] = [
   ['/v1/identify', 'identify'],
@@ -21,7 +22,7 @@ const SINGLE_MESSAGE_ROUTES: [string, MessageType][] = [
 const trackingResponse = {
   200: {
     description:
-      'Accepted. `rejected` lists messages that were refused (each with index, messageId, code, message); `warnings` lists messages that were stored with an adjustment. Both appear only when not empty. On SQLite the answer comes once the messages are durably logged; outcomes found only when they are applied (IDENTIFIED_ON_ANOTHER_USER, DEVICE_CAP_REACHED, UNVERIFIED_TRAITS_IGNORED, ATTRIBUTE_SKIPPED for the attribute cap) are listed by GET /api/ingestion/warnings instead.',
+      'Accepted. `rejected` lists messages that were refused (each with index, messageId, code, message); `warnings` lists messages that were stored with an adjustment. Both appear only when not empty. On SQLite the answer comes once the messages are durably logged; outcomes found only when they are applied (IDENTIFIED_ON_ANOTHER_USER, ALIAS_OF_ANOTHER_USER, DEVICE_CAP_REACHED, UNVERIFIED_TRAITS_IGNORED, ATTRIBUTE_SKIPPED for the attribute cap) are listed by GET /api/ingestion/warnings instead.',
     type: 'object',
     properties: {
       success: { type: 'boolean' },
@@ -29,7 +30,7 @@ const trackingResponse = {
       warnings: { type: 'array', items: { $ref: 'MessageIssue#' } },
     },
   },
-  '4xx': { $ref: 'Error#' },
+  ...errorResponses,
 };
 
 /** The Segment-compatible HTTP Tracking API (DESIGN §4), authenticated by the project's write key. */

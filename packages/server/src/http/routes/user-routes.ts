@@ -14,6 +14,15 @@ import {
 } from '../../storage/identity-repository.js';
 import type { Db } from '../../storage/store.js';
 import type { AppContext } from '../app-context.js';
+import {
+  attributeChangesAnswer,
+  deletedUserAnswer,
+  documentedAsSent,
+  exportAnswer,
+  profileAnswer,
+  timelineAnswer,
+  userListAnswer,
+} from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 const userIdParams = {
@@ -55,6 +64,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
   app.get(
     '/api/users',
     {
+      ...documentedAsSent,
       schema: {
         tags: ['users'],
         security: [{ apiKey: [] }],
@@ -69,7 +79,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
             identified: { type: 'boolean' },
           },
         },
-        response: errorResponses,
+        response: { 200: userListAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -86,12 +96,13 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
     app.get(
       path,
       {
+        ...documentedAsSent,
         schema: {
           tags: ['users'],
           security: [{ apiKey: [] }],
           summary: 'A profile with attributes and devices',
           params,
-          response: errorResponses,
+          response: { 200: profileAnswer, ...errorResponses },
         },
       },
       async (request) => {
@@ -103,13 +114,14 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
     app.get(
       `${path}/attribute-changes`,
       {
+        ...documentedAsSent,
         schema: {
           tags: ['users'],
           summary: 'Each attribute value with the time and source of its last change',
           description:
             '`source` is `sdk` or `server` (an identify; `source_id` its messageId), `import` (`source_id` the job id), or null when no record of the write is left.',
           params,
-          response: errorResponses,
+          response: { 200: attributeChangesAnswer, ...errorResponses },
         },
       },
       async (request) => {
@@ -122,13 +134,14 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
     app.get(
       `${path}/events`,
       {
+        ...documentedAsSent,
         schema: {
           tags: ['users'],
           security: [{ apiKey: [] }],
           summary: 'The cross-device timeline, newest first',
           params,
           querystring: paging,
-          response: errorResponses,
+          response: { 200: timelineAnswer, ...errorResponses },
         },
       },
       async (request) => {
@@ -148,12 +161,13 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
     app.get(
       `${path}/export`,
       {
+        ...documentedAsSent,
         schema: {
           tags: ['users'],
           security: [{ apiKey: [] }],
           summary: 'Everything held about a person (right of access)',
           params,
-          response: errorResponses,
+          response: { 200: exportAnswer, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -181,12 +195,13 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
     app.delete(
       path,
       {
+        ...documentedAsSent,
         schema: {
           tags: ['users'],
           security: [{ apiKey: [] }],
           summary: 'Erase a person: profile, ids, attributes and events',
           params,
-          response: errorResponses,
+          response: { 200: deletedUserAnswer, ...errorResponses },
         },
       },
       async (request) => {

@@ -21,6 +21,7 @@ import {
   type SubscriptionSettings,
 } from '../../webhooks/webhook-subscription.js';
 import type { AppContext } from '../app-context.js';
+import { deletedIdAnswer, documentedAsSent, rotatedSecretAnswer } from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 import { changeWebhookBody, createWebhookBody, webhookParams, webhookView } from './webhook-schemas.js';
 
@@ -118,7 +119,16 @@ export async function webhookRoutes(
 
   app.get(
     '/api/webhooks',
-    { schema: { ...secured, summary: 'The webhook subscriptions of the project', response: errorResponses } },
+    {
+      schema: {
+        ...secured,
+        summary: 'The webhook subscriptions of the project',
+        response: {
+          200: { type: 'object', properties: { webhooks: { type: 'array', items: webhookView } } },
+          ...errorResponses,
+        },
+      },
+    },
     async (request) => {
       const { project } = await context.auth.apiKey(request, 'admin');
       return { webhooks: (await listWebhooks(store.db, project.id)).map(viewWebhook) };
@@ -184,11 +194,12 @@ export async function webhookRoutes(
   app.delete(
     '/api/webhooks/:id',
     {
+      ...documentedAsSent,
       schema: {
         ...secured,
         summary: 'Delete a subscription and its delivery log; nothing more is sent to it',
         params: webhookParams,
-        response: errorResponses,
+        response: { 200: deletedIdAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -208,12 +219,13 @@ export async function webhookRoutes(
   app.post(
     '/api/webhooks/:id/rotate-secret',
     {
+      ...documentedAsSent,
       schema: {
         ...secured,
         summary:
           'Replace the signing secret; the new one is in this answer only and signs every later attempt',
         params: webhookParams,
-        response: errorResponses,
+        response: { 200: rotatedSecretAnswer, ...errorResponses },
       },
     },
     async (request) => {
