@@ -154,6 +154,8 @@ export class JetStreamIngestion implements Ingestion {
     return {
       mode: 'jetstream',
       backlog: messages,
+      // A stream message holds one partition's share of a request: at least one tracking message.
+      backlog_messages: messages,
       backlog_age_seconds: oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000),
       applier_alive: this.queue.isConnected && Date.now() - this.applier.lastRenewed < 3 * RENEW_MS,
     };

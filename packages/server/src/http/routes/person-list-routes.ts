@@ -8,8 +8,8 @@ import type { PersonsQuery } from '../../storage/group-member-query.js';
 import { listPersonsPage, type PersonSort, recentEvents } from '../../storage/person-list-repository.js';
 import type { AppContext } from '../app-context.js';
 import { decodeCursor, encodeCursor } from '../paging-cursor.js';
-import { orRefuse } from './group-schemas.js';
 import { documentedAsSent, personListAnswer, recentEventsAnswer } from './answer-schemas.js';
+import { orRefuse } from './group-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());

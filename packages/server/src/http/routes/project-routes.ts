@@ -3,8 +3,8 @@ import { RequestError } from '../../errors/error-codes.js';
 import { canonicalTimeZone } from '../../reports/time-zone.js';
 import { updateProjectSettings } from '../../storage/project-repository.js';
 import type { AppContext } from '../app-context.js';
-import { keyRotationRoutes } from './key-rotation-routes.js';
 import { documentedAsSent, projectAnswer, updatedAnswer } from './answer-schemas.js';
+import { keyRotationRoutes } from './key-rotation-routes.js';
 import { errorResponses } from './route-schemas.js';
 
 /** The project of the API key: its write key, identity-verification setting and secret. */

@@ -8,6 +8,7 @@ import { RateLimiter } from '../rate-limiter.js';
 
 /** When to try again while the ingestion log is full: a few seconds of applying. */
 const BACKLOG_RETRY_AFTER_SECONDS = 5;
+
 import { errorResponses } from './route-schemas.js';
 
 const SINGLE_MESSAGE_ROUTES: [string, MessageType][] = [
