@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ImportJobRow } from '../storage/import-job-repository.js';
 import { countJobChunks, findImportJob, updateImportJob } from '../storage/import-job-repository.js';
 import type { Store } from '../storage/store.js';
@@ -102,6 +103,9 @@ export async function runCsvImport(
     errorSeq += checked.issues.length;
     checked = emptyChunk();
     pendingRecords = 0;
+    // Rows that arrived together (the encoding is decided on up to 1 MiB) are committed chunk by
+    // chunk: let other requests (job status, tracking, /health) in between chunks.
+    await nextTurn();
   };
   const finish = async (
     status: 'completed' | 'failed' | 'interrupted',

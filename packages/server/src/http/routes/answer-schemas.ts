@@ -294,6 +294,12 @@ export const projectAnswer = object({
   created_at: time,
 });
 export const updatedAnswer = object({ updated: { type: 'boolean' } });
+/** A rotated write key or identity secret, answered once: the field named by the route. */
+export const rotatedKeyAnswer = object({
+  project_id: { type: 'string' },
+  write_key: { type: 'string', description: 'Only when the write key was rotated.' },
+  identity_secret: { type: 'string', description: 'Only when the identity secret was rotated.' },
+});
 
 /** A non-JSON answer: its media type and a string body. */
 export const textAnswer = (mediaType: string, description: string) => ({

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { newIdentitySecret, newWriteKey } from '../../projects/keys.js';
 import { appendAuditLog, replaceProjectKey } from '../../storage/project-repository.js';
 import type { AppContext } from '../app-context.js';
+import { documentedAsSent, rotatedKeyAnswer } from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 /**
@@ -22,7 +23,13 @@ export async function keyRotationRoutes(
     app.post(
       path,
       {
-        schema: { tags: ['project'], summary, security: [{ apiKey: [] }], response: errorResponses },
+        ...documentedAsSent,
+        schema: {
+          tags: ['project'],
+          summary,
+          security: [{ apiKey: [] }],
+          response: { 200: rotatedKeyAnswer, ...errorResponses },
+        },
       },
       async (request) => {
         const { project, key } = await context.auth.apiKey(request, 'admin');
