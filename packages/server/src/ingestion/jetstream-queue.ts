@@ -225,6 +225,11 @@ export class JetStreamQueue {
   }
 }
 
+/** How long past its own wait a pull may stay unanswered before the read is started again. */
+const PULL_GRACE_MS = 15_000;
+
+type PullOptions = { batch: number; max_bytes?: number; no_wait?: boolean; expires?: number };
+
 /**
  * Reads one partition in order through a consumer of its own. A pull request that expires on the
  * client while the server is delivering to it would drop a message out of sight (and a later
@@ -253,7 +258,33 @@ export class PartitionReader {
     return found;
   }
 
-  private async fetch(options: { batch: number; max_bytes?: number; no_wait?: boolean; expires?: number }) {
+  /**
+   * One pull. A pull on a consumer that a restarted NATS has forgotten (consumers are kept in
+   * memory) never answers, so a pull that outlasts its wait by `PULL_GRACE_MS` fails the read and
+   * the partition is read again from its stored sequence through a new consumer.
+   */
+  private async fetch(options: PullOptions): Promise<StreamEntry[]> {
+    const limitMs = (options.expires ?? 0) + PULL_GRACE_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(`consumer ${this.name} did not answer a pull within ${limitMs} ms; reading again`),
+          ),
+        limitMs,
+      );
+    });
+    const pulled = this.pull(options);
+    pulled.catch(() => {});
+    try {
+      return await Promise.race([pulled, silent]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async pull(options: PullOptions): Promise<StreamEntry[]> {
     const entries: StreamEntry[] = [];
     for await (const msg of this.queue.js.fetch(this.queue.stream, this.name, options)) {
       if (msg.info.deliverySequence !== this.delivered + 1)
