@@ -17,8 +17,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || /^(57P0[123]|08...)$/.test(code))) return true;
   const message = error instanceof Error ? error.message : '';
-  // What pg throws for a connection that ends mid-query, or for a pool that has no server.
-  return /^Connection terminated|^connect ECONNREFUSED|^timeout exceeded when trying to connect/.test(
+  // What pg throws for a connection that ends mid-query, for a client used again after its
+  // connection failed or closed (a rollback after the failure), or for a pool that has no server.
+  return /^Connection terminated|^Client (has encountered a connection error|was closed) and is not queryable|^connect ECONNREFUSED|^timeout exceeded when trying to connect/.test(
     message,
   );
 }
