@@ -36,8 +36,9 @@ export interface DecidedExperience {
  *    one signing in (a shared device) lends nothing.
  * 3. When an experience on this page targets groups or a condition, the person's facts are loaded
  *    once; decideExperiences then picks, in memory, what shows and which variant.
- * 4. New or shown-again assignments are written for the person (the user's, else the device's);
- *    a visitor with no person yet keeps its variant through the hash of its anonymous id.
+ * 4. New or shown-again assignments are written for the person (the user's, else the device's),
+ *    in one transaction with those of the decides of the same 2 ms (AssignmentWrites), before
+ *    answering; a visitor with no person yet keeps its variant through the hash of its anonymous id.
  * 5. Placeholders are filled from that person's attributes, HTML-escaped; when the project
  *    verifies identity, only for a verified user id.
  */
