@@ -7,6 +7,11 @@
 // figure a busy machine disturbs least. BENCH_CPU_PROF=<dir> also writes a V8 CPU profile of the
 // server (`node --cpu-prof`) there; `node --import tsx bench/decide/profile-summary.ts <file>`
 // lists where its time went.
+// Each route is loaded twice at 1,000/s: by autocannon (50 connections; its `overallRate` sends
+// each second's requests in a burst at the second's start) and by an open-loop paced load
+// (`paced-load.ts`: one request every millisecond on up to 50 keep-alive connections, latency
+// from when each was due), after a warm-up. The load runs in this process, which does nothing
+// else meanwhile; the server is its own process.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -16,6 +21,7 @@ import pg from 'pg';
 import { createProject } from '../../packages/server/src/projects/create-project.js';
 import { openStore } from '../../packages/server/src/storage/store.js';
 import { fiftyExperiences } from './experiences.js';
+import { pacedLoad } from './paced-load.js';
 import { seedPersons } from './seed-persons.js';
 
 const persons = Number(process.argv[2] ?? 1_000_000);
@@ -37,13 +43,7 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Latency figures of one autocannon run at a steady rate, and the server's CPU ms per request. */
-async function steady(
-  url: string,
-  request: autocannon.Request,
-  seconds: number,
-  pid: number,
-): Promise<{
+interface Figures {
   p50: number;
   p99: number;
   max: number;
@@ -51,7 +51,17 @@ async function steady(
   errors: number;
   non2xx: number;
   cpu: number;
-}> {
+  load: number;
+}
+
+/** Latency figures of one autocannon run at a steady rate, and the server's CPU ms per request. */
+async function steady(
+  url: string,
+  request: autocannon.Request,
+  seconds: number,
+  pid: number,
+): Promise<Figures> {
+  const load = loadavg()[0];
   const cpuBefore = cpuMs(pid);
   const result = await autocannon({
     url,
@@ -68,6 +78,25 @@ async function steady(
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     cpu: (cpuMs(pid) - cpuBefore) / Math.max(1, result.requests.total),
+    load,
+  };
+}
+
+/** The same figures under the paced open-loop load (paced-load.ts). */
+async function paced(
+  url: string,
+  request: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: () => string },
+  seconds: number,
+  pid: number,
+): Promise<Figures> {
+  const load = loadavg()[0];
+  const cpuBefore = cpuMs(pid);
+  const result = await pacedLoad({ url, ...request, rate: RATE, seconds, connections: 50 });
+  return {
+    ...result,
+    non2xx: 0,
+    cpu: (cpuMs(pid) - cpuBefore) / Math.max(1, RATE * seconds),
+    load,
   };
 }
 
@@ -126,19 +155,24 @@ async function runOn(backend: string): Promise<void> {
         headers: { authorization: headers.authorization },
       });
     }
+    const decideBody = () =>
+      JSON.stringify({
+        writeKey: project.write_key,
+        anonymousId: `anon-${1 + Math.floor(Math.random() * persons)}`,
+        url: 'https://shop.example/home?utm_source=newsletter',
+        sessionId: 's1',
+      });
     const decide: autocannon.Request = {
       method: 'POST',
       path: '/v1/decide',
       headers: { 'content-type': 'text/plain' },
-      setupRequest: (request) => ({
-        ...request,
-        body: JSON.stringify({
-          writeKey: project.write_key,
-          anonymousId: `anon-${1 + Math.floor(Math.random() * persons)}`,
-          url: 'https://shop.example/home?utm_source=newsletter',
-          sessionId: 's1',
-        }),
-      }),
+      setupRequest: (request) => ({ ...request, body: decideBody() }),
+    };
+    const pacedDecide = {
+      method: 'POST' as const,
+      path: '/v1/decide',
+      headers: { 'content-type': 'text/plain' },
+      body: decideBody,
     };
     const sample = await fetch(`${base}/v1/decide`, {
       method: 'POST',
@@ -151,19 +185,26 @@ async function runOn(backend: string): Promise<void> {
     const shown = ((await sample.json()) as { experiences: unknown[] }).experiences.length;
     const pid = server.pid ?? 0;
     await steady(base, decide, 3, pid); // warm-up
-    const constant = await steady(base, { method: 'GET', path: '/health' }, SECONDS, pid);
-    const decided = await steady(base, decide, SECONDS, pid);
-    const row = (name: string, r: typeof constant) =>
-      `| ${backend} | ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.max} | ${r.cpu.toFixed(2)} | ${r.errors + r.non2xx} |`;
+    const health = { method: 'GET' as const, path: '/health' };
+    const rows: [string, string, Figures][] = [];
+    rows.push(['autocannon', 'GET /health (constant)', await steady(base, health, SECONDS, pid)]);
+    rows.push(['autocannon', 'POST /v1/decide', await steady(base, decide, SECONDS, pid)]);
+    rows.push(['paced', 'GET /health (constant)', await paced(base, health, SECONDS, pid)]);
+    rows.push(['paced', 'POST /v1/decide', await paced(base, pacedDecide, SECONDS, pid)]);
     console.log(
-      `\n${backend}: ${persons.toLocaleString('en')} persons seeded in ${seeded.toFixed(1)} s; 50 published experiences; a gold member (anon-2) is shown ${shown}; load average ${loadavg()
+      `\n${backend}: ${persons.toLocaleString('en')} persons seeded in ${seeded.toFixed(1)} s; 50 published experiences; a gold member (anon-2) is shown ${shown}; ${SECONDS} s a route; load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}`,
     );
-    console.log('| backend | route | req/s | p50 ms | p99 ms | max ms | CPU ms/req | errors |');
-    console.log('|---|---|---|---|---|---|---|---|');
-    console.log(row('GET /health (constant)', constant));
-    console.log(row('POST /v1/decide', decided));
+    console.log(
+      '| backend | load | route | req/s | p50 ms | p99 ms | max ms | CPU ms/req | errors | load avg |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (const [load, route, r] of rows) {
+      console.log(
+        `| ${backend} | ${load} | ${route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.max} | ${r.cpu.toFixed(2)} | ${r.errors + r.non2xx} | ${r.load.toFixed(1)} |`,
+      );
+    }
   } finally {
     server.kill('SIGTERM');
     await new Promise((resolve) => server.once('exit', resolve));

@@ -1,18 +1,18 @@
 import { isValidUserHash } from '../projects/keys.js';
-import { loadPersonAttributes } from '../storage/attribute-repository.js';
-import { findDecidePersons } from '../storage/decide-repository.js';
-import { loadAssignments, recordAssignments } from '../storage/experience-assignment-repository.js';
+import { findDecidePersons, namedAttributeValues } from '../storage/decide-repository.js';
+import { loadAssignments } from '../storage/experience-assignment-repository.js';
 import { findExperience } from '../storage/experience-repository.js';
 import { loadPersonFacts } from '../storage/person-facts-repository.js';
 import type { ProjectRow } from '../storage/project-repository.js';
 import type { Store } from '../storage/store.js';
+import { assignmentWritesOf } from './assignment-writes.js';
 import type { DecideDefinitions } from './decide-definitions.js';
 import { type Decision, decideExperiences, type KnownAssignment } from './decide-experiences.js';
 import type { DecideRequest } from './decide-request.js';
 import { fillPlaceholders, placeholderNames } from './placeholders.js';
 import { readPreviewToken } from './preview-token.js';
 import { isTargeted, NO_FACTS, needsFacts, visitFacts } from './target-facts.js';
-import { matchesPages } from './url-rules.js';
+import { matchesPages, pageUrl } from './url-rules.js';
 
 /** One experience of a decide answer. */
 export interface DecidedExperience {
@@ -36,8 +36,9 @@ export interface DecidedExperience {
  *    one signing in (a shared device) lends nothing.
  * 3. When an experience on this page targets groups or a condition, the person's facts are loaded
  *    once; decideExperiences then picks, in memory, what shows and which variant.
- * 4. New or shown-again assignments are written for the person (the user's, else the device's);
- *    a visitor with no person yet keeps its variant through the hash of its anonymous id.
+ * 4. New or shown-again assignments are written for the person (the user's, else the device's),
+ *    in one transaction with those of the decides of the same 2 ms (AssignmentWrites), before
+ *    answering; a visitor with no person yet keeps its variant through the hash of its anonymous id.
  * 5. Placeholders are filled from that person's attributes, HTML-escaped; when the project
  *    verifies identity, only for a verified user id.
  */
@@ -79,7 +80,8 @@ export async function answerDecide(
         ]),
     );
   // Facts are loaded only when an experience on this page targets by group or condition.
-  const judged = experiences.some((e) => needsFacts(e) && matchesPages(e.pages, request.url));
+  const page = pageUrl(request.url);
+  const judged = experiences.some((e) => needsFacts(e) && matchesPages(e.pages, page));
   const facts =
     judged && personId !== null
       ? ((await loadPersonFacts(store.db, project.id, personId)) ?? NO_FACTS)
@@ -100,7 +102,7 @@ export async function answerDecide(
   const decisions = decideExperiences({
     experiences,
     now,
-    url: request.url,
+    url: page,
     sessionId: request.sessionId,
     bucketKey: request.anonymousId,
     assignments: { own: byPerson(personId), carried: byPerson(carriedFrom) },
@@ -132,7 +134,7 @@ async function record(
       last_session_id: sessionId,
       replaceVariant: decision.record === 'replace',
     }));
-  if (changes.length > 0) await store.transaction((tx) => recordAssignments(tx, changes));
+  if (changes.length > 0) await assignmentWritesOf(store).record(changes);
 }
 
 async function fill(
@@ -142,12 +144,10 @@ async function fill(
   unverified: boolean,
 ): Promise<DecidedExperience[]> {
   const names = new Set(decisions.flatMap((d) => (d.variant ? placeholderNames(d.variant.content) : [])));
-  const values = new Map<string, unknown>();
-  if (names.size > 0 && personId !== null && !unverified) {
-    for (const attribute of await loadPersonAttributes(store.db, [personId], [...names])) {
-      values.set(attribute.name, attribute.value);
-    }
-  }
+  const values =
+    names.size > 0 && personId !== null && !unverified
+      ? await namedAttributeValues(store.db, personId, [...names])
+      : new Map<string, unknown>();
   return decisions.map((decision) => ({
     id: decision.experience.id,
     type: decision.experience.type,

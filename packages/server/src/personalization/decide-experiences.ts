@@ -1,6 +1,6 @@
 import { CONTROL, type Experience, type Variant } from './experience.js';
 import { pickVariant } from './pick-variant.js';
-import { matchesPages } from './url-rules.js';
+import { matchesPages, type PageUrl, pageUrl } from './url-rules.js';
 
 /** A stored assignment as decide needs it. */
 export interface KnownAssignment {
@@ -13,7 +13,8 @@ export interface DecideInput {
   /** Published experiences of the project. */
   experiences: readonly Experience[];
   now: number;
-  url: string;
+  /** The page: its URL, or the URL already parsed (`pageUrl`). */
+  url: string | PageUrl;
   sessionId: string | null;
   /** The anonymous id of the request: where an unrecorded visitor falls (pickVariant). */
   bucketKey: string;
@@ -51,16 +52,17 @@ export interface Decision {
 export function decideExperiences(input: DecideInput): Decision[] {
   const decisions: Decision[] = [];
   const previewed = input.preview?.experience;
+  const page = typeof input.url === 'string' ? pageUrl(input.url) : input.url;
   for (const experience of input.experiences) {
     if (experience.id === previewed?.id) continue;
     if (experience.starts_at !== null && input.now < experience.starts_at) continue;
     if (experience.ends_at !== null && input.now >= experience.ends_at) continue;
-    if (!matchesPages(experience.pages, input.url)) continue;
+    if (!matchesPages(experience.pages, page)) continue;
     if (!input.targeted(experience)) continue;
     const decision = decideOne(experience, input);
     if (decision) decisions.push(decision);
   }
-  if (previewed && input.preview && matchesPages(previewed.pages, input.url)) {
+  if (previewed && input.preview && matchesPages(previewed.pages, page)) {
     const variant = previewed.variants[input.preview.variantIndex] ?? previewed.variants[0];
     decisions.push({ experience: previewed, variant, variantName: variant.name, record: 'none' });
   }

@@ -2,11 +2,19 @@ import type { VariantContent } from './experience.js';
 
 const PLACEHOLDER = /\{\{\s*([^{}\s]{1,128})\s*\}\}/g;
 
+/** Names found per content object (stored contents are kept in memory and never changed). */
+const namesOf = new WeakMap<VariantContent, readonly string[]>();
+
 /** The attribute names `{{name}}` placeholders of this content use. */
-export function placeholderNames(content: VariantContent): string[] {
-  const names = new Set<string>();
-  for (const text of textsOf(content)) for (const match of text.matchAll(PLACEHOLDER)) names.add(match[1]);
-  return [...names];
+export function placeholderNames(content: VariantContent): readonly string[] {
+  let found = namesOf.get(content);
+  if (!found) {
+    const names = new Set<string>();
+    for (const text of textsOf(content)) for (const match of text.matchAll(PLACEHOLDER)) names.add(match[1]);
+    found = [...names];
+    namesOf.set(content, found);
+  }
+  return found;
 }
 
 /** Attribute values as placeholders show them; a name missing here fills as empty. */

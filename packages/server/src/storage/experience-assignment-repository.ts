@@ -1,17 +1,28 @@
 import type { Selectable } from 'kysely';
+import { PreparedQuery, param } from './prepared-query.js';
 import type { ExperienceAssignmentsTable } from './schema.js';
 import type { Db, StoreTx } from './store.js';
 
 export type AssignmentRow = Selectable<ExperienceAssignmentsTable>;
 
+/** Prepared reads of the assignments of one person and of two (the user's and the device's). */
+const assignmentsOf = [
+  new PreparedQuery<{ a: number; b?: number }, AssignmentRow>((db) =>
+    db.selectFrom('experience_assignments').selectAll().where('person_id', '=', param('a')),
+  ),
+  new PreparedQuery<{ a: number; b?: number }, AssignmentRow>((db) =>
+    db
+      .selectFrom('experience_assignments')
+      .selectAll()
+      .where('person_id', 'in', [param<number>('a'), param<number>('b')]),
+  ),
+];
+
 /** The assignments these persons hold (at most two persons: the user's and the device's). */
 export async function loadAssignments(db: Db, personIds: number[]): Promise<AssignmentRow[]> {
   if (personIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('experience_assignments')
-    .selectAll()
-    .where('person_id', 'in', personIds)
-    .execute();
+  if (personIds.length > 2) throw new Error('loadAssignments reads at most two persons');
+  const rows = await assignmentsOf[personIds.length - 1].execute(db, { a: personIds[0], b: personIds[1] });
   return rows.map((row) => ({
     ...row,
     person_id: Number(row.person_id),
@@ -20,35 +31,53 @@ export async function loadAssignments(db: Db, personIds: number[]): Promise<Assi
   }));
 }
 
+const ASSIGNMENT_KEY: (keyof ExperienceAssignmentsTable & string)[] = ['person_id', 'experience_id'];
+
 /**
  * Records what decide answered: a first assignment is inserted; a later answer only moves
  * `last_shown_at` and `last_session_id` (and the variant, when the old one was removed from the
- * experience). Two decides racing for a first assignment keep the first one written.
+ * experience). Two decides racing for a first assignment keep the first one written. Written
+ * through the backend's row writer (SQLite: one prepared statement a row; PostgreSQL: one
+ * multi-row statement for those keeping their variant and one for those replacing it).
  */
 export async function recordAssignments(
   tx: StoreTx,
   rows: (AssignmentRow & { replaceVariant: boolean })[],
 ): Promise<void> {
-  // One statement for the rows that keep their variant and one for those replacing it.
   for (const replaceVariant of [false, true]) {
     const values = rows
       .filter((row) => row.replaceVariant === replaceVariant)
       .map(({ replaceVariant: _, ...row }) => row);
-    if (values.length === 0) continue;
-    await tx.db
-      .insertInto('experience_assignments')
-      .values(values)
-      .onConflict((oc) =>
-        oc.columns(['person_id', 'experience_id']).doUpdateSet((eb) => ({
-          last_shown_at: eb.ref('excluded.last_shown_at'),
-          last_session_id: eb.ref('excluded.last_session_id'),
-          ...(replaceVariant
-            ? { variant: eb.ref('excluded.variant'), assigned_at: eb.ref('excluded.assigned_at') }
-            : {}),
-        })),
-      )
-      .execute();
+    // A statement may not touch a row twice (PostgreSQL): a key repeated, by two decides of the
+    // same person written together, goes to a later statement, in the order they came.
+    for (const round of roundsOfDistinctKeys(values)) {
+      await tx.writeRows({
+        table: 'experience_assignments',
+        rows: round,
+        conflict: {
+          columns: ASSIGNMENT_KEY,
+          update: replaceVariant
+            ? ['last_shown_at', 'last_session_id', 'variant', 'assigned_at']
+            : ['last_shown_at', 'last_session_id'],
+        },
+      });
+    }
   }
+}
+
+function roundsOfDistinctKeys(rows: AssignmentRow[]): AssignmentRow[][] {
+  const rounds: { keys: Set<string>; rows: AssignmentRow[] }[] = [];
+  for (const row of rows) {
+    const key = `${row.person_id} ${row.experience_id}`;
+    let round = rounds.find((r) => !r.keys.has(key));
+    if (!round) {
+      round = { keys: new Set(), rows: [] };
+      rounds.push(round);
+    }
+    round.keys.add(key);
+    round.rows.push(row);
+  }
+  return rounds.map((r) => r.rows);
 }
 
 /**

@@ -8,8 +8,19 @@ import {
   urlHost,
 } from '../conditions/person-facts.js';
 import { defaultAttributesOf } from '../profiles/default-attributes.js';
-import type { DeviceRow } from './identity-repository.js';
+import type { DeviceRow, PersonRow } from './identity-repository.js';
+import { PreparedQuery, param } from './prepared-query.js';
 import type { Db } from './store.js';
+
+interface EventFactRow {
+  type: string;
+  name: string | null;
+  timestamp: number;
+  anonymous_id: string | null;
+  session_id: string | null;
+  url: string | null;
+  properties: unknown;
+}
 
 /**
  * Everything conditions may ask about one person, for evaluating them in memory (decide,
@@ -17,34 +28,76 @@ import type { Db } from './store.js';
  * ones, the events of all its devices and those sent before sign-in, its static groups and its
  * devices. Null when the project has no such person.
  */
+const personRow = new PreparedQuery<{ projectId: string; personId: number }, PersonRow>((db) =>
+  db
+    .selectFrom('persons')
+    .selectAll()
+    .where('project_id', '=', param('projectId'))
+    .where('id', '=', param('personId')),
+);
+const devicesOfPerson = new PreparedQuery<{ personId: number }, DeviceRow>((db) =>
+  db
+    .selectFrom('devices')
+    .selectAll()
+    .where('person_id', '=', param('personId'))
+    .orderBy('first_seen')
+    .orderBy('anonymous_id'),
+);
+const liveAttributes = new PreparedQuery((db) =>
+  db
+    .selectFrom('person_attributes')
+    .select(['name', 'text_value', 'num_value', 'time_value', 'bool_value', 'items'])
+    .where('person_id', '=', param('personId'))
+    .where('value', 'is not', null),
+);
+const staticGroups = new PreparedQuery((db) =>
+  db.selectFrom('group_members').select('group_id').where('person_id', '=', param('personId')),
+);
+const EVENT_COLUMNS = [
+  'type',
+  'name',
+  'timestamp',
+  'anonymous_id',
+  'session_id',
+  'url',
+  'properties',
+] as const;
+const eventsByUser = new PreparedQuery<{ projectId: string; userId: string }, EventFactRow>((db) =>
+  db
+    .selectFrom('events')
+    .select(EVENT_COLUMNS)
+    .where('project_id', '=', param('projectId'))
+    .where('user_id', '=', param('userId')),
+);
+const eventsByDevices = new PreparedQuery<{ projectId: string; personId: number }, EventFactRow>((db) =>
+  db
+    .selectFrom('events')
+    .select(EVENT_COLUMNS)
+    .where('project_id', '=', param('projectId'))
+    .where('user_id', 'is', null)
+    .where('anonymous_id', 'in', (eb) =>
+      eb.selectFrom('devices').select('anonymous_id').where('person_id', '=', param('personId')),
+    ),
+);
+
+/**
+ * Everything conditions may ask about one person, for evaluating them in memory (decide,
+ * webhooks): the attributes as SQL compares them (the stored typed columns) plus the default `$`
+ * ones, the events of all its devices and those sent before sign-in, its static groups and its
+ * devices. Null when the project has no such person. The reads are prepared once (hot in decide).
+ */
 export async function loadPersonFacts(
   db: Db,
   projectId: string,
   personId: number,
 ): Promise<PersonFacts | null> {
-  const person = await db
-    .selectFrom('persons')
-    .selectAll()
-    .where('project_id', '=', projectId)
-    .where('id', '=', personId)
-    .executeTakeFirst();
+  const [person] = await personRow.execute(db, { projectId, personId });
   if (!person) return null;
   const [devices, attributeRows, eventRows, groupRows] = await Promise.all([
-    db
-      .selectFrom('devices')
-      .selectAll()
-      .where('person_id', '=', personId)
-      .orderBy('first_seen')
-      .orderBy('anonymous_id')
-      .execute(),
-    db
-      .selectFrom('person_attributes')
-      .select(['name', 'text_value', 'num_value', 'time_value', 'bool_value', 'items'])
-      .where('person_id', '=', personId)
-      .where('value', 'is not', null)
-      .execute(),
+    devicesOfPerson.execute(db, { personId }),
+    liveAttributes.execute(db, { personId }),
     eventsOf(db, projectId, personId, person.user_id),
-    db.selectFrom('group_members').select('group_id').where('person_id', '=', personId).execute(),
+    staticGroups.execute(db, { personId }),
   ]);
 
   const attributes = new Map<string, TypedAttributeValue>();
@@ -85,25 +138,9 @@ export async function loadPersonFacts(
  * of the two in one statement reads every event of the project on SQLite.
  */
 async function eventsOf(db: Db, projectId: string, personId: number, userId: string | null) {
-  const columns = ['type', 'name', 'timestamp', 'anonymous_id', 'session_id', 'url', 'properties'] as const;
   const [byUser, byDevice] = await Promise.all([
-    userId === null
-      ? []
-      : db
-          .selectFrom('events')
-          .select(columns)
-          .where('project_id', '=', projectId)
-          .where('user_id', '=', userId)
-          .execute(),
-    db
-      .selectFrom('events')
-      .select(columns)
-      .where('project_id', '=', projectId)
-      .where('user_id', 'is', null)
-      .where('anonymous_id', 'in', (eb) =>
-        eb.selectFrom('devices').select('anonymous_id').where('person_id', '=', personId),
-      )
-      .execute(),
+    userId === null ? [] : eventsByUser.execute(db, { projectId, userId }),
+    eventsByDevices.execute(db, { projectId, personId }),
   ]);
   return [...byUser, ...byDevice];
 }

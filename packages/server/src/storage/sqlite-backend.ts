@@ -1,5 +1,6 @@
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDialectConfig, sql } from 'kysely';
+import { registerImmediateReader } from './prepared-query.js';
 import { preparePrivateDatabaseFile } from './private-files.js';
 import { type RowWrite, singleRowInsertSql, type TableName } from './row-writes.js';
 import type { Database } from './schema.js';
@@ -31,6 +32,11 @@ export function openSqliteBackend(
   connection.pragma('wal_autocheckpoint = 10000');
   const statements = withStatementCache(connection);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  // Reads outside a transaction run at once on the connection: nothing can interleave with a
+  // synchronous statement, and inside a group commit they would see its uncommitted rows.
+  registerImmediateReader(db, (text, parameters) =>
+    connection.inTransaction ? undefined : (statements.prepare(text).all(parameters) as unknown[]),
+  );
   /** Runs one prepared single-row statement per row: in-process SQLite has no round trips to save. */
   const runPerRow = <T extends TableName>(
     write: RowWrite<T>,

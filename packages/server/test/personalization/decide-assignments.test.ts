@@ -36,6 +36,37 @@ describeEachBackend(
       expect(report).toHaveLength(users.length);
     });
 
+    it(`${backend}: decides answered together share one write, and each answer is what is stored`, async () => {
+      const id = await h.client.publish(abSplit(20));
+      const users = Array.from({ length: 20 }, (_, i) => `batch-user-${i}`);
+      await h.batch(
+        users.map((user) => ({
+          type: 'identify',
+          anonymousId: `${user}-phone`,
+          userId: user,
+          timestamp: at(0),
+        })),
+      );
+      // All at once (the same person twice among them): they fall into one batch of writes.
+      const asked = [...users, users[0]];
+      const answers = await Promise.all(
+        asked.map((user) => h.decide({ anonymousId: `${user}-phone`, userId: user })),
+      );
+      const stored = await h.server.store.db
+        .selectFrom('experience_assignments as a')
+        .innerJoin('persons as p', 'p.id', 'a.person_id')
+        .select(['p.user_id', 'a.variant'])
+        .where('a.experience_id', '=', id)
+        .execute();
+      expect(stored).toHaveLength(users.length);
+      const byUser = new Map(stored.map((row) => [row.user_id, row.variant]));
+      asked.forEach((user, i) => {
+        expect(answers[i]).toHaveLength(1);
+        expect(byUser.get(user)).toBe(answers[i][0].variant);
+      });
+      expect(new Set(stored.map((row) => row.variant)).size).toBeGreaterThan(1);
+    });
+
     it(`${backend}: on sign-in the identified person's assignment wins, else the visitor's carries over`, async () => {
       await h.client.publish(abSplit());
       // Find an anonymous visitor and a user who were given different variants.
