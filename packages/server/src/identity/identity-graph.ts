@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseUserAgent } from '../devices/parse-user-agent.js';
 import type { VisitContext } from '../devices/visit-context.js';
-import type { DeviceRow, PersonRow } from '../storage/identity-repository.js';
+import { type DeviceRow, newPersonRow, type PersonRow } from '../storage/identity-repository.js';
 
 /**
  * Last seen times of persons and devices are written when they move by more than this, so a busy
@@ -93,16 +93,7 @@ export class IdentityGraph {
     // Each new person holds an id nobody held when the graph loaded, and the loader reserved one
     // person id per such id.
     if (id === undefined) throw new Error('identity graph: no person id reserved for a new person');
-    const person: PersonRow = {
-      id,
-      project_id: this.projectId,
-      user_id: userId,
-      created_at: at,
-      first_seen: at,
-      last_seen: at,
-      bound_at: null,
-      imported_at: null,
-    };
+    const person = newPersonRow(id, this.projectId, userId, at);
     this.remember(person);
     this.createdPersonIds.push(person.id);
     if (userId !== null) this.newUserIds.push(userId);

@@ -12,6 +12,20 @@ export type PersonRow = Selectable<PersonsTable>;
 export type DeviceRow = Selectable<DevicesTable>;
 export type NewPerson = Omit<Insertable<PersonsTable>, 'id'>;
 
+/** A person not stored yet: created, first and last seen at `at`. */
+export function newPersonRow(id: number, projectId: string, userId: string | null, at: number): PersonRow {
+  return {
+    id,
+    project_id: projectId,
+    user_id: userId,
+    created_at: at,
+    first_seen: at,
+    last_seen: at,
+    bound_at: null,
+    imported_at: null,
+  };
+}
+
 /** Largest IN-list or VALUES list sent in one statement. */
 const CHUNK = 500;
 

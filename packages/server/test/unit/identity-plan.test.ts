@@ -9,6 +9,7 @@ import {
 } from '../../src/identity/identity-plan.js';
 import type { NormalizedMessage } from '../../src/ingestion/normalize-message.js';
 import type { DeviceRow, PersonRow } from '../../src/storage/identity-repository.js';
+import { deviceRow, personRow } from '../support/identity-rows.js';
 
 // The pure half of identity resolution: a batch resolved in memory against the graph a loader
 // would read from a stored state, and the change set replayed on that state as the backends do.
@@ -21,42 +22,9 @@ interface Stored {
   devices: Map<string, DeviceRow>;
 }
 
-function person(id: number, userId: string | null): PersonRow {
-  return {
-    id,
-    project_id: PROJECT,
-    user_id: userId,
-    created_at: T0,
-    first_seen: T0,
-    last_seen: T0,
-    bound_at: null,
-    imported_at: null,
-  };
-}
-
-function device(anonymousId: string, personId: number): DeviceRow {
-  return {
-    project_id: PROJECT,
-    anonymous_id: anonymousId,
-    person_id: personId,
-    first_seen: T0,
-    last_seen: T0,
-    user_agent: null,
-    device_type: null,
-    os: null,
-    browser: null,
-    screen: null,
-    locale: null,
-    first_referrer: null,
-    first_landing_page: null,
-    utm_source: null,
-    utm_medium: null,
-    utm_campaign: null,
-    session_count: 1,
-    session_id: 's',
-    session_last_at: T0,
-  };
-}
+const person = (id: number, userId: string | null) => personRow(id, userId, PROJECT, T0);
+const device = (anonymousId: string, personId: number) =>
+  deviceRow(anonymousId, personId, PROJECT, T0, { session_id: 's', session_last_at: T0 });
 
 let sequence = 0;
 function message(
