@@ -41,7 +41,9 @@ async function timed(name: string, run: () => Promise<void>): Promise<number> {
   const cpu = process.cpuUsage(cpuStart);
   // CPU time per event does not depend on the machine's load, unlike the wall-clock rate.
   const cpuUsPerEvent = (cpu.user + cpu.system) / (REQUESTS * 100);
-  console.log(`${name}: ${perSecond.toLocaleString('en-US')} events/s, ${cpuUsPerEvent.toFixed(0)} µs CPU per event`);
+  console.log(
+    `${name}: ${perSecond.toLocaleString('en-US')} events/s, ${cpuUsPerEvent.toFixed(0)} µs CPU per event`,
+  );
   return perSecond;
 }
 
