@@ -1,20 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseUserAgent } from '../devices/parse-user-agent.js';
 import type { VisitContext } from '../devices/visit-context.js';
-import {
-  countDevicesOfPerson,
-  type DeviceRow,
-  findDevices,
-  findPersonsByUserIds,
-  lockPersons,
-  mergePersonRows,
-  type PersonRow,
-  saveDevices,
-  savePersons,
-} from '../storage/identity-repository.js';
-import { admitPendingMembers } from '../storage/static-member-repository.js';
-import { TransactionConflict } from '../storage/storage-backend.js';
-import type { StoreTx } from '../storage/store.js';
+import { type DeviceRow, newPersonRow, type PersonRow } from '../storage/identity-repository.js';
 
 /**
  * Last seen times of persons and devices are written when they move by more than this, so a busy
@@ -31,70 +18,63 @@ export interface IdentityLimits {
 export const anonymousIdLock = (projectId: string, id: string) => `${projectId}\u0000a\u0000${id}`;
 export const userIdLock = (projectId: string, id: string) => `${projectId}\u0000u\u0000${id}`;
 
+/** What a loader read for one batch (see `storage/identity-graph-loader.ts`). */
+export interface LoadedGraph {
+  projectId: string;
+  /** The persons holding the batch's ids, locked. */
+  persons: PersonRow[];
+  /** The devices of the batch's anonymous ids that exist. */
+  devices: DeviceRow[];
+  /** How many devices each person may need counted holds (see `personsToCount`). */
+  deviceCounts: ReadonlyMap<number, number>;
+  /** Ids reserved for the persons the batch may create (one per id nobody holds). */
+  freePersonIds: number[];
+}
+
+/** Rows to write back: persons and devices as they were when taken, and user ids newly held. */
+export interface GraphWrites {
+  persons: PersonRow[];
+  devices: DeviceRow[];
+  newUserIds: string[];
+}
+
+/** `mergedId` folds into `survivorId` (DESIGN §3 rule 3), after `writes` land. */
+export interface GraphMerge {
+  survivorId: number;
+  mergedId: number;
+  writes: GraphWrites;
+}
+
 /**
- * The part of a project's identity graph that one write transaction touches: the persons and
- * devices holding the ids it names, locked and loaded up front, then changed in memory and
- * written back in a few multi-row statements. Only merges run at once, in SQL, because they touch
- * rows the batch never loaded.
+ * The part of a project's identity graph that one batch touches, in memory: the persons and
+ * devices holding the ids it names, as a loader read them, then changed by the rules without any
+ * storage call. Changes are taken as rows to write (`takeWrites`) and merges to run
+ * (`takeMerges`), each merge with the writes that must land before it.
  */
 export class IdentityGraph {
   private readonly devices = new Map<string, DeviceRow>();
   private readonly persons = new Map<number, PersonRow>();
   private readonly personIdByUserId = new Map<string, number>();
-  private readonly deviceCounts = new Map<number, number>();
+  private readonly deviceCounts: Map<number, number>;
   private readonly dirtyPersons = new Set<number>();
   private readonly dirtyDevices = new Set<string>();
-  /** User ids given to persons in this transaction: static groups may be waiting for them. */
-  private readonly newUserIds: string[] = [];
-  private freePersonIds: number[] = [];
-  /** The persons created in this transaction, in order. */
+  /** User ids given to persons since the last take: static groups may be waiting for them. */
+  private newUserIds: string[] = [];
+  private readonly freePersonIds: number[];
+  private merges: GraphMerge[] = [];
+  /** The persons created, in order. */
   readonly createdPersonIds: number[] = [];
-  /** Called before a merge, so writes queued for the merged person land before it is folded. */
-  beforeMerge: () => Promise<void> = async () => {};
+  readonly projectId: string;
 
-  private constructor(
-    private readonly tx: StoreTx,
-    readonly projectId: string,
+  constructor(
+    loaded: LoadedGraph,
     readonly limits: IdentityLimits,
-  ) {}
-
-  /**
-   * Locks the ids, reads who holds them, row-locks those persons and reserves ids for the persons
-   * the batch may create. A person that vanished
-   * between the read and the lock was merged or deleted by another writer: the transaction is
-   * retried from the start.
-   */
-  static async load(
-    tx: StoreTx,
-    projectId: string,
-    ids: { anonymousIds: string[]; userIds: string[] },
-    limits: IdentityLimits,
-  ): Promise<IdentityGraph> {
-    const graph = new IdentityGraph(tx, projectId, limits);
-    const anonymousIds = [...new Set(ids.anonymousIds)];
-    const userIds = [...new Set(ids.userIds)];
-    await tx.lockKeys([
-      ...anonymousIds.map((id) => anonymousIdLock(projectId, id)),
-      ...userIds.map((id) => userIdLock(projectId, id)),
-    ]);
-    const [devices, byUser] = await Promise.all([
-      anonymousIds.length ? findDevices(tx.db, projectId, anonymousIds) : [],
-      userIds.length ? findPersonsByUserIds(tx.db, projectId, userIds) : [],
-    ]);
-    const wanted = new Set([...devices.map((d) => d.person_id), ...byUser.map((p) => p.id)]);
-    const persons = await lockPersons(tx, projectId, [...wanted]);
-    if (persons.length !== wanted.size)
-      throw new TransactionConflict('a person changed while its ids were read');
-    for (const person of persons) graph.remember(person);
-    for (const person of byUser) {
-      if (graph.persons.get(person.id)?.user_id !== person.user_id)
-        throw new TransactionConflict('a user id moved');
-    }
-    for (const device of devices) graph.devices.set(device.anonymous_id, device);
-    // Every person the batch may create holds at least one id nobody holds yet.
-    const unknownIds = anonymousIds.length - devices.length + userIds.length - byUser.length;
-    graph.freePersonIds = await tx.allocatePersonIds(unknownIds);
-    return graph;
+  ) {
+    this.projectId = loaded.projectId;
+    for (const person of loaded.persons) this.remember({ ...person });
+    for (const device of loaded.devices) this.devices.set(device.anonymous_id, { ...device });
+    this.deviceCounts = new Map(loaded.deviceCounts);
+    this.freePersonIds = [...loaded.freePersonIds];
   }
 
   personOfAnonymousId(anonymousId: string): PersonRow | undefined {
@@ -107,19 +87,13 @@ export class IdentityGraph {
     return id === undefined ? undefined : this.persons.get(id);
   }
 
-  /** A new person, written with the rest at `flush` (its id was reserved when the graph loaded). */
-  async createPerson(userId: string | null, at: number): Promise<PersonRow> {
-    if (this.freePersonIds.length === 0) this.freePersonIds.push(...(await this.tx.allocatePersonIds(1)));
-    const person: PersonRow = {
-      id: this.freePersonIds.shift() as number,
-      project_id: this.projectId,
-      user_id: userId,
-      created_at: at,
-      first_seen: at,
-      last_seen: at,
-      bound_at: null,
-      imported_at: null,
-    };
+  /** A new person, with an id the loader reserved. */
+  createPerson(userId: string | null, at: number): PersonRow {
+    const id = this.freePersonIds.shift();
+    // Each new person holds an id nobody held when the graph loaded, and the loader reserved one
+    // person id per such id.
+    if (id === undefined) throw new Error('identity graph: no person id reserved for a new person');
+    const person = newPersonRow(id, this.projectId, userId, at);
     this.remember(person);
     this.createdPersonIds.push(person.id);
     if (userId !== null) this.newUserIds.push(userId);
@@ -143,24 +117,24 @@ export class IdentityGraph {
     this.dirtyPersons.add(person.id);
   }
 
-  async deviceCount(person: PersonRow): Promise<number> {
-    let count = this.deviceCounts.get(person.id);
-    if (count === undefined) {
-      count = await countDevicesOfPerson(this.tx.db, person.id);
-      this.deviceCounts.set(person.id, count);
-    }
+  deviceCount(person: PersonRow): number {
+    const count = this.deviceCounts.get(person.id);
+    // The loader counts the devices of every person a link can reach (personsToCount).
+    if (count === undefined)
+      throw new Error(`identity graph: the devices of person ${person.id} were not counted`);
     return count;
   }
 
   /** Whether the person can take `more` anonymous ids without going over the cap. */
-  async hasRoomFor(person: PersonRow, more: number): Promise<boolean> {
-    return (await this.deviceCount(person)) + more <= this.limits.maxAnonymousIdsPerPerson;
+  hasRoomFor(person: PersonRow, more: number): boolean {
+    return this.deviceCount(person) + more <= this.limits.maxAnonymousIdsPerPerson;
   }
 
-  /** The device of a new anonymous id, held by `person`, with what its first visit tells; written at `flush`. */
-  async addDevice(anonymousId: string, person: PersonRow, visit: VisitContext, at: number): Promise<void> {
+  /** The device of a new anonymous id, held by `person`, with what its first visit tells. */
+  addDevice(anonymousId: string, person: PersonRow, visit: VisitContext, at: number): void {
     const agent = visit.userAgent ? parseUserAgent(visit.userAgent) : null;
-    const device: DeviceRow = {
+    const count = this.deviceCount(person);
+    this.devices.set(anonymousId, {
       project_id: this.projectId,
       anonymous_id: anonymousId,
       person_id: person.id,
@@ -180,23 +154,21 @@ export class IdentityGraph {
       session_count: 0,
       session_id: null,
       session_last_at: null,
-    };
-    const count = await this.deviceCount(person);
-    this.devices.set(anonymousId, device);
+    });
     this.dirtyDevices.add(anonymousId);
     this.deviceCounts.set(person.id, count + 1);
   }
 
   /**
    * Folds `merged` into `survivor` (DESIGN §3 rule 3); the caller has checked the rules and the cap.
+   * In memory the loaded devices move and the times combine; the merge itself (attributes, groups,
+   * assignments, devices the batch never loaded) is taken by `takeMerges` with the writes queued
+   * so far, which must land before it.
    */
-  async merge(survivor: PersonRow, merged: PersonRow): Promise<void> {
-    // The merge runs in SQL over everything both persons hold, so all queued writes land first.
-    await this.beforeMerge();
-    await this.flush();
-    const survivorCount = await this.deviceCount(survivor);
-    const mergedCount = await this.deviceCount(merged);
-    await mergePersonRows(this.tx.db, this.projectId, survivor.id, merged.id);
+  merge(survivor: PersonRow, merged: PersonRow): void {
+    const survivorCount = this.deviceCount(survivor);
+    const mergedCount = this.deviceCount(merged);
+    this.merges.push({ survivorId: survivor.id, mergedId: merged.id, writes: this.takeWrites() });
     for (const device of this.devices.values()) {
       if (device.person_id === merged.id) device.person_id = survivor.id;
     }
@@ -204,10 +176,16 @@ export class IdentityGraph {
     survivor.last_seen = Math.max(survivor.last_seen, merged.last_seen);
     survivor.imported_at = minOf(survivor.imported_at, merged.imported_at);
     this.dirtyPersons.add(survivor.id);
-    this.dirtyPersons.delete(merged.id);
     this.persons.delete(merged.id);
     this.deviceCounts.set(survivor.id, survivorCount + mergedCount);
     this.deviceCounts.delete(merged.id);
+  }
+
+  /** The merges decided since the last call, in order. */
+  takeMerges(): GraphMerge[] {
+    const merges = this.merges;
+    this.merges = [];
+    return merges;
   }
 
   /**
@@ -267,16 +245,21 @@ export class IdentityGraph {
     return device.session_id;
   }
 
-  /** Writes back the persons and devices changed in memory. */
-  async flush(): Promise<void> {
-    const persons = [...this.dirtyPersons].map((id) => this.persons.get(id)).filter((p) => p !== undefined);
-    const devices = [...this.dirtyDevices].map((id) => this.devices.get(id)).filter((d) => d !== undefined);
+  /** The persons and devices changed since the last take, as they are now (copies), and new user ids. */
+  takeWrites(): GraphWrites {
+    const persons = [...this.dirtyPersons].flatMap((id) => {
+      const person = this.persons.get(id);
+      return person ? [{ ...person }] : [];
+    });
+    const devices = [...this.dirtyDevices].flatMap((id) => {
+      const device = this.devices.get(id);
+      return device ? [{ ...device }] : [];
+    });
     this.dirtyPersons.clear();
     this.dirtyDevices.clear();
-    if (persons.length) await savePersons(this.tx, persons);
-    if (devices.length) await saveDevices(this.tx, devices);
-    if (this.newUserIds.length)
-      await admitPendingMembers(this.tx.db, this.projectId, this.newUserIds.splice(0));
+    const newUserIds = this.newUserIds;
+    this.newUserIds = [];
+    return { persons, devices, newUserIds };
   }
 
   private remember(person: PersonRow): void {

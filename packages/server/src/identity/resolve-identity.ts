@@ -40,26 +40,26 @@ export interface ResolvedIdentity {
  * 2 and 4); with one id it finds that id's person or creates one. The person returned follows
  * rule 5: the user id's person when there is one, else the anonymous id's.
  */
-export async function resolveIdentity(
+export function resolveIdentity(
   graph: IdentityGraph,
   ids: MessageIds,
   visit: VisitContext,
   at: number,
-): Promise<ResolvedIdentity> {
+): ResolvedIdentity {
   const { anonymousId, userId } = ids;
   if (userId !== null && anonymousId !== null)
     return linkAnonymousIdToUser(graph, anonymousId, userId, visit, at);
   if (userId !== null) {
     const existing = graph.personOfUserId(userId);
-    const person = existing ?? (await graph.createPerson(userId, at));
+    const person = existing ?? graph.createPerson(userId, at);
     graph.markBound(person, at);
     return { person, warnings: [], link: existing ? null : newLink(person.id, userId, null) };
   }
   if (anonymousId === null) throw new Error('a message reached identity resolution without a legal id');
   const existing = graph.personOfAnonymousId(anonymousId);
   if (existing) return { person: existing, warnings: [], link: null };
-  const person = await graph.createPerson(null, at);
-  await graph.addDevice(anonymousId, person, visit, at);
+  const person = graph.createPerson(null, at);
+  graph.addDevice(anonymousId, person, visit, at);
   return { person, warnings: [], link: null };
 }
 
@@ -74,13 +74,13 @@ export async function resolveIdentity(
  *    device is named after a user id, the user of `userId` is found or created, and a warning says so;
  * 4. `previousId` is unknown: it is an anonymous id not seen yet, linked as identify does.
  */
-export async function resolveAlias(
+export function resolveAlias(
   graph: IdentityGraph,
   previousId: string,
   userId: string,
   visit: VisitContext,
   at: number,
-): Promise<ResolvedIdentity> {
+): ResolvedIdentity {
   const previousUser = graph.personOfAnonymousId(previousId) ? undefined : graph.personOfUserId(previousId);
   if (previousId !== userId && !previousUser)
     return linkAnonymousIdToUser(graph, previousId, userId, visit, at);
@@ -93,7 +93,7 @@ export async function resolveAlias(
             message: `previousId "${previousId}" is the user id of another identified person; "${userId}" was not merged with it (two identified persons are never merged)`,
           },
         ];
-  const resolved = await resolveIdentity(graph, { anonymousId: null, userId }, visit, at);
+  const resolved = resolveIdentity(graph, { anonymousId: null, userId }, visit, at);
   return { ...resolved, warnings };
 }
 
@@ -107,21 +107,21 @@ export async function resolveAlias(
  * 5. A identified with another user id: never merge two identified persons (a shared device, or
  *    a switch of account without logout): `a` stays, U is created if missing, and a warning says so.
  */
-async function linkAnonymousIdToUser(
+function linkAnonymousIdToUser(
   graph: IdentityGraph,
   anonymousId: string,
   userId: string,
   visit: VisitContext,
   at: number,
-): Promise<ResolvedIdentity> {
+): ResolvedIdentity {
   const warnings: IdentityWarning[] = [];
   const a = graph.personOfAnonymousId(anonymousId);
   let u = graph.personOfUserId(userId);
   let link: IdentityLink | null = null;
 
   if (!a && !u) {
-    u = await graph.createPerson(userId, at);
-    await graph.addDevice(anonymousId, u, visit, at);
+    u = graph.createPerson(userId, at);
+    graph.addDevice(anonymousId, u, visit, at);
     link = newLink(u.id, userId, anonymousId);
   } else if (a && !u) {
     if (a.user_id === null) {
@@ -130,22 +130,22 @@ async function linkAnonymousIdToUser(
       link = newLink(a.id, userId, anonymousId);
     } else {
       warnings.push(sharedDeviceWarning(anonymousId, a.user_id, userId));
-      u = await graph.createPerson(userId, at);
+      u = graph.createPerson(userId, at);
       link = newLink(u.id, userId, null);
     }
   } else if (!a && u) {
-    if (await graph.hasRoomFor(u, 1)) {
-      await graph.addDevice(anonymousId, u, visit, at);
+    if (graph.hasRoomFor(u, 1)) {
+      graph.addDevice(anonymousId, u, visit, at);
       link = newLink(u.id, userId, anonymousId);
     } else {
       warnings.push(capWarning(anonymousId, userId, graph.limits.maxAnonymousIdsPerPerson));
-      await graph.addDevice(anonymousId, await graph.createPerson(null, at), visit, at);
+      graph.addDevice(anonymousId, graph.createPerson(null, at), visit, at);
     }
   } else if (a && u && a.id !== u.id) {
     if (a.user_id !== null) {
       warnings.push(sharedDeviceWarning(anonymousId, a.user_id, userId));
-    } else if (await graph.hasRoomFor(u, await graph.deviceCount(a))) {
-      await graph.merge(u, a);
+    } else if (graph.hasRoomFor(u, graph.deviceCount(a))) {
+      graph.merge(u, a);
       link = { personId: u.id, userId, anonymousId, mergedPersonId: a.id };
     } else {
       warnings.push(capWarning(anonymousId, userId, graph.limits.maxAnonymousIdsPerPerson));

@@ -1,9 +1,9 @@
 import { AttributeWrites, MAX_ATTRIBUTES_PER_PROJECT } from '../attributes/attribute-writes.js';
 import type { AcquaintConfig } from '../config.js';
-import { readVisitContext } from '../devices/visit-context.js';
-import { IdentityGraph } from '../identity/identity-graph.js';
-import { resolveAlias, resolveIdentity } from '../identity/resolve-identity.js';
+import { type IdentityPlan, planMessages } from '../identity/identity-plan.js';
+import { loadIdentityGraph } from '../identity/load-identity-graph.js';
 import { claimMessageIds, insertEvents, type NewEvent } from '../storage/event-repository.js';
+import { mergePersonRows, writeGraphChanges } from '../storage/identity-repository.js';
 import { recordIngestionWarnings } from '../storage/ingestion-warning-repository.js';
 import type { ProjectRow } from '../storage/project-repository.js';
 import type { Store, StoreTx } from '../storage/store.js';
@@ -97,14 +97,12 @@ export function duplicateWarning(message: { index: number; messageId: string }):
 
 /**
  * Applies validated messages of one project inside the caller's transaction.
- * strategy: claim the message ids so retries are applied once (rule 8); lock and load the identity
- * graph for every id the messages name; then, message by message in arrival order, resolve the
- * person (rules 2–6), note device and session, and queue attribute writes (rule 7); finally write
- * persons, devices, attributes and events in a few multi-row statements. Events keep the ids they
- * were sent with and are never rewritten: a person's events are found through its ids. Identity
- * outcomes worth a warning are also kept in `ingestion_warnings`, for senders that were answered
- * before their messages were applied. Identity links and watched attribute changes go to the
- * webhook outbox, written in this same transaction.
+ * strategy: claim the message ids so retries are applied once (rule 8); load the identity graph
+ * of every id the fresh messages name (set-based reads, locked); resolve every message in memory
+ * (`planMessages`, rules 2–7) into one change set; then write it (`writePlan`). Events keep the
+ * ids they were sent with and are never rewritten: a person's events are found through its ids.
+ * Identity outcomes worth a warning are also kept in `ingestion_warnings`, for senders that were
+ * answered before their messages were applied.
  */
 export async function applyMessages(
   tx: StoreTx,
@@ -112,7 +110,6 @@ export async function applyMessages(
   valid: NormalizedMessage[],
   config: AcquaintConfig,
 ): Promise<AppliedMessages> {
-  const identityWarnings: MessageIssue[] = [];
   const claimed = await claimMessageIds(
     tx,
     projectId,
@@ -125,85 +122,64 @@ export async function applyMessages(
     if (claimed.delete(message.messageId)) fresh.push(message);
     else duplicates.push(message);
   }
+  const graph = await loadIdentityGraph(tx, projectId, fresh, config);
+  const plan = planMessages(graph, fresh);
+  const warnings = await writePlan(tx, projectId, plan);
+  await recordIngestionWarnings(tx, projectId, warnings, valid[0].receivedAt);
+  return { accepted: fresh.length, duplicates, warnings };
+}
 
-  const graph = await IdentityGraph.load(
-    tx,
-    projectId,
-    {
-      anonymousIds: fresh.flatMap((m) => [m.anonymousId, m.previousId]).filter((id) => id !== null),
-      // An alias's previousId may be an earlier user id (resolveAlias).
-      userIds: fresh.flatMap((m) => [m.userId, m.previousId]).filter((id) => id !== null),
-    },
-    config,
-  );
+/**
+ * Writes a batch's change set in the caller's transaction and returns its identity warnings.
+ * strategy: segment by segment, the writes queued before a merge land (attributes, persons,
+ * devices), then the merge runs in SQL over everything both persons hold; the segment's attribute
+ * operations are queued for their persons. At the end the last attributes (last-writer-wins by
+ * message time), persons, devices and all events are written in a few multi-row statements.
+ * Identity links and watched attribute changes go to the webhook outbox in the order they
+ * happened, written in this same transaction.
+ */
+async function writePlan(tx: StoreTx, projectId: string, plan: IdentityPlan): Promise<MessageIssue[]> {
+  const warnings: MessageIssue[] = [];
   const attributes = new AttributeWrites(tx, projectId);
-  graph.beforeMerge = () => attributes.flush();
   const outbox = await ChangeOutbox.open(tx, projectId);
   if (outbox.watchesAttributes) attributes.watch = outbox;
   const events: NewEvent[] = [];
-
-  for (const message of fresh) {
-    const visit = readVisitContext(message.context, message.properties);
-    const {
-      person,
-      warnings: found,
-      link,
-    } = message.type === 'alias' && message.previousId !== null && message.userId !== null
-      ? await resolveAlias(graph, message.previousId, message.userId, visit, message.timestamp)
-      : await resolveIdentity(graph, message, visit, message.timestamp);
-    if (link) outbox.identityLinked(link, message.timestamp);
-    for (const w of found)
-      identityWarnings.push({ index: message.index, messageId: message.messageId, ...w });
-    graph.touchPerson(person, message.timestamp);
-    outbox.touched(person.id, { activity: true });
-    const sessionId =
-      message.anonymousId === null ? null : graph.touchDevice(message.anonymousId, visit, message.timestamp);
-    if (message.attributeOperations.length > 0 && message.unverified && person.user_id !== null) {
-      // Verification on (rule 10): a device's id is no proof of being its identified owner.
-      identityWarnings.push({
-        index: message.index,
-        messageId: message.messageId,
-        code: 'UNVERIFIED_TRAITS_IGNORED',
-        message: `identity verification is on and the message proves no user id; anonymousId "${message.anonymousId}" belongs to an identified user, so its traits were not applied (send userId with its userHash)`,
-      });
-    } else if (message.attributeOperations.length > 0) {
-      attributes.add(
-        person.id,
-        message.attributeOperations,
-        message.timestamp,
-        message.source,
-        message.index,
-      );
+  const origins = new Map<number, string>();
+  for (const segment of plan.segments) {
+    for (const merge of segment.merges) {
+      await attributes.flush();
+      await writeGraphChanges(tx, projectId, merge.writes);
+      await mergePersonRows(tx.db, projectId, merge.survivorId, merge.mergedId);
     }
-    events.push({
-      project_id: projectId,
-      message_id: message.messageId,
-      type: message.type,
-      name: message.name,
-      anonymous_id: message.anonymousId,
-      user_id: message.userId,
-      timestamp: message.timestamp,
-      received_at: message.receivedAt,
-      session_id: sessionId,
-      url: visit.url,
-      referrer: visit.referrer,
-      properties: message.propertiesJson,
-      context: message.contextJson,
-    });
+    for (const planned of segment.messages) {
+      const { message, personId } = planned;
+      origins.set(message.index, message.messageId);
+      if (planned.link) outbox.identityLinked(planned.link, message.timestamp);
+      warnings.push(...planned.warnings);
+      outbox.touched(personId, { activity: true });
+      if (planned.appliesAttributes)
+        attributes.add(
+          personId,
+          message.attributeOperations,
+          message.timestamp,
+          message.source,
+          message.index,
+        );
+      events.push(planned.event);
+    }
   }
   await attributes.flush();
-  await graph.flush();
+  await writeGraphChanges(tx, projectId, plan.writes);
   await insertEvents(tx, events);
-  for (const personId of graph.createdPersonIds) outbox.touched(personId, { all: true });
+  for (const personId of plan.createdPersonIds) outbox.touched(personId, { all: true });
   await outbox.flush();
   for (const { origin, name } of attributes.skipped) {
-    identityWarnings.push({
+    warnings.push({
       index: origin,
-      messageId: fresh.find((m) => m.index === origin)?.messageId ?? null,
+      messageId: origins.get(origin) ?? null,
       code: 'ATTRIBUTE_SKIPPED',
       message: `${name}: the project already has ${MAX_ATTRIBUTES_PER_PROJECT} attributes; a new one was not stored`,
     });
   }
-  await recordIngestionWarnings(tx, projectId, identityWarnings, valid[0].receivedAt);
-  return { accepted: fresh.length, duplicates, warnings: identityWarnings };
+  return warnings;
 }

@@ -1,14 +1,30 @@
 import type { Insertable, Selectable } from 'kysely';
 import { TYPED_COLUMNS } from '../attributes/typed-attribute-value.js';
+import type { GraphWrites } from '../identity/identity-graph.js';
 import { chunked } from './chunked.js';
 import { moveAssignmentsOnMerge } from './experience-assignment-repository.js';
 import { moveGroupMembers } from './group-member-repository.js';
 import type { DevicesTable, PersonsTable } from './schema.js';
+import { admitPendingMembers } from './static-member-repository.js';
 import type { Db, StoreTx } from './store.js';
 
 export type PersonRow = Selectable<PersonsTable>;
 export type DeviceRow = Selectable<DevicesTable>;
 export type NewPerson = Omit<Insertable<PersonsTable>, 'id'>;
+
+/** A person not stored yet: created, first and last seen at `at`. */
+export function newPersonRow(id: number, projectId: string, userId: string | null, at: number): PersonRow {
+  return {
+    id,
+    project_id: projectId,
+    user_id: userId,
+    created_at: at,
+    first_seen: at,
+    last_seen: at,
+    bound_at: null,
+    imported_at: null,
+  };
+}
 
 /** Largest IN-list or VALUES list sent in one statement. */
 const CHUNK = 500;
@@ -44,6 +60,21 @@ export async function countDevicesOfPerson(db: Db, personId: number): Promise<nu
     .where('person_id', '=', personId)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** How many devices each of the persons holds (persons without any are left out). */
+export async function countDevicesOfPersons(db: Db, personIds: number[]): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  for (const ids of chunked(personIds, CHUNK)) {
+    const rows = await db
+      .selectFrom('devices')
+      .select((eb) => ['person_id', eb.fn.countAll<number>().as('n')])
+      .where('person_id', 'in', ids)
+      .groupBy('person_id')
+      .execute();
+    for (const row of rows) counts.set(row.person_id, Number(row.n));
+  }
+  return counts;
 }
 
 export async function findPersonsByUserIds(
@@ -146,6 +177,13 @@ export async function saveDevices(tx: StoreTx, devices: DeviceRow[]): Promise<vo
       ],
     },
   });
+}
+
+/** Writes a batch's identity changes: persons, devices, and the user ids static groups may wait for. */
+export async function writeGraphChanges(tx: StoreTx, projectId: string, writes: GraphWrites): Promise<void> {
+  if (writes.persons.length) await savePersons(tx, writes.persons);
+  if (writes.devices.length) await saveDevices(tx, writes.devices);
+  if (writes.newUserIds.length) await admitPendingMembers(tx.db, projectId, writes.newUserIds);
 }
 
 /**

@@ -4,6 +4,7 @@ import { deletePerson, mergePersonsByAdmin } from '../../src/identity/admin-repa
 import { savePersonAttributes } from '../../src/storage/attribute-repository.js';
 import { addGroupMembers } from '../../src/storage/group-member-repository.js';
 import type { Store } from '../../src/storage/store.js';
+import { deviceRow } from '../support/identity-rows.js';
 import {
   adminQuery,
   type Backend,
@@ -164,25 +165,5 @@ describeEachBackend('typed attribute storage', (backend: Backend) => {
 });
 
 function device(anonymousId: string, personId: number) {
-  return {
-    project_id: PROJECT,
-    anonymous_id: anonymousId,
-    person_id: personId,
-    first_seen: T0,
-    last_seen: T0,
-    user_agent: null,
-    device_type: null,
-    os: null,
-    browser: null,
-    screen: null,
-    locale: null,
-    first_referrer: null,
-    first_landing_page: null,
-    utm_source: null,
-    utm_medium: null,
-    utm_campaign: null,
-    session_count: 1,
-    session_id: null,
-    session_last_at: null,
-  };
+  return deviceRow(anonymousId, personId, PROJECT, T0);
 }

@@ -18,46 +18,24 @@ import {
 } from '../../src/storage/identity-repository.js';
 import { insertProject } from '../../src/storage/project-repository.js';
 import type { Store } from '../../src/storage/store.js';
+import { deviceRow, personRow } from '../support/identity-rows.js';
 import { describeEachBackend, openTestStore } from '../support/test-stores.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 
-function person(id: number, userId: string | null, projectId = 'prj_a'): PersonRow {
-  return {
-    id,
-    project_id: projectId,
-    user_id: userId,
-    created_at: T0,
-    first_seen: T0,
-    last_seen: T0,
-    bound_at: null,
-    imported_at: null,
-  };
-}
+const person = (id: number, userId: string | null, projectId = 'prj_a'): PersonRow =>
+  personRow(id, userId, projectId, T0);
 
-function device(anonymousId: string, personId: number, projectId = 'prj_a'): DeviceRow {
-  return {
-    project_id: projectId,
-    anonymous_id: anonymousId,
-    person_id: personId,
-    first_seen: T0,
-    last_seen: T0,
-    user_agent: null,
+const device = (anonymousId: string, personId: number, projectId = 'prj_a'): DeviceRow =>
+  deviceRow(anonymousId, personId, projectId, T0, {
     device_type: 'mobile',
     os: 'iOS',
     browser: 'Mobile Safari',
-    screen: null,
-    locale: null,
     first_referrer: 'https://www.google.com/',
     first_landing_page: 'https://shop.example.com/',
-    utm_source: null,
-    utm_medium: null,
-    utm_campaign: null,
-    session_count: 1,
     session_id: 's1',
     session_last_at: T0,
-  };
-}
+  });
 
 describeEachBackend('store', (backend) => {
   let store: Store;
