@@ -197,7 +197,7 @@ class PartitionLoop {
       // Find the stream message that fails by applying them one at a time.
       for (const entry of entries) await this.applyAlone(entry);
     }
-    entries[entries.length - 1].msg.ack();
+    entries[entries.length - 1].ack();
     this.purgeBefore = entries[entries.length - 1].seq + 1;
   }
 

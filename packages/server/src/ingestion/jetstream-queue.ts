@@ -7,13 +7,13 @@ import {
   headers,
   type JetStreamClient,
   type JetStreamManager,
-  type JsMsg,
   type NatsConnection,
   nanos,
   RetentionPolicy,
   StorageType,
 } from 'nats';
 import { RequestError } from '../errors/error-codes.js';
+import { type PulledMessage, type PullOptions, pullMessages } from './jetstream-pull.js';
 import type { NormalizedMessage } from './normalize-message.js';
 
 /**
@@ -38,8 +38,8 @@ export interface StreamEntry {
   projectId: string;
   receivedAt: number;
   data: Uint8Array;
-  /** The underlying JetStream message (acknowledged once its transaction committed). */
-  msg: JsMsg;
+  /** Acknowledges this message and every one before it (once their transaction committed). */
+  ack(): void;
 }
 
 /**
@@ -227,12 +227,11 @@ export class JetStreamQueue {
 
 /** How long past its own wait a pull may stay unanswered before the read is started again. */
 const PULL_GRACE_MS = 15_000;
-
-type PullOptions = { batch: number; max_bytes?: number; no_wait?: boolean; expires?: number };
+const ACK = new TextEncoder().encode('+ACK');
 
 /**
- * Reads one partition in order through a consumer of its own. A pull request that expires on the
- * client while the server is delivering to it would drop a message out of sight (and a later
+ * Reads one partition in order through a consumer of its own. A pull that ends on the client
+ * while the server is still delivering to it would drop a message out of sight (and a later
  * acknowledgement would pass it): every delivery is checked to follow the one before, and a jump
  * fails the read, so the partition is read again from its stored sequence.
  */
@@ -261,46 +260,30 @@ export class PartitionReader {
   /**
    * One pull. A pull on a consumer that a restarted NATS has forgotten (consumers are kept in
    * memory) never answers, so a pull that outlasts its wait by `PULL_GRACE_MS` fails the read and
-   * the partition is read again from its stored sequence through a new consumer.
+   * the partition is read again from its stored sequence through a new consumer. A message larger
+   * than the whole byte budget is pulled alone, so it cannot stall its partition.
    */
   private async fetch(options: PullOptions): Promise<StreamEntry[]> {
+    const { nc, stream } = this.queue;
     const limitMs = (options.expires ?? 0) + PULL_GRACE_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const silent = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new Error(`consumer ${this.name} did not answer a pull within ${limitMs} ms; reading again`),
-          ),
-        limitMs,
-      );
-    });
-    const pulled = this.pull(options);
-    pulled.catch(() => {});
-    try {
-      return await Promise.race([pulled, silent]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const { messages, sizeExceeded } = await pullMessages(nc, stream, this.name, options, limitMs);
+    if (messages.length === 0 && sizeExceeded) return this.fetch({ batch: 1, no_wait: true });
+    return messages.map((pulled) => this.entryOf(pulled));
   }
 
-  private async pull(options: PullOptions): Promise<StreamEntry[]> {
-    const entries: StreamEntry[] = [];
-    for await (const msg of this.queue.js.fetch(this.queue.stream, this.name, options)) {
-      if (msg.info.deliverySequence !== this.delivered + 1)
-        throw new Error(
-          `consumer ${this.name} delivered ${msg.info.deliverySequence} after ${this.delivered}; reading again`,
-        );
-      this.delivered = msg.info.deliverySequence;
-      entries.push({
-        seq: msg.seq,
-        projectId: msg.headers?.get('Acquaint-Project') ?? '',
-        receivedAt: Number(msg.headers?.get('Acquaint-Received-At') ?? Date.now()),
-        data: msg.data,
-        msg,
-      });
-    }
-    return entries;
+  private entryOf({ msg, streamSequence, deliverySequence }: PulledMessage): StreamEntry {
+    if (deliverySequence !== this.delivered + 1)
+      throw new Error(
+        `consumer ${this.name} delivered ${deliverySequence} after ${this.delivered}; reading again`,
+      );
+    this.delivered = deliverySequence;
+    return {
+      seq: streamSequence,
+      projectId: msg.headers?.get('Acquaint-Project') ?? '',
+      receivedAt: Number(msg.headers?.get('Acquaint-Received-At') ?? Date.now()),
+      data: msg.data,
+      ack: () => msg.respond(ACK),
+    };
   }
 
   async close(): Promise<void> {
