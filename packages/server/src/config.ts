@@ -90,6 +90,8 @@ export interface AcquaintConfig {
   webhookGroupPassMs: number;
   /** Finished (delivered or failed) webhook deliveries are deleted after this many days (30). */
   webhookRetentionDays: number;
+  /** Ingestion warnings (`GET /api/ingestion/warnings`) are deleted after this many days (30). */
+  ingestionWarningRetentionDays: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -129,6 +131,7 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   webhookPollMs: 500,
   webhookGroupPassMs: 30_000,
   webhookRetentionDays: 30,
+  ingestionWarningRetentionDays: 30,
 };
 
 /** The defaults, overridden by `ACQUAINT_*` environment variables and then by `overrides`. */
@@ -170,6 +173,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['webhookPollMs', 'ACQUAINT_WEBHOOKS_POLL_MS'],
     ['webhookGroupPassMs', 'ACQUAINT_WEBHOOKS_GROUP_PASS_MS'],
     ['webhookRetentionDays', 'ACQUAINT_WEBHOOKS_RETENTION_DAYS'],
+    ['ingestionWarningRetentionDays', 'ACQUAINT_INGESTION_WARNINGS_RETENTION_DAYS'],
   ];
   for (const [key, name] of entries) {
     const value = numberFrom(name);

@@ -41,7 +41,7 @@ export async function ingestionRoutes(
         security: [{ apiKey: ['query'] }],
         summary: 'Identity outcomes found when messages were applied',
         description:
-          'Newest first. Tracking requests are answered once their messages are safely logged, so what only applying them can find is listed here: IDENTIFIED_ON_ANOTHER_USER (a shared device; the users were not merged), ALIAS_OF_ANOTHER_USER, DEVICE_CAP_REACHED, UNVERIFIED_TRAITS_IGNORED (identity verification: traits sent without a proven user id to a device of an identified user) and ATTRIBUTE_SKIPPED. Page with `before` (the smallest `id` of the previous page).',
+          'Newest first. Tracking requests are answered once their messages are safely logged, so what only applying them can find is listed here: IDENTIFIED_ON_ANOTHER_USER (a shared device; the users were not merged), ALIAS_OF_ANOTHER_USER, DEVICE_CAP_REACHED, UNVERIFIED_TRAITS_IGNORED (identity verification: traits sent without a proven user id to a device of an identified user) and ATTRIBUTE_SKIPPED. Page with `before` (the smallest `id` of the previous page). Kept 30 days (`ACQUAINT_INGESTION_WARNINGS_RETENTION_DAYS`).',
         querystring: {
           type: 'object',
           additionalProperties: false,
