@@ -117,7 +117,11 @@ export async function importReadRoutes(
         description: 'Pass `next` of one answer as `after` to get the next page; `next` is null at the end.',
         security: [{ apiKey: ['upload'] }],
         params: importJobParams,
-        querystring: { type: 'object', properties: { after: { type: 'integer', minimum: 0, default: 0 } } },
+        querystring: {
+          type: 'object',
+          // A chunk's number is a 32-bit integer column (0002_imports).
+          properties: { after: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1, default: 0 } },
+        },
         response: { 200: importUsersAnswer, ...errorResponses },
       },
     },

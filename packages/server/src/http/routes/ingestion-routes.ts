@@ -47,7 +47,7 @@ export async function ingestionRoutes(
           additionalProperties: false,
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            before: { type: 'integer', minimum: 1 },
+            before: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
             message_id: { type: 'string', maxLength: 255 },
           },
         },
