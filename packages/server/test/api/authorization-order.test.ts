@@ -79,6 +79,19 @@ describeEachBackend('authorization before validation', (backend) => {
     }
   });
 
+  it(`${backend}: the OpenAPI document states each operation's scope, with an empty security list`, async () => {
+    const doc = (await server.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { security?: unknown; description?: string }>>;
+    };
+    for (const route of keyRoutes) {
+      const operation = doc.paths[route.url.replace(/:(\w+)/g, '{$1}')][route.method.toLowerCase()];
+      expect(operation.security, `${route.method} ${route.url}`).toEqual([{ apiKey: [] }]);
+      expect(operation.description, `${route.method} ${route.url}`).toContain(
+        `Needs an API key with the \`${route.scopes[0]}\` scope`,
+      );
+    }
+  });
+
   it(`${backend}: tracking, upload, groups, experiences and webhooks check the key first`, async () => {
     const queryKey = `Bearer ${only.get('query')}`;
     const refused = async (method: 'POST' | 'PUT', url: string, authorization: string) => {
