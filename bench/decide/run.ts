@@ -8,14 +8,13 @@
 // server (`node --cpu-prof`) there; `node --import tsx bench/decide/profile-summary.ts <file>`
 // lists where its time went.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createProject } from '../../packages/server/src/projects/create-project.js';
 import { openStore } from '../../packages/server/src/storage/store.js';
-import { processCpuMs } from '../support/process-figures.js';
 import { fiftyExperiences } from './experiences.js';
 import { seedPersons } from './seed-persons.js';
 
@@ -30,6 +29,12 @@ async function admin(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: postgresUrl });
   await client.connect();
   await client.query(text).finally(() => client.end());
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Latency figures of one autocannon run at a steady rate, and the server's CPU ms per request. */
@@ -47,7 +52,7 @@ async function steady(
   non2xx: number;
   cpu: number;
 }> {
-  const cpuBefore = processCpuMs(pid) ?? 0;
+  const cpuBefore = cpuMs(pid);
   const result = await autocannon({
     url,
     connections: 50,
@@ -62,7 +67,7 @@ async function steady(
     rps: result.requests.average,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
-    cpu: ((processCpuMs(pid) ?? 0) - cpuBefore) / Math.max(1, result.requests.total),
+    cpu: (cpuMs(pid) - cpuBefore) / Math.max(1, result.requests.total),
   };
 }
 

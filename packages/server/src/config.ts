@@ -72,6 +72,8 @@ export interface AcquaintConfig {
    * (1,000,000).
    */
   ingestionMaxBacklogMessages: number;
+  /** Ingestion warnings (`GET /api/ingestion/warnings`) are deleted after this many days (30). */
+  ingestionWarningRetentionDays: number;
   /** How long a shutdown (SIGTERM, SIGINT) may take to finish requests before the process exits (10 s). */
   shutdownTimeoutMs: number;
   /** JSON log lines at this level and above: fatal, error, warn, info (default), debug, trace, silent. */
@@ -90,8 +92,6 @@ export interface AcquaintConfig {
   webhookGroupPassMs: number;
   /** Finished (delivered or failed) webhook deliveries are deleted after this many days (30). */
   webhookRetentionDays: number;
-  /** Ingestion warnings (`GET /api/ingestion/warnings`) are deleted after this many days (30). */
-  ingestionWarningRetentionDays: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -122,6 +122,7 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   queue: null,
   ingestionReadyBacklog: 10_000,
   ingestionMaxBacklogMessages: 1_000_000,
+  ingestionWarningRetentionDays: 30,
   shutdownTimeoutMs: 10_000,
   logLevel: 'info',
   metricsToken: null,
@@ -131,7 +132,6 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   webhookPollMs: 500,
   webhookGroupPassMs: 30_000,
   webhookRetentionDays: 30,
-  ingestionWarningRetentionDays: 30,
 };
 
 /** The defaults, overridden by `ACQUAINT_*` environment variables and then by `overrides`. */
@@ -167,13 +167,13 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['ingestionWaitMs', 'ACQUAINT_INGESTION_WAIT_MS'],
     ['ingestionReadyBacklog', 'ACQUAINT_INGESTION_READY_BACKLOG'],
     ['ingestionMaxBacklogMessages', 'ACQUAINT_INGESTION_MAX_BACKLOG_MESSAGES'],
+    ['ingestionWarningRetentionDays', 'ACQUAINT_INGESTION_WARNINGS_RETENTION_DAYS'],
     ['shutdownTimeoutMs', 'ACQUAINT_SHUTDOWN_TIMEOUT_MS'],
     ['webhookTimeoutMs', 'ACQUAINT_WEBHOOKS_TIMEOUT_MS'],
     ['webhookRetryBaseMs', 'ACQUAINT_WEBHOOKS_RETRY_BASE_MS'],
     ['webhookPollMs', 'ACQUAINT_WEBHOOKS_POLL_MS'],
     ['webhookGroupPassMs', 'ACQUAINT_WEBHOOKS_GROUP_PASS_MS'],
     ['webhookRetentionDays', 'ACQUAINT_WEBHOOKS_RETENTION_DAYS'],
-    ['ingestionWarningRetentionDays', 'ACQUAINT_INGESTION_WARNINGS_RETENTION_DAYS'],
   ];
   for (const [key, name] of entries) {
     const value = numberFrom(name);
