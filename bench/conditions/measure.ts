@@ -2,16 +2,15 @@ import { sql } from 'kysely';
 import { parseCondition } from '../../packages/server/src/conditions/parse-condition.js';
 import { personsMatching } from '../../packages/server/src/storage/condition-query.js';
 import { openStore } from '../../packages/server/src/storage/store.js';
-import { DATASET_END } from '../support/dataset.js';
 
 const location = process.argv[2] ?? '/tmp/condbench/db-100000.db';
 const store = openStore(location);
-const now = DATASET_END;
-const { id: projectId } = await store.db.selectFrom('projects').select('id').executeTakeFirstOrThrow();
+const now = Date.parse('2026-06-15T12:00:00Z');
 const DAY = 86400000;
 const attributeTypes = new Map([
   ['membership_level', 'string'],
   ['age', 'number'],
+  ['signed_up', 'datetime'],
 ] as const);
 const input = {
   all: [
@@ -35,7 +34,7 @@ async function time(label: string, run: () => Promise<unknown>) {
 }
 
 await time('compiled', () =>
-  personsMatching(store.db, projectId, parsed.condition, { now, groups: new Map() })
+  personsMatching(store.db, 'p1', parsed.condition, { now, groups: new Map() })
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirst(),
 );
@@ -44,15 +43,15 @@ await time(
   async () =>
     (
       await sql`select count(*) as n from persons p
-      where p.project_id = ${projectId}
-      and p.id in (select person_id from person_attributes where project_id = ${projectId} and name = 'membership_level' and text_value in ('gold', 'diamond'))
-      and p.id in (select person_id from person_attributes where project_id = ${projectId} and name = 'age' and num_value >= 30)
+      where p.project_id = 'p1'
+      and p.id in (select person_id from person_attributes where project_id = 'p1' and name = 'membership_level' and text_value in ('gold', 'diamond'))
+      and p.id in (select person_id from person_attributes where project_id = 'p1' and name = 'age' and num_value >= 30)
       and p.id in (
         select p2.id from events e join persons p2 on p2.project_id = e.project_id and p2.user_id = e.user_id
-          where e.project_id = ${projectId} and e.type = 'track' and e.name = 'purchase' and e.timestamp between ${now - 30 * DAY} and ${now}
+          where e.project_id = 'p1' and e.type = 'track' and e.name = 'purchase' and e.timestamp between ${now - 30 * DAY} and ${now}
         union
         select d.person_id from events e join devices d on d.project_id = e.project_id and d.anonymous_id = e.anonymous_id
-          where e.project_id = ${projectId} and e.user_id is null and e.type = 'track' and e.name = 'purchase' and e.timestamp between ${now - 30 * DAY} and ${now})`.execute(
+          where e.project_id = 'p1' and e.user_id is null and e.type = 'track' and e.name = 'purchase' and e.timestamp between ${now - 30 * DAY} and ${now})`.execute(
         store.db,
       )
     ).rows[0],

@@ -12,7 +12,6 @@ import { countPersons, pagePersons } from '../../packages/server/src/storage/gro
 import { openStore, type Store } from '../../packages/server/src/storage/store.js';
 import { DATASET_END, DATASET_SIZES, type DatasetSize, generateDataset } from '../support/dataset.js';
 import { medianMs, openDatasetDatabase } from '../support/dataset-database.js';
-import { printTable } from '../support/process-figures.js';
 import { handWrittenCount, handWrittenPage } from './hand-written.js';
 
 const sizes = (process.argv[2] ?? '10k,100k').split(',') as DatasetSize[];
@@ -104,10 +103,12 @@ async function measure(size: DatasetSize, backend: string) {
 
 const figures = [];
 for (const size of sizes) for (const backend of backends) figures.push(await measure(size, backend));
-printTable(
-  '| persons | events | backend | members | group count | hand-written SQL | ratio | page of 100 (middle) | first page | hand-written page | load avg |',
-  figures.map(
-    (f) =>
-      `| ${f.persons.toLocaleString('en-US')} | ${f.events.toLocaleString('en-US')} | ${f.backend} | ${f.users.toLocaleString('en-US')} | ${f.countMs} ms | ${f.handMs} ms | ${f.ratio} | ${f.pageMs} ms | ${f.firstPageMs} ms | ${f.handPageMs} ms | ${f.load} |`,
-  ),
+console.log(
+  '\n| persons | events | backend | members | group count | hand-written SQL | ratio | page of 100 (middle) | first page | hand-written page | load avg |',
 );
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+for (const f of figures) {
+  console.log(
+    `| ${f.persons.toLocaleString('en-US')} | ${f.events.toLocaleString('en-US')} | ${f.backend} | ${f.users.toLocaleString('en-US')} | ${f.countMs} ms | ${f.handMs} ms | ${f.ratio} | ${f.pageMs} ms | ${f.firstPageMs} ms | ${f.handPageMs} ms | ${f.load} |`,
+  );
+}

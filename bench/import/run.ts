@@ -11,7 +11,7 @@
 import { createReadStream, mkdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
-import { processCpuMs } from '../support/process-figures.js';
+import { processCpuMs } from '../support/process-cpu.js';
 import { peakRssMb, type RunningServer, startAcquaint } from '../support/servers.js';
 import { requireCommands, timePsqlCopy, timeSqliteImport } from './baselines.js';
 import { generateCsv } from './generate-csv.js';
