@@ -8,9 +8,10 @@
 //   npm run build && node --import tsx bench/import/run.ts
 //   BENCH_ROWS=10000,100000,1000000 node --import tsx bench/import/run.ts
 //   BENCH_ROWS=200000 BENCH_BACKENDS=sqlite node --import tsx bench/import/run.ts
-import { createReadStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
+import { processCpuMs } from '../support/process-cpu.js';
 import { peakRssMb, type RunningServer, startAcquaint } from '../support/servers.js';
 import { requireCommands, timePsqlCopy, timeSqliteImport } from './baselines.js';
 import { generateCsv } from './generate-csv.js';
@@ -43,16 +44,6 @@ async function importThroughApi(server: RunningServer, file: string, size: numbe
   return seconds;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (null where there is none). */
-function cpuSeconds(pid: number | undefined): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
 async function measure(backend: string, rows: number, port: number): Promise<ImportFigure> {
   const file = `${OUT}import-${rows}.csv`;
   const size = await generateCsv(file, rows);
@@ -62,11 +53,11 @@ async function measure(backend: string, rows: number, port: number): Promise<Imp
   let cpu: number | null;
   const load = loadavg()[0];
   try {
-    const idle = cpuSeconds(server.process.pid);
+    const idle = processCpuMs(server.process.pid);
     seconds = await importThroughApi(server, file, size, rows);
     rss = peakRssMb(server.process.pid);
-    const used = cpuSeconds(server.process.pid);
-    cpu = used === null || idle === null ? null : used - idle;
+    const used = processCpuMs(server.process.pid);
+    cpu = used === null || idle === null ? null : (used - idle) / 1000;
   } finally {
     await server.stop();
   }

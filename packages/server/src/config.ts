@@ -72,6 +72,8 @@ export interface AcquaintConfig {
    * (1,000,000).
    */
   ingestionMaxBacklogMessages: number;
+  /** Ingestion warnings (`GET /api/ingestion/warnings`) are deleted after this many days (30). */
+  ingestionWarningRetentionDays: number;
   /** How long a shutdown (SIGTERM, SIGINT) may take to finish requests before the process exits (10 s). */
   shutdownTimeoutMs: number;
   /** JSON log lines at this level and above: fatal, error, warn, info (default), debug, trace, silent. */
@@ -120,6 +122,7 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   queue: null,
   ingestionReadyBacklog: 10_000,
   ingestionMaxBacklogMessages: 1_000_000,
+  ingestionWarningRetentionDays: 30,
   shutdownTimeoutMs: 10_000,
   logLevel: 'info',
   metricsToken: null,
@@ -164,6 +167,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['ingestionWaitMs', 'ACQUAINT_INGESTION_WAIT_MS'],
     ['ingestionReadyBacklog', 'ACQUAINT_INGESTION_READY_BACKLOG'],
     ['ingestionMaxBacklogMessages', 'ACQUAINT_INGESTION_MAX_BACKLOG_MESSAGES'],
+    ['ingestionWarningRetentionDays', 'ACQUAINT_INGESTION_WARNINGS_RETENTION_DAYS'],
     ['shutdownTimeoutMs', 'ACQUAINT_SHUTDOWN_TIMEOUT_MS'],
     ['webhookTimeoutMs', 'ACQUAINT_WEBHOOKS_TIMEOUT_MS'],
     ['webhookRetryBaseMs', 'ACQUAINT_WEBHOOKS_RETRY_BASE_MS'],

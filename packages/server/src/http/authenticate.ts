@@ -11,7 +11,7 @@ import {
 } from '../storage/project-repository.js';
 import type { Store } from '../storage/store.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { SessionAuth, sessionToken } from './session-auth.js';
+import { requireRoleScope, SessionAuth, sessionToken } from './session-auth.js';
 
 /** Projects by write key, kept briefly: every tracking request needs one and keys rarely change. */
 const WRITE_KEY_TTL_MS = 5_000;
@@ -47,20 +47,25 @@ export class Authenticator {
   /**
    * Checks the key a request carries in a header before its body is read, so that a request
    * without a valid key costs no parsing: a route documented with the `apiKey` security scheme
-   * needs a live API key (its scope is checked by the route), and a `writeKey` route given a
-   * Basic auth header needs a known write key (a key sent in the body is read within the body's
-   * limit, inflated bytes counted). An address that keeps sending missing or wrong keys
+   * needs a live API key with the scope the route names (`security: [{ apiKey: ['admin'] }]`),
+   * so a key of the wrong scope gets 403 before any body is parsed or validated; a `writeKey`
+   * route given a Basic auth header needs a known write key (a key sent in the body is read within
+   * the body's limit, inflated bytes counted). An address that keeps sending missing or wrong keys
    * is refused (429) before any lookup. Register before any other `onRequest` hook.
    */
   register(app: FastifyInstance): void {
     app.addHook('onRequest', async (request) => {
       const schemes = securitySchemes(request.routeOptions.schema?.security);
+      const scope = schemes.get('apiKey')?.[0] as ApiKeyScope | undefined;
       if (schemes.has('apiKey') && usesSession(request)) {
         // A dashboard session: checked (and a change CSRF-checked) before the body too.
-        await this.sessions.account(request);
+        const { account } = await this.sessions.account(request);
+        if (scope) requireRoleScope(account.role, scope);
       } else if (schemes.has('apiKey')) {
         this.refuseRepeatedFailures(request);
-        this.early.set(request, await this.countingFailures(request, () => this.liveApiKey(request)));
+        const auth = await this.countingFailures(request, () => this.liveApiKey(request));
+        if (scope) requireKeyScope(auth.key, scope);
+        this.early.set(request, auth);
       } else if (schemes.has('writeKey')) {
         this.refuseRepeatedFailures(request);
         if (basicAuthUser(request.headers.authorization) === null) return;
@@ -128,13 +133,7 @@ export class Authenticator {
     const found = this.early.get(request);
     const auth =
       found && 'key' in found ? found : await this.countingFailures(request, () => this.liveApiKey(request));
-    const scopes = auth.key.scopes.split(',');
-    if (!scopes.includes(scope)) {
-      throw new RequestError(
-        'API_KEY_SCOPE',
-        `this route needs an API key with the "${scope}" scope; this key has: ${scopes.join(', ')}`,
-      );
-    }
+    requireKeyScope(auth.key, scope);
     return auth;
   }
 
@@ -193,10 +192,20 @@ export class Authenticator {
   }
 }
 
-/** The security schemes a route's schema names (`[{ apiKey: [] }]`). */
-function securitySchemes(security: unknown): Set<string> {
-  if (!Array.isArray(security)) return new Set();
-  return new Set(security.flatMap((requirement) => Object.keys(requirement as object)));
+function requireKeyScope(key: ApiKeyRow, scope: ApiKeyScope): void {
+  const scopes = key.scopes.split(',');
+  if (!scopes.includes(scope)) {
+    throw new RequestError(
+      'API_KEY_SCOPE',
+      `this route needs an API key with the "${scope}" scope; this key has: ${scopes.join(', ')}`,
+    );
+  }
+}
+
+/** The security schemes a route's schema names, with their scopes (`[{ apiKey: ['admin'] }]`). */
+export function securitySchemes(security: unknown): Map<string, string[]> {
+  if (!Array.isArray(security)) return new Map();
+  return new Map(security.flatMap((requirement) => Object.entries(requirement as Record<string, string[]>)));
 }
 
 function basicAuthUser(header: string | undefined): string | null {

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } f
 import { type AcquaintConfig, loadConfig } from '../config.js';
 import { RequestError } from '../errors/error-codes.js';
 import { createIngestion, type Ingestion } from '../ingestion/ingestion.js';
+import { IngestionWarningRetention } from '../ingestion/ingestion-warning-retention.js';
 import { Metrics } from '../operations/metrics.js';
 import { operationsRoutes } from '../operations/operations-routes.js';
 import { loggerOptions, observeRequests, requestIdOf } from '../operations/request-observation.js';
@@ -97,6 +98,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     definitions: new DecideDefinitions(options.store),
   };
   app.addHook('onClose', () => context.definitions.close());
+  const warningRetention = new IngestionWarningRetention(options.store, {
+    retentionDays: config.ingestionWarningRetentionDays,
+    onError: (error) => app.log.error({ err: error }, 'ingestion warning retention'),
+  });
+  warningRetention.start();
+  app.addHook('onClose', () => warningRetention.stop());
   await registerResponseHeaders(app);
   registerBodyTimeouts(app, config);
   context.auth.register(app);

@@ -1,7 +1,8 @@
 import type { SwaggerOptions } from '@fastify/swagger';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import { ERROR_CODES } from '../errors/error-codes.js';
 import { WARNING_CODES } from '../ingestion/message-issues.js';
+import { securitySchemes } from './authenticate.js';
 
 const codeTable = (codes: Record<string, string>) =>
   Object.entries(codes)
@@ -80,8 +81,25 @@ export const openApiOptions: SwaggerOptions = {
       },
     ],
   },
+  transform: documentScope,
   refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
 };
+
+/**
+ * A route names the scope its API key needs in its security requirement (`[{ apiKey: ['admin'] }]`,
+ * checked by `authenticate.ts` before the body is read). OpenAPI 3.0 wants that list empty for a
+ * bearer scheme, so the document says the scope in the operation's description instead.
+ */
+function documentScope({ schema, url }: { schema: FastifySchema; url: string }) {
+  const scopes = securitySchemes(schema?.security).get('apiKey');
+  if (!scopes || scopes.length === 0) return { schema, url };
+  const needs = `Needs an API key with the \`${scopes.join('`, `')}\` scope (or a dashboard role that has it).`;
+  const text = (schema as { description?: string }).description;
+  return {
+    url,
+    schema: { ...schema, security: [{ apiKey: [] }], description: text ? `${text}\n\n${needs}` : needs },
+  };
+}
 
 /** Schemas referenced by many routes (`{$ref: 'Error#'}`). */
 export function registerSharedSchemas(app: FastifyInstance): void {

@@ -60,12 +60,7 @@ export class SessionAuth {
     scope: ApiKeyScope,
   ): Promise<{ project: ProjectRow; key: { id: string } }> {
     const { account } = await this.account(request);
-    if (!scopesOfRole(account.role).includes(scope)) {
-      throw new RequestError(
-        'ROLE_FORBIDDEN',
-        `your role (${account.role}) may not do this; it needs an owner or admin (scope "${scope}")`,
-      );
-    }
+    requireRoleScope(account.role, scope);
     const projectId = request.headers[PROJECT_HEADER];
     if (typeof projectId !== 'string' || projectId === '') {
       throw new RequestError('PROJECT_REQUIRED', 'name the project in the X-Acquaint-Project header');
@@ -73,6 +68,16 @@ export class SessionAuth {
     const project = await findProject(this.store.db, projectId);
     if (!project) throw new RequestError('NOT_FOUND', `no project "${projectId}"`);
     return { project, key: { id: `account:${account.id}` } };
+  }
+}
+
+/** Refuses (403) a signed-in account whose role lacks `scope`. */
+export function requireRoleScope(role: string, scope: ApiKeyScope): void {
+  if (!scopesOfRole(role).includes(scope)) {
+    throw new RequestError(
+      'ROLE_FORBIDDEN',
+      `your role (${role}) may not do this; it needs an owner or admin (scope "${scope}")`,
+    );
   }
 }
 

@@ -46,3 +46,27 @@ export async function listIngestionWarnings(
   const rows = await query.orderBy('id', 'desc').limit(options.limit).execute();
   return rows.map((r) => ({ ...r, id: Number(r.id), received_at: Number(r.received_at) }));
 }
+
+/**
+ * Deletes up to `limit` ingestion warnings received before `before` (oldest first); answers how
+ * many. Callers repeat while a full batch went, keeping each transaction short.
+ */
+export async function pruneIngestionWarnings(db: Db, before: number, limit: number): Promise<number> {
+  const rows = await db
+    .selectFrom('ingestion_warnings')
+    .select('id')
+    .where('received_at', '<', before)
+    .orderBy('received_at')
+    .limit(limit)
+    .execute();
+  if (rows.length === 0) return 0;
+  await db
+    .deleteFrom('ingestion_warnings')
+    .where(
+      'id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .execute();
+  return rows.length;
+}

@@ -7,6 +7,7 @@ import { eventRollupMigration } from './event-rollup-migration.js';
 import { experienceMigration } from './experience-migration.js';
 import { groupsMigration } from './group-migrations.js';
 import { groupWatchMigration } from './group-watch-migration.js';
+import { ingestionWarningRetentionMigration } from './ingestion-warning-retention-migration.js';
 import { jetstreamMigration } from './jetstream-migration.js';
 import { webhookMigration } from './webhook-migration.js';
 
@@ -309,6 +310,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
       },
     },
     '0018_jetstream': jetstreamMigration(dialect),
+    '0030_cleanup_ingestion_warnings_received_at': ingestionWarningRetentionMigration,
   };
 }
 

@@ -318,6 +318,28 @@ describeEachBackend(
       expect(merge.statusCode).toBe(400);
     });
 
+    it(`${backend}: paging numbers past their column's range are 400, never a 500`, async () => {
+      const api = apiClient(server);
+      const upload = await api.post('/v1/user/profiles', {
+        field_name: ['user_id'],
+        values: [['user-paged']],
+      });
+      expect(upload.statusCode).toBe(200);
+      const [job] = (await api.get('/api/imports')).json().imports as { id: string }[];
+      for (const url of [
+        '/api/ingestion/warnings?before=99999999999999999999',
+        `/api/imports/${job.id}/users?after=2147483648`,
+        `/api/imports/${job.id}/users?after=99999999999999999999`,
+      ]) {
+        const response = await api.get(url);
+        expect([url, response.statusCode, response.json().error?.code]).toEqual([url, 400, 'INVALID_BODY']);
+      }
+      expect((await api.get(`/api/imports/${job.id}/users?after=2147483647`)).json()).toEqual({
+        user_ids: [],
+        next: null,
+      });
+    });
+
     it(`${backend}: property: arbitrary bodies and messages never get a 5xx and accepted messages are stored once`, async () => {
       /** Mostly plausible values, sometimes anything: so that many messages are stored and many refused. */
       const mostly = <T>(good: fc.Arbitrary<T>) =>

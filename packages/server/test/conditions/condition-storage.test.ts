@@ -5,13 +5,7 @@ import { savePersonAttributes } from '../../src/storage/attribute-repository.js'
 import { addGroupMembers } from '../../src/storage/group-member-repository.js';
 import type { Store } from '../../src/storage/store.js';
 import { deviceRow } from '../support/identity-rows.js';
-import {
-  adminQuery,
-  type Backend,
-  describeEachBackend,
-  openTestStore,
-  postgresUrl,
-} from '../support/test-stores.js';
+import { type Backend, describeEachBackend, openTestStore } from '../support/test-stores.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const PROJECT = 'prj_typed';

@@ -65,7 +65,7 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
   it('the install page shows a page view of a site with the pasted snippet, live', async () => {
     await owner.getByText('No events yet').waitFor();
     await expectAccessible(owner, 'install (empty)');
-    const pasted = await owner.locator('pre').first().innerText();
+    const pasted = await owner.locator('pre').first().textContent();
     expect(pasted).toContain(h.server.writeKey);
     const site = await h.newPage();
     const sale = h.site(
@@ -161,7 +161,7 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
   it('a viewer invited by link reads, has no admin actions, and is refused one through the API', async () => {
     await go(owner, 'Team & projects');
     await owner.getByRole('button', { name: 'Create invitation link' }).click();
-    const link = await owner.locator('pre').filter({ hasText: '/invite?token=' }).innerText();
+    const link = String(await owner.locator('pre').filter({ hasText: '/invite?token=' }).textContent());
     await expectAccessible(owner, 'team');
     const { page: viewer } = await h.newPage();
     await viewer.goto(link.replace(/^http:\/\/[^/]+/, h.origin));

@@ -44,7 +44,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
       ...documentedAsSent,
       schema: {
         tags: ['admin'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['admin'] }],
         summary: 'Merge one person into another',
         description:
           '`from` is folded into `into`: `into` keeps its attribute values, `from` only fills the ones `into` lacks, all ids move. Two identified persons are never merged (409 MERGE_REFUSED).',
@@ -77,7 +77,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
       ...documentedAsSent,
       schema: {
         tags: ['admin'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['admin'] }],
         summary: 'Split an anonymous id (and its anonymous events) off its person',
         body: {
           type: 'object',
@@ -103,7 +103,7 @@ export async function adminRoutes(app: FastifyInstance, { context }: { context: 
       ...documentedAsSent,
       schema: {
         tags: ['admin'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['admin'] }],
         summary: 'The audit log of identity repairs and erasures, newest first',
         querystring: {
           type: 'object',

@@ -33,7 +33,7 @@ export async function attributeRoutes(
       ...documentedAsSent,
       schema: {
         tags: ['attributes'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         summary: 'Attribute definitions with how many persons hold each',
         response: { 200: attributeListAnswer, ...errorResponses },
       },
@@ -50,7 +50,7 @@ export async function attributeRoutes(
       ...documentedAsSent,
       schema: {
         tags: ['attributes'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['admin'] }],
         summary: 'Declare or change the type of an attribute',
         description:
           'Stored values are kept and read through the new type; the answer counts those that do not fit.',
@@ -75,6 +75,7 @@ export async function attributeRoutes(
       ...documentedAsSent,
       schema: {
         tags: ['attributes'],
+        security: [{ apiKey: ['query'] }],
         summary: 'What changing the type would do, without changing it',
         description: 'Counts the stored values that would not read as the new type, with up to 10 examples.',
         params: nameParams,

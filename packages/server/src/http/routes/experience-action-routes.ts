@@ -15,7 +15,8 @@ export async function experienceActionRoutes(
   app: FastifyInstance,
   { context, catalog }: { context: AppContext; catalog: ExperienceCatalog },
 ): Promise<void> {
-  const common = { tags: ['experiences'], security: [{ apiKey: [] }] };
+  const reads = { tags: ['experiences'], security: [{ apiKey: ['query'] }] };
+  const changes = { tags: ['experiences'], security: [{ apiKey: ['admin'] }] };
 
   for (const [action, status] of [
     ['publish', 'published'],
@@ -25,7 +26,7 @@ export async function experienceActionRoutes(
       `/api/experiences/:id/${action}`,
       {
         schema: {
-          ...common,
+          ...changes,
           summary:
             action === 'publish' ? 'Publish: decide starts showing it' : 'Pause: decide stops showing it',
           params: experienceParams,
@@ -45,7 +46,7 @@ export async function experienceActionRoutes(
     {
       config: { readOnly: true },
       schema: {
-        ...common,
+        ...reads,
         summary: 'Whether page rules match a URL',
         body: checkUrlBody,
         response: { 200: { type: 'object', properties: { match: { type: 'boolean' } } }, ...errorResponses },
@@ -65,7 +66,7 @@ export async function experienceActionRoutes(
     {
       config: { readOnly: true },
       schema: {
-        ...common,
+        ...changes,
         summary: 'A link that shows this experience (even a draft) to the browser that opens it',
         description:
           'Opening `url` stores the preview token in that browser tab (sessionStorage); the SDK sends it with decide, which then shows this experience and variant whatever its status, schedule, target and frequency (page rules still apply). The token works for 24 hours.',

@@ -41,7 +41,7 @@ export async function experienceReportRoutes(
     {
       schema: {
         tags: ['experiences'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         summary: 'Users, impressions, clicks, dismissals and conversions per variant and control, with lift',
         description:
           "The range is `[from, to)` on the events' own time; default from the experience's creation to now. A conversion is a goal (event, or a page view matching the URL rule) reached by a user after their first impression of that variant in the range.",

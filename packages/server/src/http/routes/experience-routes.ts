@@ -19,13 +19,14 @@ export async function experienceRoutes(
   { context, catalog }: { context: AppContext; catalog: ExperienceCatalog },
 ): Promise<void> {
   const { store } = context;
-  const common = { tags: ['experiences'], security: [{ apiKey: [] }] };
+  const reads = { tags: ['experiences'], security: [{ apiKey: ['query'] }] };
+  const changes = { tags: ['experiences'], security: [{ apiKey: ['admin'] }] };
 
   app.post(
     '/api/experiences',
     {
       schema: {
-        ...common,
+        ...changes,
         summary: 'Create an experience (a draft)',
         body: experienceBody,
         response: { 201: experienceResponse, ...errorResponses },
@@ -42,7 +43,7 @@ export async function experienceRoutes(
     '/api/experiences',
     {
       schema: {
-        ...common,
+        ...reads,
         summary: 'The experiences of the project, newest first',
         querystring: {
           type: 'object',
@@ -84,7 +85,7 @@ export async function experienceRoutes(
     '/api/experiences/:id',
     {
       schema: {
-        ...common,
+        ...reads,
         summary: 'One experience',
         params: experienceParams,
         response: { 200: experienceResponse, ...errorResponses },
@@ -104,7 +105,7 @@ export async function experienceRoutes(
     '/api/experiences/:id',
     {
       schema: {
-        ...common,
+        ...changes,
         summary: 'Change an experience; the fields sent replace the stored ones',
         params: experienceParams,
         body: experiencePatchBody,
@@ -122,7 +123,7 @@ export async function experienceRoutes(
     '/api/experiences/:id',
     {
       schema: {
-        ...common,
+        ...changes,
         summary: 'Delete an experience and its assignments',
         params: experienceParams,
         response: {

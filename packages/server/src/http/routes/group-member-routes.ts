@@ -42,7 +42,7 @@ export async function groupMemberRoutes(
         summary: "A page of a group's members, by person id",
         description:
           '`total` is counted when the first page is read and carried by `next_cursor`, so paging on costs the same per page however large the group.',
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         params: groupParams,
         querystring: {
           type: 'object',
@@ -93,7 +93,7 @@ export async function groupMemberRoutes(
       schema: {
         tags: ['groups'],
         summary: "All of a group's members as CSV (person_id,user_id,first_seen,last_seen), streamed",
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         params: groupParams,
         response: {
           200: textAnswer('text/csv', 'person_id,user_id,first_seen,last_seen (UTF-8 with BOM).'),
@@ -131,7 +131,7 @@ export async function groupMemberRoutes(
           change === 'add'
             ? 'Add user ids to a static group (unknown ones are kept pending)'
             : 'Take user ids out of a static group (members and pending ids)',
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['admin'] }],
         params: groupParams,
         body: userIdsBody,
         response: { 200: groupOverview, ...errorResponses },

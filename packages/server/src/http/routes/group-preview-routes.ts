@@ -26,7 +26,7 @@ export async function groupPreviewRoutes(
       schema: {
         tags: ['groups'],
         summary: 'How many users a condition matches now (the live count while editing a group)',
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         body: {
           type: 'object',
           required: ['condition'],
@@ -58,7 +58,7 @@ export async function groupPreviewRoutes(
         tags: ['groups'],
         summary: 'Ready-made groups (anonymous, known, loyal, imported but not bound) with their counts now',
         description: "POST a template's `name` and `condition` to `/api/groups` to create it.",
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         response: {
           200: {
             type: 'object',

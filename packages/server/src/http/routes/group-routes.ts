@@ -33,7 +33,7 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
         tags: ['groups'],
         summary:
           'Create a dynamic group (a condition) or a static one (user ids, a CSV, or the users of an import)',
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['admin'] }],
         querystring: newGroupQuery,
         body: newGroupBody,
         response: { 201: groupOverview, ...errorResponses },
@@ -63,7 +63,7 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
       schema: {
         tags: ['groups'],
         summary: "The project's groups, by name, with how many users each holds now",
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         response: {
           200: { type: 'object', properties: { groups: { type: 'array', items: groupSummary } } },
           ...errorResponses,
@@ -84,7 +84,7 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
       schema: {
         tags: ['groups'],
         summary: 'A group: its condition or pending user ids, users now, new and active users in 7 days',
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         params: groupParams,
         response: { 200: groupOverview, ...errorResponses },
       },
@@ -105,7 +105,7 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
       schema: {
         tags: ['groups'],
         summary: "Rename a group, or replace a dynamic group's condition or a static group's user ids",
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['admin'] }],
         params: groupParams,
         body: groupChangesBody,
         response: { 200: groupOverview, ...errorResponses },
@@ -129,7 +129,7 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
       schema: {
         tags: ['groups'],
         summary: "Delete a group (409 GROUP_IN_USE while another group's condition uses it)",
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['admin'] }],
         params: groupParams,
         response: { 204: { type: 'null', description: 'Deleted.' }, ...errorResponses },
       },

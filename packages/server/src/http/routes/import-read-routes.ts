@@ -37,7 +37,7 @@ export async function importReadRoutes(
       schema: {
         tags: ['imports'],
         summary: 'Import history, newest first (CSV jobs and bulk uploads)',
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['upload'] }],
         querystring: {
           type: 'object',
           properties: {
@@ -63,7 +63,7 @@ export async function importReadRoutes(
       schema: {
         tags: ['imports'],
         summary: 'An import job: status, progress (rows, bytes, percent), counts and its first errors',
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['upload'] }],
         params: importJobParams,
         response: { 200: importJobAnswer, ...errorResponses },
       },
@@ -80,7 +80,7 @@ export async function importReadRoutes(
       schema: {
         tags: ['imports'],
         summary: "All of a job's refused rows and warnings, as CSV",
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['upload'] }],
         params: importJobParams,
         response: {
           200: textAnswer('text/csv', 'row,user_id,field,code,message (UTF-8 with BOM).'),
@@ -115,9 +115,13 @@ export async function importReadRoutes(
         tags: ['imports'],
         summary: 'The user ids a job wrote, a chunk of the file at a time ("the users of import job X")',
         description: 'Pass `next` of one answer as `after` to get the next page; `next` is null at the end.',
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['upload'] }],
         params: importJobParams,
-        querystring: { type: 'object', properties: { after: { type: 'integer', minimum: 0, default: 0 } } },
+        querystring: {
+          type: 'object',
+          // A chunk's number is a 32-bit integer column (0002_imports).
+          properties: { after: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1, default: 0 } },
+        },
         response: { 200: importUsersAnswer, ...errorResponses },
       },
     },

@@ -78,7 +78,7 @@ export async function importRoutes(
         tags: ['imports'],
         summary: 'Import a CSV file of users and attributes, or create a job to send it to',
         description: `First column = user identifier, header row = attribute names. ${csvBodyNote} The answer is the finished job (or the error that stopped it, with the job). With a JSON body instead, a pending job is created (201) and the file is sent with \`PUT /api/imports/{id}/file\`.`,
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['upload'] }],
         querystring: { type: 'object', properties: csvOptions },
         response: { 200: importJobAnswer, ...errorResponses },
       },
@@ -112,7 +112,7 @@ export async function importRoutes(
         tags: ['imports'],
         summary: 'Send the CSV file of a pending job, or send it again to resume an interrupted job',
         description: `${csvBodyNote} A resumed job checks the header is the same and skips the rows it already wrote.`,
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['upload'] }],
         params: importJobParams,
         querystring: {
           type: 'object',

@@ -19,7 +19,7 @@ export async function ingestionRoutes(
       ...documentedAsSent,
       schema: {
         tags: ['tracking'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         summary: 'Whether tracking messages wait to be applied',
         description:
           'With the ingestion log (SQLite files), requests are answered once logged and applied by a background thread; `backlog` is how many logged requests are not applied yet (`backlog_messages` their messages; past `ACQUAINT_INGESTION_MAX_BACKLOG_MESSAGES` tracking is refused with 429 INGESTION_BACKLOG_FULL), `backlog_age_seconds` how long the oldest has waited, and `applier_alive` whether the background thread runs. With NATS JetStream (`ACQUAINT_QUEUE`, PostgreSQL fleets; `mode: "jetstream"`), `backlog` is how many stream messages wait to be applied by the fleet, `backlog_age_seconds` the age of the oldest, and `applier_alive` whether NATS answers and this process holds its partition leases. Other API calls wait for the backlog they find before answering; this one does not.',
@@ -38,16 +38,16 @@ export async function ingestionRoutes(
       ...documentedAsSent,
       schema: {
         tags: ['tracking'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         summary: 'Identity outcomes found when messages were applied',
         description:
-          'Newest first. Tracking requests are answered once their messages are safely logged, so what only applying them can find is listed here: IDENTIFIED_ON_ANOTHER_USER (a shared device; the users were not merged), ALIAS_OF_ANOTHER_USER, DEVICE_CAP_REACHED, UNVERIFIED_TRAITS_IGNORED (identity verification: traits sent without a proven user id to a device of an identified user) and ATTRIBUTE_SKIPPED. Page with `before` (the smallest `id` of the previous page).',
+          'Newest first. Tracking requests are answered once their messages are safely logged, so what only applying them can find is listed here: IDENTIFIED_ON_ANOTHER_USER (a shared device; the users were not merged), ALIAS_OF_ANOTHER_USER, DEVICE_CAP_REACHED, UNVERIFIED_TRAITS_IGNORED (identity verification: traits sent without a proven user id to a device of an identified user) and ATTRIBUTE_SKIPPED. Page with `before` (the smallest `id` of the previous page). Kept 30 days (`ACQUAINT_INGESTION_WARNINGS_RETENTION_DAYS`).',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            before: { type: 'integer', minimum: 1 },
+            before: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
             message_id: { type: 'string', maxLength: 255 },
           },
         },
@@ -71,6 +71,7 @@ export async function ingestionRoutes(
     {
       schema: {
         tags: ['tracking'],
+        security: [{ apiKey: ['query'] }],
         summary: 'Logged tracking requests that could not be applied (set aside)',
         description:
           'With the ingestion log (SQLite files), a logged request that fails to apply for a reason of its own is set aside with its error rather than dropped; the rest of the log goes on. Oldest first, paged by `cursor`. With NATS JetStream (`ACQUAINT_QUEUE`), a stream message that cannot be applied is set aside alike and its partition goes on. Once the cause is fixed, `POST /api/ingestion/failed/{id}/replay` applies one. Always empty where requests are applied before they are answered (PostgreSQL without a queue).',
@@ -114,6 +115,7 @@ export async function ingestionRoutes(
     {
       schema: {
         tags: ['tracking'],
+        security: [{ apiKey: ['admin'] }],
         summary: 'Apply a set-aside tracking request again',
         description:
           'Applies the logged request as it was received (same messages, ids and times); messages applied since under the same messageId are skipped. Applied, it leaves the set-aside list; failing again, it stays with the new error (409 INGESTION_REPLAY_FAILED). Scope admin.',

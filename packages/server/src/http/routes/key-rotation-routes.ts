@@ -27,7 +27,7 @@ export async function keyRotationRoutes(
         schema: {
           tags: ['project'],
           summary,
-          security: [{ apiKey: [] }],
+          security: [{ apiKey: ['admin'] }],
           response: { 200: rotatedKeyAnswer, ...errorResponses },
         },
       },

@@ -38,7 +38,7 @@ export async function keyRoutes(app: FastifyInstance, { context }: { context: Ap
       schema: {
         tags: ['keys'],
         summary: 'The API keys of the project, revoked ones included',
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['admin'] }],
         response: { 200: keyListAnswer, ...errorResponses },
       },
     },
@@ -55,7 +55,7 @@ export async function keyRoutes(app: FastifyInstance, { context }: { context: Ap
       schema: {
         tags: ['keys'],
         summary: 'Create an API key; the key is in this answer only',
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['admin'] }],
         body: {
           type: 'object',
           required: ['name', 'scopes'],
@@ -99,7 +99,7 @@ export async function keyRoutes(app: FastifyInstance, { context }: { context: Ap
       schema: {
         tags: ['keys'],
         summary: 'Revoke an API key: it stops working at once, on every server process',
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['admin'] }],
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
         response: { 200: revokedKeyAnswer, ...errorResponses },
       },

@@ -38,6 +38,7 @@ export async function personListRoutes(
       ...documentedAsSent,
       schema: {
         tags: ['users'],
+        security: [{ apiKey: ['query'] }],
         summary: 'Persons sorted by last or first seen, paged by cursor, with chosen attribute columns',
         description:
           'Keyset paging: every page costs the same at 1,000,000 persons. `attributes` names up to 20 attributes (comma-separated) to return with each person. `condition` is a condition (DESIGN §5, as JSON) the persons must match, as in a dynamic group; a bad one is a 400 whose `pointer` starts at `/condition`. For a text search use `GET /api/users?q=`.',
@@ -114,6 +115,7 @@ export async function personListRoutes(
       ...documentedAsSent,
       schema: {
         tags: ['events'],
+        security: [{ apiKey: ['query'] }],
         summary: "The project's latest events, newest first (page views, events, identify calls)",
         querystring: {
           type: 'object',

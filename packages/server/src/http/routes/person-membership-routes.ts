@@ -31,7 +31,7 @@ export async function personMembershipRoutes(
     {
       schema: {
         tags: ['users'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         summary: 'The groups the person belongs to now (static members and dynamic conditions)',
         params: personIdParams,
         response: {
@@ -63,7 +63,7 @@ export async function personMembershipRoutes(
     {
       schema: {
         tags: ['users'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         summary: 'The experiences shown to the person, with the variant given (sticky across devices)',
         description:
           '`variant` is `control` for a person in the control group (shown nothing). `first_shown_at` is when decide first answered it, `last_shown_at` the latest.',

@@ -29,7 +29,7 @@ export async function profileUploadRoutes(
         tags: ['imports'],
         summary: 'Upsert users and their attributes in bulk',
         description: `\`{"field_name": ["user_id", "a1", ...], "values": [["u1", "v1", ...], ...]}\`. Each row is an upsert on \`user_id\`: \`""\` leaves a value unchanged, \`null\` unsets it, strings are read through the attribute's type. Valid rows are written in one transaction even when others fail; each refused row is reported. Limits: ${config.maxProfilesPerRequest} users and ${config.maxProfileFields} fields a request, names up to 128 characters, values up to 4,096.`,
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['upload'] }],
         body: {
           type: 'object',
           required: ['field_name', 'values'],

@@ -18,7 +18,7 @@ export async function projectRoutes(
       ...documentedAsSent,
       schema: {
         tags: ['project'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['admin'] }],
         summary: 'The project of this API key',
         response: { 200: projectAnswer, ...errorResponses },
       },
@@ -44,7 +44,7 @@ export async function projectRoutes(
       ...documentedAsSent,
       schema: {
         tags: ['project'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['admin'] }],
         summary: 'Change project settings',
         description:
           '`verify_identity: true` makes every identify carry `userHash` = hex HMAC-SHA256(identity_secret, userId) (DESIGN §3 rule 10). `timezone` (an IANA name, default `UTC`) sets the days and weeks of reports. `allow_scripts: true` lets experience HTML hold scripts and inline event handlers (default false: refused when saved).',

@@ -97,7 +97,7 @@ export async function reportRoutes(
       ...documentedAsSent,
       schema: {
         tags: ['reports'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         summary: 'Visitors, sessions, page views, an event or its conversion rate, broken down',
         description: `Counts the persons with at least one event in [from, to) (all their devices as one, events before sign-in included, crawlers left out), by an attribute's value read through its type, or by device type. At most 50 rows by visitors; the rest are summed in \`other\`. \`interval\` adds a day or week series (weeks start on Monday) in the project's time zone. A range spans at most ${MAX_REPORT_DAYS} days. An attribute no one holds puts every visitor in the row of key null, with a warning.`,
         body: breakdownBody,
@@ -121,7 +121,7 @@ export async function reportRoutes(
       ...documentedAsSent,
       schema: {
         tags: ['reports'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         summary: 'How identified visitors move between devices before they convert',
         description:
           "The share of identified visitors of [from, to) who used 2 or more devices in it; the device-type paths (in order of each device's first event) before each visitor's first `event` (without `event`: every visitor's devices); first-touch and last-touch counts by the source (UTM source, else referrer host, else `direct`) of the first and last session across devices before the `event`.",

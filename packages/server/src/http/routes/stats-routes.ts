@@ -11,7 +11,7 @@ export async function statsRoutes(app: FastifyInstance, { context }: { context: 
       ...documentedAsSent,
       schema: {
         tags: ['stats'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         summary: 'How many persons are identified, anonymous, imported and bound',
         response: { 200: identificationStatsAnswer, ...errorResponses },
       },

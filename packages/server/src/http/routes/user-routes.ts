@@ -67,7 +67,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
       ...documentedAsSent,
       schema: {
         tags: ['users'],
-        security: [{ apiKey: [] }],
+        security: [{ apiKey: ['query'] }],
         summary: 'List or search persons',
         description:
           '`q` matches user ids and attribute values (substring, case-insensitive; `%` and `_` are plain characters). `identified` filters.',
@@ -99,7 +99,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
         ...documentedAsSent,
         schema: {
           tags: ['users'],
-          security: [{ apiKey: [] }],
+          security: [{ apiKey: ['query'] }],
           summary: 'A profile with attributes and devices',
           params,
           response: { 200: profileAnswer, ...errorResponses },
@@ -117,6 +117,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
         ...documentedAsSent,
         schema: {
           tags: ['users'],
+          security: [{ apiKey: ['query'] }],
           summary: 'Each attribute value with the time and source of its last change',
           description:
             '`source` is `sdk` or `server` (an identify; `source_id` its messageId), `import` (`source_id` the job id), or null when no record of the write is left.',
@@ -137,7 +138,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
         ...documentedAsSent,
         schema: {
           tags: ['users'],
-          security: [{ apiKey: [] }],
+          security: [{ apiKey: ['query'] }],
           summary: 'The cross-device timeline, newest first',
           params,
           querystring: paging,
@@ -164,7 +165,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
         ...documentedAsSent,
         schema: {
           tags: ['users'],
-          security: [{ apiKey: [] }],
+          security: [{ apiKey: ['admin'] }],
           summary: 'Everything held about a person (right of access)',
           params,
           response: { 200: exportAnswer, ...errorResponses },
@@ -198,7 +199,7 @@ export async function userRoutes(app: FastifyInstance, { context }: { context: A
         ...documentedAsSent,
         schema: {
           tags: ['users'],
-          security: [{ apiKey: [] }],
+          security: [{ apiKey: ['admin'] }],
           summary: 'Erase a person: profile, ids, attributes and events',
           params,
           response: { 200: deletedUserAnswer, ...errorResponses },

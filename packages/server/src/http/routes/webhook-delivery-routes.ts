@@ -41,7 +41,7 @@ export async function webhookDeliveryRoutes(
   { context }: { context: AppContext },
 ): Promise<void> {
   const { store } = context;
-  const secured = { tags: ['webhooks'], security: [{ apiKey: [] }] };
+  const secured = { tags: ['webhooks'], security: [{ apiKey: ['admin'] }] };
   const found = async (projectId: string, id: string) => {
     const row = await findWebhook(store.db, projectId, id);
     if (!row) throw new RequestError('WEBHOOK_NOT_FOUND', `no webhook "${id}" in this project`);

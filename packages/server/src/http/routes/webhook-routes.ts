@@ -58,7 +58,7 @@ export async function webhookRoutes(
   { context }: { context: AppContext },
 ): Promise<void> {
   const { store } = context;
-  const secured = { tags: ['webhooks'], security: [{ apiKey: [] }] };
+  const secured = { tags: ['webhooks'], security: [{ apiKey: ['admin'] }] };
   const check = (projectId: string, input: SubscriptionInput, current: SubscriptionSettings | null) =>
     checkSubscription(input, current, {
       allowPrivate: context.config.webhooksAllowPrivate,
