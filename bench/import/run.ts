@@ -8,10 +8,10 @@
 //   npm run build && node --import tsx bench/import/run.ts
 //   BENCH_ROWS=10000,100000,1000000 node --import tsx bench/import/run.ts
 //   BENCH_ROWS=200000 BENCH_BACKENDS=sqlite node --import tsx bench/import/run.ts
-import { createReadStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
-import { peakRssMb, type RunningServer, startAcquaint } from '../support/servers.js';
+import { cpuSeconds, peakRssMb, type RunningServer, startAcquaint } from '../support/servers.js';
 import { requireCommands, timePsqlCopy, timeSqliteImport } from './baselines.js';
 import { generateCsv } from './generate-csv.js';
 import { type ImportFigure, writeImportSection } from './report.js';
@@ -41,16 +41,6 @@ async function importThroughApi(server: RunningServer, file: string, size: numbe
   if (job.status !== 'completed' || job.counts.created !== rows)
     throw new Error(`import did not complete: ${JSON.stringify(job).slice(0, 400)}`);
   return seconds;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (null where there is none). */
-function cpuSeconds(pid: number | undefined): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
 }
 
 async function measure(backend: string, rows: number, port: number): Promise<ImportFigure> {
