@@ -171,7 +171,9 @@ export class JetStreamQueue {
   encode(messages: NormalizedMessage[]): Uint8Array[] {
     const maxPayload = this.nc.info?.max_payload ?? 1024 * 1024;
     const accepted = Math.min(maxPayload, this.maxMessageSize > 0 ? this.maxMessageSize : maxPayload);
-    const encoded = [...payloads(messages, maxPayload - PAYLOAD_MARGIN)];
+    // Grouped under the smaller limit, so only a message alone can exceed it.
+    const budget = accepted > 2 * PAYLOAD_MARGIN ? accepted - PAYLOAD_MARGIN : accepted - HEADER_BYTES;
+    const encoded = [...payloads(messages, budget)];
     const tooLarge = encoded.find((payload) => payload.length + HEADER_BYTES > accepted);
     if (tooLarge)
       throw new RequestError(
