@@ -1,6 +1,7 @@
 // Where a V8 CPU profile's time went: the functions with the most self time, then Acquaint's own
 // functions (dist/) with the most inclusive time (themselves and what they call).
-// `node --import tsx bench/decide/profile-summary.ts <file.cpuprofile> [top=25]`
+// `node --import tsx bench/decide/profile-summary.ts <file.cpuprofile> [top=25] [own=/dist/]`
+// (own: what the URLs of Acquaint's functions contain; `/src/` for a run through tsx)
 import { readFileSync } from 'node:fs';
 
 interface ProfileNode {
@@ -8,7 +9,7 @@ interface ProfileNode {
   children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
-const [file, top = '25'] = process.argv.slice(2);
+const [file, top = '25', own = '/dist/'] = process.argv.slice(2);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as {
   nodes: ProfileNode[];
   samples: number[];
@@ -31,7 +32,7 @@ profile.samples.forEach((id, i) => {
   const seen = new Set<string>();
   for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
     const f = byId.get(at)?.callFrame;
-    if (!f?.url.includes('/dist/')) continue;
+    if (!f?.url.includes(own)) continue;
     const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}`;
     if (seen.has(name)) continue;
     seen.add(name);

@@ -4,8 +4,15 @@
 //
 //   npm run bench:ingest                 # SQLite (with and without its ingestion log) and PostgreSQL, 15 s each
 //   BENCH_SECONDS=5 BENCH_BACKENDS=sqlite npm run bench:ingest
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
-import { peakRssMb, type RunningServer, startAcquaint, startBareReceiver } from '../support/servers.js';
+import {
+  cpuSeconds,
+  peakRssMb,
+  type RunningServer,
+  startAcquaint,
+  startBareReceiver,
+} from '../support/servers.js';
 import { freshBodies } from '../support/traffic.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -26,6 +33,8 @@ async function measure(
   appliedPerSecond: number | null;
   p99: number;
   rss: number | null;
+  cpuMicrosPerEvent: number | null;
+  load: number;
 }> {
   const nextBody = bodySource(server.writeKey);
   // Warm-up: first visits create persons and devices; steady state is what the figure is about.
@@ -44,6 +53,8 @@ async function measure(
       ],
     });
   const started = performance.now();
+  const cpuBefore = cpuSeconds(server.process.pid);
+  const load = loadavg()[0];
   const warmUp = await run(3);
   const result = await run(SECONDS);
   if (result.non2xx > 0 || result.errors > 0 || warmUp.non2xx > 0 || warmUp.errors > 0) {
@@ -59,7 +70,12 @@ async function measure(
       `${name}: ${backlog * BATCH_SIZE} answered messages still waited at the end; applied in ${((performance.now() - drainStart) / 1000).toFixed(1)} s (${Math.round((backlog * BATCH_SIZE) / ((performance.now() - drainStart) / 1000))} events/s with nothing else running)`,
     );
   const total = (warmUp['2xx'] + result['2xx']) * BATCH_SIZE;
+  const cpuAfter = cpuSeconds(server.process.pid);
   return {
+    // The server's CPU time (all its threads) per event answered and applied: what load disturbs least.
+    cpuMicrosPerEvent:
+      cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) / total) * 1e6),
+    load,
     name,
     eventsPerSecond: Math.round((result['2xx'] * BATCH_SIZE) / SECONDS),
     appliedPerSecond: drained ? Math.round(total / ((performance.now() - started) / 1000)) : null,
@@ -105,13 +121,13 @@ console.log(
   `\nIngestion through POST /v1/batch — ${BATCH_SIZE} messages a request, ${CONNECTIONS} connections, ${SECONDS} s`,
 );
 console.log(
-  '| target | answered events/s | vs baseline | applied events/s, sustained | p99 latency (ms) | peak RSS (MB) |',
+  '| target | answered events/s | vs baseline | applied events/s, sustained | server CPU per event | p99 latency (ms) | peak RSS (MB) | load (1 min) |',
 );
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) {
   const applied = row.appliedPerSecond === null ? '—' : row.appliedPerSecond.toLocaleString('en-US');
   console.log(
-    `| ${row.name} | ${row.eventsPerSecond.toLocaleString('en-US')} | ${(row.eventsPerSecond / base).toFixed(2)}× | ${applied} | ${row.p99} | ${row.rss ?? '?'} |`,
+    `| ${row.name} | ${row.eventsPerSecond.toLocaleString('en-US')} | ${(row.eventsPerSecond / base).toFixed(2)}× | ${applied} | ${row.cpuMicrosPerEvent ?? '?'} µs | ${row.p99} | ${row.rss ?? '?'} | ${row.load.toFixed(1)} |`,
   );
 }
 console.log('\nGoal (DESIGN §7): ≥ 30,000 events/s on SQLite on a 2-core machine.');

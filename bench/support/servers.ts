@@ -1,9 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import pg from 'pg';
+import { processCpuMs } from './process-cpu.js';
 
 const CLI = new URL('../../packages/server/bin/acquaint.js', import.meta.url).pathname;
 
@@ -178,6 +179,12 @@ async function adminQuery(url: string, text: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (null where there is none). */
+export function cpuSeconds(pid: number | undefined): number | null {
+  const ms = processCpuMs(pid);
+  return ms === null ? null : ms / 1000;
 }
 
 /** Peak resident memory of a process in MB, from /proc (Linux). */

@@ -112,9 +112,15 @@ export class JetStreamIngestion implements Ingestion {
       if (list.length === 0) byPartition.set(partition, list);
       list.push(message);
     }
+    // Encoded first: a request the queue cannot take whole is refused before any of it is queued.
+    const encoded = [...byPartition].map(([partition, list]) => ({
+      partition,
+      list,
+      payloads: this.queue.encode(list),
+    }));
     const outcomes = await Promise.allSettled(
-      [...byPartition].map(async ([partition, list]) => {
-        const seq = await this.queue.publish(project.id, partition, list, options.receivedAt);
+      encoded.map(async ({ partition, list, payloads }) => {
+        const seq = await this.queue.publish(project.id, partition, payloads, options.receivedAt);
         this.published.set(partition, Math.max(seq, this.published.get(partition) ?? 0));
         const ids = list.map((m) => pendingKey(project.id, m.messageId));
         for (const id of ids) this.pending.add(id);

@@ -28,6 +28,8 @@ const PUBLISH_TIMEOUT_MS = 3_000;
 /** Headers and envelope kept out of the payload budget of one stream message. */
 const PAYLOAD_MARGIN = 4096;
 const RETRY_AFTER = { 'retry-after': '2' };
+/** What a stream message's headers (project, receive time) add to its size, at most. */
+const HEADER_BYTES = 256;
 
 /** A message as it travels through the stream: normalised, its objects kept as their JSON. */
 export type QueuedMessage = Omit<NormalizedMessage, 'properties' | 'context'>;
@@ -78,6 +80,8 @@ export class JetStreamQueue {
   private connected = true;
   /** The stream's creation time: tells a stream made anew (numbered from 1 again) from the old one. */
   streamId = '';
+  /** The largest stream message the stream takes (`max_msg_size`; -1: no limit of its own). */
+  private maxMessageSize = -1;
 
   /** The stream holding this database's tracking messages until they are applied, and its subjects. */
   readonly stream: string;
@@ -144,6 +148,7 @@ export class JetStreamQueue {
       info = await this.jsm.streams.update(this.stream, { ...info.config, ...config });
     }
     this.streamId = info.created;
+    this.maxMessageSize = info.config.max_msg_size ?? -1;
   }
 
   private async watchStatus(): Promise<void> {
@@ -158,21 +163,41 @@ export class JetStreamQueue {
   }
 
   /**
-   * Publishes the messages of one project and partition, in order, in as few stream messages as fit
-   * NATS's payload limit; resolves with the partition's stream sequence of the last one once
-   * JetStream has stored them. Refusals become RequestErrors: 503 QUEUE_UNAVAILABLE (NATS down,
-   * no answer), 429 QUEUE_FULL (the stream is at its limit), 413 QUEUE_MESSAGE_TOO_LARGE.
+   * The messages of one partition as stream messages (JSON arrays, as few as fit NATS's payload
+   * limit), checked before anything is published: a message that alone exceeds what NATS or the
+   * stream takes refuses the whole request with 413 QUEUE_MESSAGE_TOO_LARGE, so no part of a
+   * refused request is acknowledged by JetStream while the client is told to drop it.
    */
-  async publish(projectId: string, partition: number, messages: NormalizedMessage[], receivedAt: number) {
+  encode(messages: NormalizedMessage[]): Uint8Array[] {
+    const maxPayload = this.nc.info?.max_payload ?? 1024 * 1024;
+    const accepted = Math.min(maxPayload, this.maxMessageSize > 0 ? this.maxMessageSize : maxPayload);
+    // Grouped under the smaller limit, so only a message alone can exceed it.
+    const budget = accepted > 2 * PAYLOAD_MARGIN ? accepted - PAYLOAD_MARGIN : accepted - HEADER_BYTES;
+    const encoded = [...payloads(messages, budget)];
+    const tooLarge = encoded.find((payload) => payload.length + HEADER_BYTES > accepted);
+    if (tooLarge)
+      throw new RequestError(
+        'QUEUE_MESSAGE_TOO_LARGE',
+        `a message of ${tooLarge.length} bytes as queued is larger than the ingestion queue takes (${accepted} bytes a stream message); nothing of this request was queued: send it without that message, or with smaller properties and context`,
+      );
+    return encoded;
+  }
+
+  /**
+   * Publishes the stream messages of one project and partition (from `encode`), in order; resolves
+   * with the partition's stream sequence of the last one once JetStream has stored them. Refusals
+   * become RequestErrors: 503 QUEUE_UNAVAILABLE (NATS down, no answer), 429 QUEUE_FULL (the stream
+   * is at its limit), 413 QUEUE_MESSAGE_TOO_LARGE.
+   */
+  async publish(projectId: string, partition: number, encoded: Uint8Array[], receivedAt: number) {
     if (!this.isConnected)
       throw new RequestError(
         'QUEUE_UNAVAILABLE',
         'the ingestion queue (NATS) is unreachable; retry shortly',
         RETRY_AFTER,
       );
-    const limit = (this.nc.info?.max_payload ?? 1024 * 1024) - PAYLOAD_MARGIN;
     let seq = 0;
-    for (const payload of payloads(messages, limit)) {
+    for (const payload of encoded) {
       const h = headers();
       h.set('Acquaint-Project', projectId);
       h.set('Acquaint-Received-At', String(receivedAt));

@@ -18,14 +18,14 @@ it('a partition read survives NATS forgetting its consumer: the pull fails and a
   cleanups.push(() => nats.remove());
   const queue = await JetStreamQueue.open(nats.url, 'reader-restart-test', 'k1');
   cleanups.push(() => queue.close());
-  await queue.publish('p1', 0, [message(1)], Date.now());
+  await queue.publish('p1', 0, queue.encode([message(1)]), Date.now());
   const reader = await queue.openReader(0, 1);
   expect((await reader.next(10, 1_000_000, 500)).map((entry) => entry.seq)).toEqual([1]);
 
   await nats.stop();
   await nats.start();
   await new Promise((resolve) => setTimeout(resolve, 1_500));
-  await queue.publish('p1', 0, [message(2)], Date.now());
+  await queue.publish('p1', 0, queue.encode([message(2)]), Date.now());
 
   const started = Date.now();
   await expect(reader.next(10, 1_000_000, 500)).rejects.toThrow(/did not answer a pull|reading again/);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
@@ -40,14 +40,20 @@ async function answers(port: number): Promise<boolean> {
   }
 }
 
-export async function startOwnNats(): Promise<OwnNats> {
+/** `config`: nats-server configuration text for limits (such as `max_payload: 16384`). */
+export async function startOwnNats(options: { config?: string } = {}): Promise<OwnNats> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'acquaint-nats-'));
+  const configArgs: string[] = [];
+  if (options.config !== undefined) {
+    writeFileSync(join(dir, 'nats.conf'), options.config);
+    configArgs.push('-c', join(dir, 'nats.conf'));
+  }
   let child: ReturnType<typeof spawn> | undefined;
   const own: OwnNats = {
     url: `nats://127.0.0.1:${port}`,
     async start() {
-      child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
+      child = spawn(NATS_SERVER, [...configArgs, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
         stdio: 'ignore',
       });
       for (let i = 0; !(await answers(port)); i++) {
