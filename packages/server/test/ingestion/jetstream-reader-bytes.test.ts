@@ -40,7 +40,7 @@ async function readAll(reader: PartitionReader, maxBytes: number, expected: numb
 }
 
 it('a backlog larger than the byte budget is read in batches that fit, in order, none lost', async () => {
-  for (let n = 1; n <= 7; n++) await queue.publish('p1', 0, [message(n, 30_000)], Date.now());
+  for (let n = 1; n <= 7; n++) await queue.publish('p1', 0, queue.encode([message(n, 30_000)]), Date.now());
   const reader = await queue.openReader(0, 1);
   const batches = await readAll(reader, 70_000, 7);
   expect(batches.flat()).toEqual([1, 2, 3, 4, 5, 6, 7]);
@@ -48,9 +48,9 @@ it('a backlog larger than the byte budget is read in batches that fit, in order,
 }, 60_000);
 
 it('a stream message larger than the whole byte budget is read alone', async () => {
-  await queue.publish('p1', 1, [message(1, 1_000)], Date.now());
-  await queue.publish('p1', 1, [message(2, 200_000)], Date.now());
-  await queue.publish('p1', 1, [message(3, 1_000)], Date.now());
+  await queue.publish('p1', 1, queue.encode([message(1, 1_000)]), Date.now());
+  await queue.publish('p1', 1, queue.encode([message(2, 200_000)]), Date.now());
+  await queue.publish('p1', 1, queue.encode([message(3, 1_000)]), Date.now());
   const reader = await queue.openReader(1, 1);
   const batches = await readAll(reader, 50_000, 3);
   expect(batches.flat()).toHaveLength(3);
