@@ -39,6 +39,23 @@ export async function listGroups(db: Db, projectId: string): Promise<GroupRow[]>
   return rows.map(asRow);
 }
 
+/** One page of the project's groups by name, after the `(name, id)` of the previous page's last. */
+export async function listGroupsPage(
+  db: Db,
+  projectId: string,
+  page: { limit: number; after?: { name: string; id: string } },
+): Promise<GroupRow[]> {
+  let query = db.selectFrom('groups').selectAll().where('project_id', '=', projectId);
+  const after = page.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([eb('name', '>', after.name), eb.and([eb('name', '=', after.name), eb('id', '>', after.id)])]),
+    );
+  }
+  const rows = await query.orderBy('name').orderBy('id').limit(page.limit).execute();
+  return rows.map(asRow);
+}
+
 export async function findGroupByName(
   db: Db,
   projectId: string,

@@ -36,19 +36,30 @@ export async function findImportJob(
     .executeTakeFirst();
 }
 
+/**
+ * The project's import jobs, newest first: by `offset`, or after the `(created_at, id)` of the
+ * previous page's last job (`after`, the cursor's position).
+ */
 export async function listImportJobs(
   db: Db,
   projectId: string,
-  page: { limit: number; offset: number },
+  page: { limit: number; offset?: number; after?: { createdAt: number; id: string } },
 ): Promise<ImportJobRow[]> {
-  return db
-    .selectFrom('import_jobs')
-    .selectAll()
-    .where('project_id', '=', projectId)
+  let query = db.selectFrom('import_jobs').selectAll().where('project_id', '=', projectId);
+  const after = page.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', '<', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+      ]),
+    );
+  }
+  return query
     .orderBy('created_at', 'desc')
-    .orderBy('id')
+    .orderBy('id', 'desc')
     .limit(page.limit)
-    .offset(page.offset)
+    .offset(page.offset ?? 0)
     .execute();
 }
 
