@@ -134,7 +134,9 @@ describeEachBackend('dashboard API routes', (backend) => {
     }
     const first = (await api.get('/api/groups?limit=2')).json();
     expect(first.groups.map((g: { name: string }) => g.name)).toEqual(['Alpha', 'Bravo']);
-    const second = (await api.get(`/api/groups?limit=2&cursor=${encodeURIComponent(first.next_cursor)}`)).json();
+    const second = (
+      await api.get(`/api/groups?limit=2&cursor=${encodeURIComponent(first.next_cursor)}`)
+    ).json();
     expect(second.groups.map((g: { name: string }) => g.name)).toEqual(['Charlie']);
     expect(second.next_cursor).toBeNull();
     expect((await api.get('/api/groups')).json().groups).toHaveLength(3);

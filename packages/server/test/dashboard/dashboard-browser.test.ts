@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userHashFor } from '../../src/projects/keys.js';
 import { basicAuth } from '../api/api-client.js';
 import { skipBrowserTests, waitUntil } from '../browser/support/chromium.js';
 import {
@@ -158,7 +159,7 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     await screenshot(owner, 'profile');
   });
 
-  it('a viewer invited by link reads, has no admin actions, and is refused one through the API', async () => {
+  it('a viewer invited by link reads, has no admin controls, and an admin action is refused (403, said in the page)', async () => {
     await go(owner, 'Team & projects');
     await owner.getByRole('button', { name: 'Create invitation link' }).click();
     const link = await owner.locator('pre').filter({ hasText: '/invite?token=' }).innerText();
@@ -184,6 +185,35 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('ROLE_FORBIDDEN');
     await screenshot(viewer, 'viewer-profile');
+
+    // No admin controls on the pages that have them for an owner.
+    await go(viewer, 'Install');
+    await viewer.getByRole('button', { name: 'Copy snippet' }).waitFor();
+    expect(await viewer.getByRole('button', { name: 'Replace write key' }).count()).toBe(0);
+    await go(viewer, 'Data Settings');
+    await viewer.getByRole('cell', { name: 'plan', exact: true }).waitFor();
+    for (const name of ['Replace secret', 'Create key', 'Change type of age']) {
+      expect(await viewer.getByRole('button', { name }).count(), name).toBe(0);
+    }
+    await go(viewer, 'Groups');
+    expect(await viewer.getByRole('link', { name: 'New group' }).count()).toBe(0);
+
+    // A viewer who opens the builder by its address is refused when saving: 403, said in the page.
+    await viewer.goto(`${h.origin}/groups/new`);
+    await viewer.getByLabel('Group name').fill('Viewer group');
+    const answer = viewer.waitForResponse(
+      (r) => r.url().endsWith('/api/groups') && r.request().method() === 'POST',
+    );
+    await viewer.getByRole('button', { name: 'Create group' }).click();
+    expect((await answer).status()).toBe(403);
+    const alert = viewer.getByRole('alert').filter({ hasText: 'Not allowed' });
+    await alert.getByText('your role (viewer) may not do this').waitFor();
+    await expectAccessible(viewer, 'viewer refused');
+    await screenshot(viewer, 'viewer-refused');
+    const groups = await fetch(`${h.server.url}/api/groups`, {
+      headers: { authorization: `Bearer ${h.server.apiKey}` },
+    }).then((r) => r.json());
+    expect(groups).toEqual({ groups: [] });
   });
 
   it('a forged change is refused: without the CSRF token, and from a sibling site with the cookie', async () => {
@@ -224,6 +254,106 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     );
     expect((keys as { keys: { name: string }[] }).keys.map((k) => k.name)).not.toContain('forged');
   });
+
+  it('Replace secret makes a new identity secret: identifies signed with the old one are refused', async () => {
+    await owner.goto(`${h.origin}/data-settings`);
+    const shown = owner.getByTestId('identity-secret');
+    const before = (await shown.innerText()).trim();
+    await owner.getByRole('button', { name: 'Replace secret' }).click();
+    const dialog = owner.getByRole('dialog', { name: 'Replace the identity secret?' });
+    await expectAccessible(owner, 'replace secret dialog');
+    await dialog.getByRole('button', { name: 'Replace secret' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(async () => (await shown.innerText()).trim()).not.toBe(before);
+    const after = (await shown.innerText()).trim();
+    const project = await fetch(`${h.server.url}/api/project`, {
+      headers: { authorization: `Bearer ${h.server.apiKey}` },
+    }).then((r) => r.json() as Promise<{ identity_secret: string }>);
+    expect(project.identity_secret).toBe(after);
+
+    await owner.getByText('Require userHash on identify').click();
+    await expect.poll(() => projectSetting('verify_identity')).toBe(true);
+    const identify = (userId: string, secret: string) =>
+      track('identify', { anonymousId: `anon-${userId}`, userId, userHash: userHashFor(secret, userId) });
+    const withOld = await (await identify('user-old-hash', before)).json();
+    expect(withOld.rejected).toEqual([expect.objectContaining({ code: 'INVALID_USER_HASH' })]);
+    expect(await (await identify('user-new-hash', after)).json()).toEqual({ success: true });
+    await owner.getByText('Require userHash on identify').click();
+    await expect.poll(() => projectSetting('verify_identity')).toBe(false);
+    await screenshot(owner, 'identity-secret-replaced');
+  });
+
+  it('lists page by cursor: the users list and the import history show 50 rows and a next page', async () => {
+    // 55 imported users, each in its own bulk upload, so the history also has more than a page.
+    for (let n = 0; n < 55; n++) {
+      const answer = await fetch(`${h.server.url}/v1/user/profiles`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.server.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ field_name: ['user_id', 'plan'], values: [[`bulk-${n}`, 'bronze']] }),
+      });
+      expect(answer.status).toBe(200);
+    }
+    await go(owner, 'Users');
+    const users = owner.getByRole('table', { name: 'Users' });
+    const names = () => users.locator('tbody tr td:first-child').allInnerTexts();
+    await expect.poll(async () => (await names()).length).toBe(50);
+    const firstPage = await names();
+    await owner.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(async () => (await names())[0]).not.toBe(firstPage[0]);
+    const secondPage = await names();
+    // Every person once across the two pages: 55 bulk users, 3 from the CSV and the tag, anonymous ones.
+    expect(secondPage.length).toBeLessThan(50);
+    expect(secondPage.filter((name) => firstPage.includes(name))).toEqual([]);
+    const all = [...firstPage, ...secondPage];
+    for (const name of ['bulk-0', 'bulk-54', 'user-42', 'user-7']) expect(all).toContain(name);
+    expect(await owner.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await owner.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(async () => (await names())[0]).toBe(firstPage[0]);
+
+    await go(owner, 'Imports');
+    const history = owner.getByRole('table', { name: 'Import history' });
+    await history.getByText('(API upload)').first().waitFor();
+    expect(await history.locator('tbody tr').count()).toBe(50);
+    expect(await history.getByText('members.csv').count()).toBe(0);
+    await owner.getByRole('button', { name: 'Next page' }).click();
+    await history.getByText('members.csv').waitFor();
+    expect(await history.locator('tbody tr').count()).toBe(6);
+    expect(await owner.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await expectAccessible(owner, 'imports, second page');
+  });
+
+  it('the owner replaces the write key: the snippet shows the new one and the old one is refused', async () => {
+    const old = h.server.writeKey;
+    await go(owner, 'Install');
+    expect(await owner.locator('pre').first().innerText()).toContain(old);
+    await owner.getByRole('button', { name: 'Replace write key' }).click();
+    const dialog = owner.getByRole('dialog', { name: 'Replace the write key?' });
+    await dialog.getByText('refused at once').waitFor();
+    await expectAccessible(owner, 'replace write key dialog');
+    await dialog.getByRole('button', { name: 'Replace write key' }).click();
+    await owner.getByRole('alert').filter({ hasText: 'Write key replaced' }).waitFor();
+    const pasted = await owner.locator('pre').first().innerText();
+    expect(pasted).not.toContain(old);
+    const fresh = /wk_[A-Za-z0-9_-]+/.exec(pasted)?.[0] as string;
+    expect(fresh).toBeTruthy();
+    const send = (key: string) =>
+      fetch(`${h.server.url}/v1/track`, {
+        method: 'POST',
+        headers: { authorization: basicAuth(key), 'content-type': 'application/json' },
+        body: JSON.stringify({ anonymousId: 'anon-key', event: 'key_check' }),
+      });
+    expect((await send(old)).status).toBe(401);
+    expect((await send(fresh)).status).toBe(200);
+    await expectAccessible(owner, 'install, key replaced');
+    await screenshot(owner, 'write-key-replaced');
+  });
+
+  const projectSetting = async (name: string) =>
+    (
+      (await fetch(`${h.server.url}/api/project`, {
+        headers: { authorization: `Bearer ${h.server.apiKey}` },
+      }).then((r) => r.json())) as Record<string, unknown>
+    )[name];
 });
 
 async function streamText(stream: NodeJS.ReadableStream): Promise<string> {

@@ -67,7 +67,8 @@ export async function experienceRoutes(
     async (request) => {
       const { project } = await context.auth.apiKey(request, 'query');
       const { limit, cursor } = request.query as { limit: number; cursor?: string };
-      const after = cursor === undefined ? undefined : experiencePosition(decodeCursor('experiences', cursor));
+      const after =
+        cursor === undefined ? undefined : experiencePosition(decodeCursor('experiences', cursor));
       const page = await listExperiences(store.db, project.id, { limit: limit + 1, after });
       const more = page.length > limit;
       const shown = page.slice(0, limit);

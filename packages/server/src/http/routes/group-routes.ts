@@ -94,7 +94,8 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
       const { limit, cursor } = request.query as { limit?: number; cursor?: string };
       const persons = await personsOf(project.id, Date.now());
       if (limit === undefined) {
-        if (cursor !== undefined) throw new RequestError('INVALID_CURSOR', 'a "cursor" goes with the "limit" it was given with');
+        if (cursor !== undefined)
+          throw new RequestError('INVALID_CURSOR', 'a "cursor" goes with the "limit" it was given with');
         const groups = await listGroups(store.db, project.id);
         return { groups: await Promise.all(groups.map((group) => summarizeGroup(group, persons))) };
       }
@@ -181,7 +182,6 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
 function warningsOf(warnings: readonly unknown[]): { warnings?: readonly unknown[] } {
   return warnings.length > 0 ? { warnings } : {};
 }
-
 
 function groupPosition(position: unknown): { name: string; id: string } {
   const { first, id } = readKeyedPosition(position, 'string');

@@ -61,7 +61,8 @@ export async function importReadRoutes(
       if (cursor !== undefined && offset > 0) {
         throw new RequestError('INVALID_CURSOR', 'page by "cursor" or by "offset", not both');
       }
-      const after = cursor === undefined ? undefined : readKeyedPosition(decodeCursor('imports', cursor), 'number');
+      const after =
+        cursor === undefined ? undefined : readKeyedPosition(decodeCursor('imports', cursor), 'number');
       const page = await importHistory(store.db, project.id, {
         limit,
         offset,
