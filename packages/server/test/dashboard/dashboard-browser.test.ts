@@ -258,14 +258,14 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
   it('Replace secret makes a new identity secret: identifies signed with the old one are refused', async () => {
     await owner.goto(`${h.origin}/data-settings`);
     const shown = owner.getByTestId('identity-secret');
-    const before = (await shown.innerText()).trim();
+    const before = ((await shown.textContent()) ?? '').trim();
     await owner.getByRole('button', { name: 'Replace secret' }).click();
     const dialog = owner.getByRole('dialog', { name: 'Replace the identity secret?' });
     await expectAccessible(owner, 'replace secret dialog');
     await dialog.getByRole('button', { name: 'Replace secret' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await expect.poll(async () => (await shown.innerText()).trim()).not.toBe(before);
-    const after = (await shown.innerText()).trim();
+    await expect.poll(async () => ((await shown.textContent()) ?? '').trim()).not.toBe(before);
+    const after = ((await shown.textContent()) ?? '').trim();
     const project = await fetch(`${h.server.url}/api/project`, {
       headers: { authorization: `Bearer ${h.server.apiKey}` },
     }).then((r) => r.json() as Promise<{ identity_secret: string }>);
@@ -325,14 +325,14 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
   it('the owner replaces the write key: the snippet shows the new one and the old one is refused', async () => {
     const old = h.server.writeKey;
     await go(owner, 'Install');
-    expect(await owner.locator('pre').first().innerText()).toContain(old);
+    expect(await owner.locator('pre').first().textContent()).toContain(old);
     await owner.getByRole('button', { name: 'Replace write key' }).click();
     const dialog = owner.getByRole('dialog', { name: 'Replace the write key?' });
     await dialog.getByText('refused at once').waitFor();
     await expectAccessible(owner, 'replace write key dialog');
     await dialog.getByRole('button', { name: 'Replace write key' }).click();
     await owner.getByRole('alert').filter({ hasText: 'Write key replaced' }).waitFor();
-    const pasted = await owner.locator('pre').first().innerText();
+    const pasted = (await owner.locator('pre').first().textContent()) ?? '';
     expect(pasted).not.toContain(old);
     const fresh = /wk_[A-Za-z0-9_-]+/.exec(pasted)?.[0] as string;
     expect(fresh).toBeTruthy();

@@ -6,8 +6,8 @@ import { groupPersons, overviewGroup, summarizeGroup } from '../../groups/group-
 import { readGroupCsv } from '../../groups/read-group-csv.js';
 import { changeGroup, createGroup, groupNotFound, removeGroup } from '../../groups/user-groups.js';
 import { findGroup, listGroups, listGroupsPage } from '../../storage/group-repository.js';
-import { decodeCursor, encodeCursor, readKeyedPosition } from '../paging-cursor.js';
 import type { AppContext } from '../app-context.js';
+import { decodeCursor, encodeCursor, readKeyedPosition } from '../paging-cursor.js';
 import { groupMemberRoutes } from './group-member-routes.js';
 import { groupPreviewRoutes } from './group-preview-routes.js';
 import {
