@@ -166,6 +166,8 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     await expectAccessible(owner, 'team');
     const { page: viewer } = await h.newPage();
     await viewer.goto(link.replace(/^http:\/\/[^/]+/, h.origin));
+    await viewer.getByRole('button', { name: 'Create account' }).waitFor();
+    await expectAccessible(viewer, 'invitation');
     await viewer.getByLabel('E-mail').fill('viewer@shop.example');
     await viewer.getByLabel(/^Password/).fill('viewer password 1');
     await viewer.getByRole('button', { name: 'Create account' }).click();
@@ -253,6 +255,7 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
       () => true,
     );
     expect((keys as { keys: { name: string }[] }).keys.map((k) => k.name)).not.toContain('forged');
+    await screenshot(attack.page, 'forged-change-refused');
   });
 
   it('Replace secret makes a new identity secret: identifies signed with the old one are refused', async () => {
@@ -322,6 +325,123 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     await expectAccessible(owner, 'imports, second page');
   });
 
+  it('an owner deletes a person after confirming, exports one, and splits a device off', async () => {
+    await openProfile('user-9');
+    const [exported] = await Promise.all([
+      owner.waitForEvent('download'),
+      owner.getByRole('button', { name: 'Export (JSON)' }).click(),
+    ]);
+    expect(JSON.parse(await streamText(await exported.createReadStream())).profile.user_id).toBe('user-9');
+    await owner.getByRole('button', { name: 'Delete this person…' }).click();
+    const dialog = owner.getByRole('dialog', { name: 'Please confirm' });
+    await dialog.getByText('This cannot be undone').waitFor();
+    await expectAccessible(owner, 'delete person dialog');
+    await screenshot(owner, 'delete-person');
+    await dialog.getByRole('button', { name: 'Delete for good' }).click();
+    await owner.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    const gone = await fetch(`${h.server.url}/api/users/user-9`, {
+      headers: { authorization: `Bearer ${h.server.apiKey}` },
+    });
+    expect(gone.status).toBe(404);
+
+    // user-42 on two devices: split the phone off into a person of its own.
+    expect((await track('identify', { anonymousId: 'anon-phone-42', userId: 'user-42' })).status).toBe(200);
+    await h.server.settled();
+    await openProfile('user-42');
+    await owner.getByRole('button', { name: 'Split a device off…' }).click();
+    await dialog.getByRole('textbox', { name: 'Device to split off' }).click();
+    await owner.getByRole('option', { name: 'anon-phone-42' }).click();
+    await dialog.getByRole('button', { name: 'Split off' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect
+      .poll(() => owner.getByRole('button', { name: 'Split a device off…' }).isDisabled())
+      .toBe(true);
+  });
+
+  it('an owner creates a second project and switches between projects in the header', async () => {
+    await go(owner, 'Install');
+    const keyOf = async () =>
+      /wk_[A-Za-z0-9_-]+/.exec((await owner.locator('pre').first().textContent()) ?? '')?.[0];
+    const firstKey = await keyOf();
+    await go(owner, 'Team & projects');
+    await owner.getByLabel('New project name').fill('Second shop');
+    await owner.getByRole('button', { name: 'Create project' }).click();
+    await expect
+      .poll(() => owner.getByRole('textbox', { name: 'Project', exact: true }).inputValue())
+      .toBe('Second shop');
+    await go(owner, 'Users');
+    await owner.getByText('No users yet').waitFor();
+    await go(owner, 'Install');
+    const secondKey = await keyOf();
+    expect(secondKey).toBeTruthy();
+    expect(secondKey).not.toBe(firstKey);
+    await screenshot(owner, 'second-project');
+    await owner.getByRole('textbox', { name: 'Project', exact: true }).click();
+    await owner.getByRole('option', { name: 'Test site' }).click();
+    await expect.poll(keyOf).toBe(firstKey);
+    await go(owner, 'Users');
+    await owner.getByRole('link', { name: /^bulk-/ }).first().waitFor();
+  });
+
+  it('on a phone the pages fit the screen and the navigation opens from its button', async () => {
+    const context = await h.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      reducedMotion: 'reduce',
+    });
+    try {
+      await context.addCookies(await owner.context().cookies());
+      const phone = await context.newPage();
+      await phone.goto(`${h.origin}/users`);
+      await phone.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+      await phone.getByRole('button', { name: 'Open navigation' }).click();
+      await phone
+        .getByRole('navigation', { name: 'Pages' })
+        .getByRole('link', { name: 'Data Settings' })
+        .click();
+      await phone.getByRole('heading', { level: 1, name: 'Data Settings' }).waitFor();
+      await phone.getByTestId('stat-identified').waitFor();
+      for (const path of ['/', '/data-settings', '/users', '/imports', '/groups', '/reports']) {
+        await phone.goto(`${h.origin}${path}`);
+        await phone.getByRole('heading', { level: 1 }).waitFor();
+        // Wide tables scroll inside their own box; the page itself never scrolls sideways.
+        const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, path).toBeLessThanOrEqual(0);
+      }
+      // The header (fixed, so not in the page's width) keeps sign-out on the screen.
+      const signOut = await phone.getByRole('button', { name: 'Sign out' }).boundingBox();
+      expect((signOut?.x ?? 0) + (signOut?.width ?? 0)).toBeLessThanOrEqual(390);
+      await phone.goto(`${h.origin}/users`);
+      await phone.getByRole('table', { name: 'Users' }).waitFor();
+      await expectAccessible(phone, 'users on a phone');
+      await screenshot(phone, 'phone-users');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a session that ended sends the page to sign-in with a message, and signing in goes on', async () => {
+    const startedAt = Date.now();
+    const { page } = await h.newPage();
+    await signIn(page, h.origin, OWNER.email, OWNER.password);
+    await page.getByRole('heading', { level: 1, name: 'Install' }).waitFor();
+    // Expire this browser's session (only sessions made by this test) as time would.
+    await h.server.store.db
+      .updateTable('account_sessions')
+      .set({ expires_at: Date.now() - 1000 })
+      .where('created_at', '>=', startedAt)
+      .execute();
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Users' }).click();
+    await page.getByTestId('sign-in-notice').getByText('Your session ended').waitFor();
+    await expectAccessible(page, 'session ended');
+    await screenshot(page, 'session-ended');
+    await page.getByLabel('E-mail').fill(OWNER.email);
+    await page.getByLabel(/^Password/).fill(OWNER.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+  });
+
   it('the owner replaces the write key: the snippet shows the new one and the old one is refused', async () => {
     const old = h.server.writeKey;
     await go(owner, 'Install');
@@ -348,6 +468,14 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     await screenshot(owner, 'write-key-replaced');
   });
 
+  /** Opens a profile by its address (the person may be on any page of the list). */
+  const openProfile = async (userId: string) => {
+    const person = (await fetch(`${h.server.url}/api/users/${userId}`, {
+      headers: { authorization: `Bearer ${h.server.apiKey}` },
+    }).then((r) => r.json())) as { person_id: number };
+    await owner.goto(`${h.origin}/users/${person.person_id}`);
+    await owner.getByRole('heading', { level: 1, name: userId }).waitFor();
+  };
   const projectSetting = async (name: string) =>
     (
       (await fetch(`${h.server.url}/api/project`, {
