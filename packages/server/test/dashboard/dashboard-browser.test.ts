@@ -380,7 +380,10 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     await owner.getByRole('option', { name: 'Test site' }).click();
     await expect.poll(keyOf).toBe(firstKey);
     await go(owner, 'Users');
-    await owner.getByRole('link', { name: /^bulk-/ }).first().waitFor();
+    await owner
+      .getByRole('link', { name: /^bulk-/ })
+      .first()
+      .waitFor();
   });
 
   it('on a phone the pages fit the screen and the navigation opens from its button', async () => {
