@@ -8,7 +8,7 @@ interface ConfirmDeleteProps {
   title: string;
   consequence: string;
   onConfirm(): Promise<void>;
-  buttonProps?: ButtonProps;
+  buttonProps?: ButtonProps & { 'aria-label'?: string };
   /** The dialog's confirming button (`Delete` unless named). */
   confirmLabel?: string;
 }

@@ -124,6 +124,19 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     }, csv);
     await owner.getByTestId('csv-drop').dispatchEvent('drop', { dataTransfer });
     await owner.getByRole('table', { name: 'Preview of the file' }).getByText('diamond').waitFor();
+    // A dry run first: it checks the file and writes nothing.
+    const dryRun = owner.getByText('Dry run (only check the file, write nothing)');
+    await dryRun.click();
+    await owner.getByRole('button', { name: 'Check file' }).click();
+    await owner
+      .getByTestId('import-result')
+      .getByText(/Dry run completed: 3 rows read/)
+      .waitFor();
+    const notYet = await fetch(`${h.server.url}/api/users/user-7`, {
+      headers: { authorization: `Bearer ${h.server.apiKey}` },
+    });
+    expect(notYet.status).toBe(404);
+    await dryRun.click();
     await owner.getByRole('button', { name: 'Import', exact: true }).click();
     const result = owner.getByTestId('import-result');
     await result.getByText(/completed: 3 rows read, 2 created, 0 updated, 0 unchanged, 1 failed/).waitFor();
@@ -137,7 +150,9 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     const errors = await streamText(await download.createReadStream());
     expect(errors.split('\n')[0]).toContain('row');
     expect(errors).toContain('user-8');
-    await owner.getByRole('table', { name: 'Import history' }).getByText('members.csv').waitFor();
+    const history = owner.getByRole('table', { name: 'Import history' });
+    await expect.poll(() => history.getByText('members.csv').count()).toBe(2);
+    await history.getByText('(dry run)').waitFor();
   });
 
   it('an imported <img onerror> value is shown as text on the users list and the profile', async () => {
@@ -286,6 +301,32 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     await screenshot(owner, 'identity-secret-replaced');
   });
 
+  it('an API key made in Data Settings is shown once, works, shows its last use, and is refused once revoked', async () => {
+    await go(owner, 'Data Settings');
+    await owner.getByLabel('New key name').fill('Reporting');
+    await owner.getByRole('button', { name: 'Create key' }).click();
+    const shownOnce = owner.getByRole('alert').filter({ hasText: 'it is shown only once' });
+    const secret = ((await shownOnce.locator('pre, code').first().textContent()) ?? '').trim();
+    expect(secret.length).toBeGreaterThan(20);
+    const keys = owner.getByRole('table', { name: 'API keys' });
+    const row = keys.getByRole('row', { name: /Reporting/ });
+    await row.getByRole('cell', { name: 'never' }).waitFor();
+    const read = () =>
+      fetch(`${h.server.url}/api/persons?limit=1`, { headers: { authorization: `Bearer ${secret}` } });
+    expect((await read()).status).toBe(200);
+    await owner.reload();
+    await row.getByRole('button', { name: 'Revoke Reporting' }).waitFor();
+    expect(await row.getByRole('cell', { name: 'never' }).count()).toBe(0);
+    await expectAccessible(owner, 'api keys');
+    await screenshot(owner, 'api-keys');
+    await row.getByRole('button', { name: 'Revoke Reporting' }).click();
+    const dialog = owner.getByRole('dialog', { name: 'Revoke the key "Reporting"?' });
+    await dialog.getByRole('button', { name: 'Revoke' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row.waitFor({ state: 'detached' });
+    expect((await read()).status).toBe(401);
+  });
+
   it('lists page by cursor: the users list and the import history show 50 rows and a next page', async () => {
     // 55 imported users, each in its own bulk upload, so the history also has more than a page.
     for (let n = 0; n < 55; n++) {
@@ -312,6 +353,10 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     expect(await owner.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
     await owner.getByRole('button', { name: 'Previous page' }).click();
     await expect.poll(async () => (await names())[0]).toBe(firstPage[0]);
+    await owner.getByLabel('Search').fill('bulk-54');
+    await expect.poll(names).toEqual(['bulk-54']);
+    await owner.getByLabel('Search').fill('');
+    await expect.poll(async () => (await names()).length).toBe(50);
 
     await go(owner, 'Imports');
     const history = owner.getByRole('table', { name: 'Import history' });
@@ -319,8 +364,9 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     expect(await history.locator('tbody tr').count()).toBe(50);
     expect(await history.getByText('members.csv').count()).toBe(0);
     await owner.getByRole('button', { name: 'Next page' }).click();
-    await history.getByText('members.csv').waitFor();
-    expect(await history.locator('tbody tr').count()).toBe(6);
+    await history.getByText('members.csv').first().waitFor();
+    // 55 uploads and the CSV file twice (a dry run, then the import).
+    expect(await history.locator('tbody tr').count()).toBe(7);
     expect(await owner.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
     await expectAccessible(owner, 'imports, second page');
   });
