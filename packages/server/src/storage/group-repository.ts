@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
+import { afterKey } from './keyset.js';
 import type { GroupsTable } from './schema.js';
 import type { Db } from './store.js';
 
@@ -47,11 +48,7 @@ export async function listGroupsPage(
 ): Promise<GroupRow[]> {
   let query = db.selectFrom('groups').selectAll().where('project_id', '=', projectId);
   const after = page.after;
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([eb('name', '>', after.name), eb.and([eb('name', '=', after.name), eb('id', '>', after.id)])]),
-    );
-  }
+  if (after) query = query.where(afterKey('name', { first: after.name, id: after.id }, 'asc'));
   const rows = await query.orderBy('name').orderBy('id').limit(page.limit).execute();
   return rows.map(asRow);
 }

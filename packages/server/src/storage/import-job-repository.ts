@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import { chunked } from './chunked.js';
+import { afterKey } from './keyset.js';
 import type { ImportErrorsTable, ImportJobsTable } from './schema.js';
 import type { Db } from './store.js';
 
@@ -47,14 +48,7 @@ export async function listImportJobs(
 ): Promise<ImportJobRow[]> {
   let query = db.selectFrom('import_jobs').selectAll().where('project_id', '=', projectId);
   const after = page.after;
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', after.createdAt),
-        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-      ]),
-    );
-  }
+  if (after) query = query.where(afterKey('created_at', { first: after.createdAt, id: after.id }, 'desc'));
   return query
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')

@@ -9,6 +9,7 @@ import {
   screenshot,
   signIn,
   startDashboard,
+  submitCredentials,
 } from './support/dashboard-browser.js';
 import { OWNER } from './support/session-client.js';
 
@@ -485,9 +486,7 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     await page.getByTestId('sign-in-notice').getByText('Your session ended').waitFor();
     await expectAccessible(page, 'session ended');
     await screenshot(page, 'session-ended');
-    await page.getByLabel('E-mail').fill(OWNER.email);
-    await page.getByLabel(/^Password/).fill(OWNER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitCredentials(page, OWNER.email, OWNER.password, 'Sign in');
     await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
   });
 

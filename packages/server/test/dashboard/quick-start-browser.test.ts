@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchChromium, skipBrowserTests, waitUntil } from '../browser/support/chromium.js';
 import { type CliServer, startCliServer, stopCliServer } from '../support/cli-server.js';
-import { expectAccessible, screenshot } from './support/dashboard-browser.js';
+import { expectAccessible, screenshot, submitCredentials } from './support/dashboard-browser.js';
 import { OWNER } from './support/session-client.js';
 
 /**
@@ -47,9 +47,7 @@ describe.skipIf(skipBrowserTests)('quick start in Chromium', { timeout: 60_000 }
     await page.getByRole('heading', { name: 'Welcome to Acquaint' }).waitFor();
     await expectAccessible(page, 'quick start setup');
     await screenshot(page, 'quick-start-setup');
-    await page.getByLabel('E-mail').fill(OWNER.email);
-    await page.getByLabel(/^Password/).fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create owner account' }).click();
+    await submitCredentials(page, OWNER.email, OWNER.password, 'Create owner account');
     await page.getByRole('heading', { level: 1, name: 'Install' }).waitFor();
     await page.getByText('No events yet').waitFor();
     // The link worked once: a second visit finds no setup to do and asks to sign in.
