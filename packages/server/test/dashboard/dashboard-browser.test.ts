@@ -154,6 +154,26 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     const history = owner.getByRole('table', { name: 'Import history' });
     await expect.poll(() => history.getByText('members.csv').count()).toBe(2);
     await history.getByText('(dry run)').waitFor();
+
+    // A file too wide to import: the API's 413 is said in the page, naming the limit.
+    const wide = `${['member_id', ...Array.from({ length: 201 }, (_, i) => `c${i}`)].join(',')}\nuser-w,${'x,'.repeat(200)}x\n`;
+    const wideTransfer = await owner.evaluateHandle((text) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], 'wide.csv', { type: 'text/csv' }));
+      return transfer;
+    }, wide);
+    await owner.getByTestId('csv-drop').dispatchEvent('drop', { dataTransfer: wideTransfer });
+    await owner.getByText('wide.csv', { exact: false }).first().waitFor();
+    const refused = owner.waitForResponse((r) => r.url().endsWith('/file') && r.request().method() === 'PUT');
+    await owner.getByRole('button', { name: 'Import', exact: true }).click();
+    expect((await refused).status()).toBe(413);
+    await owner
+      .getByRole('alert')
+      .getByText(/over the limit of 200 fields/)
+      .first()
+      .waitFor();
+    await expectAccessible(owner, 'imports, file refused');
+    await screenshot(owner, 'import-too-wide');
   });
 
   it('an imported <img onerror> value is shown as text on the users list and the profile', async () => {
@@ -366,8 +386,8 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
     expect(await history.getByText('members.csv').count()).toBe(0);
     await owner.getByRole('button', { name: 'Next page' }).click();
     await history.getByText('members.csv').first().waitFor();
-    // 55 uploads and the CSV file twice (a dry run, then the import).
-    expect(await history.locator('tbody tr').count()).toBe(7);
+    // 55 uploads, the CSV file twice (a dry run, then the import) and the file refused as too wide.
+    expect(await history.locator('tbody tr').count()).toBe(8);
     expect(await owner.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
     await expectAccessible(owner, 'imports, second page');
   });
