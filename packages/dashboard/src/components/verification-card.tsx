@@ -46,7 +46,11 @@ export function VerificationCard() {
               When on, every identify must carry <Code>userHash</Code> = hex HMAC-SHA256(secret, userId),
               computed by your server with this secret:
             </Text>
-            <Code block data-testid="identity-secret">
+            <Code
+              block
+              data-testid="identity-secret"
+              style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}
+            >
               {data.identity_secret}
             </Code>
             <Group>

@@ -128,7 +128,7 @@ export function ImportsPage() {
                 <Text fw={600}>
                   {file.name} ({(file.size / 1024).toFixed(1)} KB): first rows
                 </Text>
-                <Table.ScrollContainer minWidth={500} scrollAreaProps={keyboardScroll('Preview of the file')}>
+                <Table.ScrollContainer minWidth={500}>
                   <Table aria-label="Preview of the file" withTableBorder>
                     <Table.Thead>
                       <Table.Tr>
@@ -184,7 +184,7 @@ export function ImportsPage() {
         <Empty title="No imports yet">Drop a CSV file above to import your users.</Empty>
       )}
       {history.data && history.data.imports.length > 0 && (
-        <Table.ScrollContainer minWidth={600} scrollAreaProps={keyboardScroll('Import history')}>
+        <Table.ScrollContainer minWidth={600}>
           <Table aria-label="Import history" striped>
             <Table.Thead>
               <Table.Tr>
@@ -216,11 +216,6 @@ export function ImportsPage() {
     </Stack>
   );
 }
-
-/** A wide table's scroll box takes the focus, so it scrolls from the keyboard (nothing in it can). */
-const keyboardScroll = (label: string) => ({
-  viewportProps: { tabIndex: 0, role: 'region', 'aria-label': `${label} (scrolls sideways)` },
-});
 
 function JobResult({ job }: { job: ImportJob }) {
   const done = job.status !== 'pending' && job.status !== 'running';

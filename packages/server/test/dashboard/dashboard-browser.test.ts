@@ -478,6 +478,12 @@ describe.skipIf(skipBrowserTests)('dashboard in Chromium', { timeout: 60_000 }, 
         // Wide tables scroll inside their own box; the page itself never scrolls sideways.
         const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow, path).toBeLessThanOrEqual(0);
+        await phone
+          .getByRole('status')
+          .first()
+          .waitFor({ state: 'detached', timeout: 5000 })
+          .catch(() => undefined);
+        await expectAccessible(phone, `${path} on a phone`);
       }
       // The header (fixed, so not in the page's width) keeps sign-out on the screen.
       const signOut = await phone.getByRole('button', { name: 'Sign out' }).boundingBox();
