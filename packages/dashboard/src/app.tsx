@@ -25,7 +25,7 @@ const PROJECT_KEY = 'acquaint.project';
 type Boot =
   | { state: 'loading' }
   | { state: 'setup' }
-  | { state: 'signed-out' }
+  | { state: 'signed-out'; ended?: boolean }
   | { state: 'signed-in'; account: Account; projects: Project[] };
 
 /** Decides between first-run setup, sign-in and the signed-in pages, then routes by path. */
@@ -49,7 +49,9 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    apiState.onSignedOut = () => setBoot({ state: 'signed-out' });
+    // A request answered 401 NOT_SIGNED_IN: the session expired or was signed out elsewhere.
+    apiState.onSignedOut = () =>
+      setBoot((now) => (now.state === 'signed-in' ? { state: 'signed-out', ended: true } : now));
     void load();
   }, [load]);
 
@@ -78,7 +80,8 @@ export function App() {
   if (path === '/invite') return <InvitePage onSignedIn={load} />;
   if (boot.state === 'loading') return <Loading />;
   if (boot.state === 'setup') return <SetupPage onDone={load} />;
-  if (boot.state === 'signed-out' || !session) return <SignInPage onSignedIn={load} />;
+  if (boot.state === 'signed-out' || !session)
+    return <SignInPage onSignedIn={load} ended={boot.state === 'signed-out' && boot.ended} />;
 
   return (
     <SessionContext.Provider value={session}>

@@ -10,6 +10,13 @@ const theme = createTheme({
   primaryShade: 8,
   defaultRadius: 'md',
   respectReducedMotion: true,
+  components: {
+    // A wide table's scroll box takes the focus, so it scrolls from the keyboard even when nothing
+    // inside it can be focused (axe: scrollable-region-focusable).
+    TableScrollContainer: {
+      defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } },
+    },
+  },
 });
 
 // Dimmed text (descriptions, hints) one shade darker than Mantine's default, for WCAG AA contrast.

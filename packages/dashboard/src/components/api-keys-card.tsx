@@ -2,6 +2,7 @@ import { Alert, Button, Card, Checkbox, Group, Stack, Table, Text, TextInput, Ti
 import { type FormEvent, useState } from 'react';
 import { api } from '../api';
 import { useApi } from '../use-api';
+import { ConfirmDelete } from './confirm-delete';
 import { CopyBlock } from './copy-block';
 import { ErrorNote, Loading } from './states';
 
@@ -37,13 +38,8 @@ export function ApiKeysCard() {
     }
   };
   const revoke = async (key: ApiKey) => {
-    if (!window.confirm(`Revoke the key "${key.name}"? Programs using it stop working at once.`)) return;
-    try {
-      await api('DELETE', `/api/keys/${encodeURIComponent(key.id)}`);
-      reload();
-    } catch (e) {
-      setActionError(e);
-    }
+    await api('DELETE', `/api/keys/${encodeURIComponent(key.id)}`);
+    reload();
   };
   const live = data?.keys.filter((k) => !k.revoked_at) ?? [];
   return (
@@ -82,15 +78,19 @@ export function ApiKeysCard() {
                     <Table.Td>{k.scopes.join(', ')}</Table.Td>
                     <Table.Td>{when(k.last_used_at)}</Table.Td>
                     <Table.Td>
-                      <Button
-                        size="xs"
-                        color="red.9"
-                        variant="outline"
-                        onClick={() => void revoke(k)}
-                        aria-label={`Revoke ${k.name}`}
-                      >
-                        Revoke
-                      </Button>
+                      <ConfirmDelete
+                        label="Revoke"
+                        confirmLabel="Revoke"
+                        title={`Revoke the key "${k.name}"?`}
+                        consequence="Programs using it are refused from now on. This cannot be undone."
+                        buttonProps={{
+                          size: 'xs',
+                          color: 'red.9',
+                          variant: 'outline',
+                          'aria-label': `Revoke ${k.name}`,
+                        }}
+                        onConfirm={() => revoke(k)}
+                      />
                     </Table.Td>
                   </Table.Tr>
                 ))}

@@ -38,7 +38,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             <Select
               aria-label="Project"
               size="xs"
-              w={180}
+              w={{ base: 120, sm: 180 }}
               allowDeselect={false}
               data={session.projects.map((p) => ({ value: p.id, label: p.name }))}
               value={session.project.id}

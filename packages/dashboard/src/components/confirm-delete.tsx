@@ -1,5 +1,5 @@
 import { Button, type ButtonProps, Group, Modal, Stack, Text } from '@mantine/core';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useAction } from '../use-action';
 import { ErrorNote } from './states';
 
@@ -8,19 +8,41 @@ interface ConfirmDeleteProps {
   title: string;
   consequence: string;
   onConfirm(): Promise<void>;
-  buttonProps?: ButtonProps;
+  buttonProps?: ButtonProps & { 'aria-label'?: string };
+  /** The dialog's confirming button (`Delete` unless named). */
+  confirmLabel?: string;
 }
 
-/** A delete button that asks first; a refusal (a 409 naming what still uses it) shows in the dialog. */
-export function ConfirmDelete({ label, title, consequence, onConfirm, buttonProps }: ConfirmDeleteProps) {
+/**
+ * A button for a change that cannot be undone (a delete, a key replaced) that asks first; a refusal
+ * (a 409 naming what still uses it, a 403 for a viewer) shows in the dialog.
+ */
+export function ConfirmDelete({
+  label,
+  title,
+  consequence,
+  onConfirm,
+  buttonProps,
+  confirmLabel = 'Delete',
+}: ConfirmDeleteProps) {
   const [open, setOpen] = useState(false);
-  const remove = useAction(onConfirm);
+  const remove = useAction(
+    useCallback(async () => {
+      await onConfirm();
+      setOpen(false);
+    }, [onConfirm]),
+  );
   return (
     <>
       <Button {...buttonProps} onClick={() => setOpen(true)}>
         {label}
       </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={title}>
+      <Modal
+        opened={open}
+        onClose={() => setOpen(false)}
+        title={title}
+        closeButtonProps={{ 'aria-label': 'Close' }}
+      >
         <Stack>
           <Text size="sm">{consequence}</Text>
           <ErrorNote error={remove.error} />
@@ -29,7 +51,7 @@ export function ConfirmDelete({ label, title, consequence, onConfirm, buttonProp
               Cancel
             </Button>
             <Button color="red.9" loading={remove.busy} onClick={() => void remove.run()}>
-              Delete
+              {confirmLabel}
             </Button>
           </Group>
         </Stack>

@@ -6,6 +6,8 @@ import { apiState } from '../api';
 export function CredentialsForm(props: {
   title: string;
   intro?: ReactNode;
+  /** Why the form is shown, above it (a session that ended). */
+  notice?: string;
   submitLabel: string;
   newPassword?: boolean;
   onSubmit(email: string, password: string): Promise<{ csrf_token: string }>;
@@ -38,6 +40,13 @@ export function CredentialsForm(props: {
               {props.title}
             </Title>
             {props.intro && <Text size="sm">{props.intro}</Text>}
+            {props.notice && (
+              <Alert color="yellow" data-testid="sign-in-notice">
+                <Text size="sm" c="dark">
+                  {props.notice}
+                </Text>
+              </Alert>
+            )}
             <TextInput
               label="E-mail"
               type="email"

@@ -1,8 +1,7 @@
 import { Anchor, Button, Group, Table, Text } from '@mantine/core';
 import { download } from '../api';
 import { linkTo } from '../router';
-import { useApi } from '../use-api';
-import { CursorPager, useCursorPages } from './cursor-pager';
+import { CursorPager, useCursorList } from './cursor-pager';
 import { Empty, ErrorNote, Loading } from './states';
 
 interface MembersPage {
@@ -11,16 +10,10 @@ interface MembersPage {
   next_cursor: string | null;
 }
 
-const PAGE = 50;
-
 /** A group's members, paged by cursor on the server, with the CSV export. */
 export function GroupMembers({ groupId }: { groupId: string }) {
-  const pages = useCursorPages();
-  const { cursor } = pages;
   const base = `/api/groups/${encodeURIComponent(groupId)}/members`;
-  const page = useApi<MembersPage>(
-    `${base}?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-  );
+  const { pages, page } = useCursorList<MembersPage>(base);
   const members = page.data?.members ?? [];
   return (
     <section aria-labelledby="members-title">

@@ -22,7 +22,7 @@ export function ErrorNote({ error }: { error: unknown }) {
   return (
     <Alert color="red" role="alert">
       <Text fw={700} size="sm">
-        Something went wrong
+        {titleOf(error)}
       </Text>
       {message}
       {pointer}
@@ -36,4 +36,14 @@ export function Empty({ title, children }: { title: string; children: ReactNode 
       {children}
     </Alert>
   );
+}
+
+/** The headline of a refusal: what kind of problem it is, before the server's own message. */
+function titleOf(error: unknown): string {
+  if (!(error instanceof ApiError)) return 'Something went wrong';
+  if (error.status === 403) return 'Not allowed';
+  if (error.status === 401) return 'Not signed in';
+  if (error.status === 429) return 'Too many tries: wait a moment and try again';
+  if (error.status === 400 || error.status === 413) return 'Please check what you entered';
+  return 'Something went wrong';
 }

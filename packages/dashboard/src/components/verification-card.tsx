@@ -1,7 +1,8 @@
-import { Button, Card, Code, Group, Stack, Switch, Text, Title } from '@mantine/core';
+import { Card, Code, Group, Stack, Switch, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { api } from '../api';
 import { useApi } from '../use-api';
+import { ConfirmDelete } from './confirm-delete';
 import { ErrorNote, Loading } from './states';
 
 interface ProjectSettings {
@@ -23,21 +24,8 @@ export function VerificationCard() {
     }
   };
   const rotate = async () => {
-    if (
-      !window.confirm('Replace the identity secret? Hashes made with the current one stop working at once.')
-    )
-      return;
-    setChangeError(null);
-    try {
-      const rotated = await api<{ identity_secret: string }>(
-        'POST',
-        '/api/project/identity-secret/rotate',
-        {},
-      );
-      if (data) setData({ ...data, identity_secret: rotated.identity_secret });
-    } catch (e) {
-      setChangeError(e);
-    }
+    const rotated = await api<{ identity_secret: string }>('POST', '/api/project/identity-secret/rotate', {});
+    setData((current) => current && { ...current, identity_secret: rotated.identity_secret });
   };
   return (
     <Card withBorder component="section" aria-labelledby="verification-title">
@@ -58,11 +46,22 @@ export function VerificationCard() {
               When on, every identify must carry <Code>userHash</Code> = hex HMAC-SHA256(secret, userId),
               computed by your server with this secret:
             </Text>
-            <Code block>{data.identity_secret}</Code>
+            <Code
+              block
+              data-testid="identity-secret"
+              style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}
+            >
+              {data.identity_secret}
+            </Code>
             <Group>
-              <Button variant="default" onClick={() => void rotate()}>
-                Replace secret
-              </Button>
+              <ConfirmDelete
+                label="Replace secret"
+                confirmLabel="Replace secret"
+                title="Replace the identity secret?"
+                consequence="A new secret is made now. userHash values made with the current one are refused at once: update your server before turning verification on."
+                buttonProps={{ variant: 'default' }}
+                onConfirm={rotate}
+              />
             </Group>
           </>
         )}

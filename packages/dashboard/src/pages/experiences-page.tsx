@@ -1,22 +1,21 @@
 import { Anchor, Button, Group, Stack, Table, Title } from '@mantine/core';
-import { CursorPager, useCursorPages } from '../components/cursor-pager';
+import { CursorPager, useCursorList } from '../components/cursor-pager';
 import { StatusBadge } from '../components/experience/experience-actions';
 import { EXPERIENCE_TYPES, type Experience } from '../components/experience/experience-types';
 import { Empty, ErrorNote, Loading } from '../components/states';
 import { linkTo } from '../router';
 import { useCanChange } from '../session';
-import { useApi } from '../use-api';
 
 const typeLabel = (type: string) => EXPERIENCE_TYPES.find((t) => t.value === type)?.label ?? type;
 
 /** The experiences with their status, newest first, paged by cursor. */
 export function ExperiencesPage() {
   const canChange = useCanChange();
-  const pages = useCursorPages();
-  const { cursor } = pages;
-  const page = useApi<{ experiences: Experience[]; total: number; next_cursor: string | null }>(
-    `/api/experiences?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-  );
+  const { pages, page } = useCursorList<{
+    experiences: Experience[];
+    total: number;
+    next_cursor: string | null;
+  }>('/api/experiences');
   const rows = page.data?.experiences ?? [];
   return (
     <Stack>

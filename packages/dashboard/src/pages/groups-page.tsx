@@ -1,4 +1,5 @@
 import { Anchor, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { CursorPager, useCursorList } from '../components/cursor-pager';
 import { GroupTypeBadge } from '../components/group-numbers';
 import type { GroupOverview, GroupTemplate } from '../components/group-types';
 import { Empty, ErrorNote, Loading } from '../components/states';
@@ -9,7 +10,10 @@ import { useApi } from '../use-api';
 /** The groups: each with its users now, new and active in 7 days; templates to start from. */
 export function GroupsPage() {
   const canChange = useCanChange();
-  const list = useApi<{ groups: { id: string; name: string; type: string; users: number }[] }>('/api/groups');
+  const { pages, page: list } = useCursorList<{
+    groups: { id: string; name: string; type: string; users: number }[];
+    next_cursor: string | null;
+  }>('/api/groups');
   const groups = list.data?.groups ?? [];
   return (
     <Stack>
@@ -49,6 +53,7 @@ export function GroupsPage() {
           </Table>
         </Table.ScrollContainer>
       )}
+      <CursorPager pages={pages} nextCursor={list.data?.next_cursor} />
       <Templates canChange={canChange} />
     </Stack>
   );

@@ -15,9 +15,9 @@ import {
 import { type DragEvent, useRef, useState } from 'react';
 import { api, download } from '../api';
 import { previewCsv } from '../components/csv-preview';
+import { CursorPager, useCursorList } from '../components/cursor-pager';
 import { Empty, ErrorNote, Loading } from '../components/states';
 import { useCanChange } from '../session';
-import { useApi } from '../use-api';
 
 interface ImportJob {
   id: string;
@@ -42,7 +42,9 @@ interface ImportJob {
 /** Imports: drag-and-drop a CSV, preview it, dry-run or import it with progress, then the result and history. */
 export function ImportsPage() {
   const canChange = useCanChange();
-  const history = useApi<{ imports: ImportJob[] }>('/api/imports');
+  const { pages, page: history } = useCursorList<{ imports: ImportJob[]; next_cursor: string | null }>(
+    '/api/imports',
+  );
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<ReturnType<typeof previewCsv> | null>(null);
   const [dryRun, setDryRun] = useState(false);
@@ -89,7 +91,8 @@ export function ImportsPage() {
       if (failed) setJob(failed);
     } finally {
       setRunning(false);
-      history.reload();
+      if (pages.hasPrevious) pages.restart();
+      else history.reload();
     }
   };
 
@@ -209,6 +212,7 @@ export function ImportsPage() {
           </Table>
         </Table.ScrollContainer>
       )}
+      <CursorPager pages={pages} nextCursor={history.data?.next_cursor} />
     </Stack>
   );
 }
@@ -226,6 +230,11 @@ function JobResult({ job }: { job: ImportJob }) {
         {job.dry_run ? 'Dry run' : 'Import'} {job.status}: {job.progress.rows} rows read, {job.counts.created}{' '}
         created, {job.counts.updated} updated, {job.counts.unchanged} unchanged, {job.counts.failed} failed.
       </Text>
+      {job.error && (
+        <Alert color="red" role="alert" title="The file was not imported">
+          {job.error.message}
+        </Alert>
+      )}
       {job.errors.length > 0 && (
         <Table aria-label="Rows with errors">
           <Table.Thead>

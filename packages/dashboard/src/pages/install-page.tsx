@@ -1,10 +1,11 @@
 import { snippet } from '@acquaint/sdk/snippet';
-import { Badge, Card, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { Alert, Badge, Card, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
+import { ConfirmDelete } from '../components/confirm-delete';
 import { CopyBlock } from '../components/copy-block';
 import { Empty, ErrorNote, Loading } from '../components/states';
-import { useSession } from '../session';
+import { useCanChange, useSession } from '../session';
 
 interface RecentEvent {
   id: number;
@@ -32,6 +33,7 @@ const POLL_MS = 2000;
 /** Install the tag: the snippet with this project's write key, the identify example, and live events. */
 export function InstallPage() {
   const { project } = useSession();
+  const canChange = useCanChange();
   const code = snippet({ writeKey: project.write_key, host: window.location.origin });
   return (
     <Stack>
@@ -46,6 +48,7 @@ export function InstallPage() {
             <Code>{project.write_key}</Code> is public: it may only send data.
           </Text>
           <CopyBlock code={code} label="snippet" />
+          {canChange && <ReplaceWriteKey />}
         </Stack>
       </Card>
       <Card withBorder>
@@ -57,6 +60,41 @@ export function InstallPage() {
         </Stack>
       </Card>
       <LiveEvents />
+    </Stack>
+  );
+}
+
+/**
+ * Replaces a leaked write key: the old one is refused at once, so the page says so before and
+ * shows the new snippet after (the session's project is read again).
+ */
+function ReplaceWriteKey() {
+  const { reloadProjects } = useSession();
+  const [replaced, setReplaced] = useState(false);
+  const replace = useCallback(async () => {
+    await api('POST', '/api/project/write-key/rotate', {});
+    await reloadProjects();
+    setReplaced(true);
+  }, [reloadProjects]);
+  return (
+    <Stack gap="xs" align="flex-start">
+      {replaced && (
+        <Alert color="green">
+          <Text fw={700} size="sm">
+            Write key replaced
+          </Text>
+          The snippet above carries the new key. Paste it in every page again and give it to your server
+          libraries: the old key is refused from now on.
+        </Alert>
+      )}
+      <ConfirmDelete
+        label="Replace write key"
+        confirmLabel="Replace write key"
+        title="Replace the write key?"
+        consequence="Use this if the key leaked to a site that is not yours. The current key is refused at once: pages with the old snippet and server libraries using it stop sending data until they get the new one."
+        buttonProps={{ variant: 'default', size: 'xs' }}
+        onConfirm={replace}
+      />
     </Stack>
   );
 }

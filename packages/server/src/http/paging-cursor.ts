@@ -27,6 +27,19 @@ export function decodeCursor(kind: string, cursor: string): unknown {
   }
 }
 
+/**
+ * The `[first, id]` position of a list ordered by one column then its id (a time as a number, or a
+ * name as a string), read from `decodeCursor`'s answer; `INVALID_CURSOR` if it is not one.
+ */
+export function readKeyedPosition<T extends 'number' | 'string'>(
+  position: unknown,
+  firstType: T,
+): { first: T extends 'number' ? number : string; id: string } {
+  const [first, id] = Array.isArray(position) ? position : [];
+  if (typeof first !== firstType || typeof id !== 'string') throw invalidCursor();
+  return { first, id };
+}
+
 function checksum(body: string): string {
   return createHash('sha256').update(body).digest('base64url').slice(0, 12);
 }

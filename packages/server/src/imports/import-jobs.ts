@@ -60,11 +60,20 @@ export async function viewImportJob(db: Db, job: ImportJobRow): Promise<ImportJo
   return importJobView(job, await loadImportErrors(db, job.id, 0, INLINE_ERRORS));
 }
 
-/** The project's import history, newest first (without the inline problems). */
+/**
+ * A page of the project's import history, newest first (without the inline problems), and the
+ * position of its last job when more follow (for the next page's cursor).
+ */
 export async function importHistory(
   db: Db,
   projectId: string,
-  page: { limit: number; offset: number },
-): Promise<ImportJobView[]> {
-  return (await listImportJobs(db, projectId, page)).map((job) => importJobView(job, []));
+  page: { limit: number; offset?: number; after?: { createdAt: number; id: string } },
+): Promise<{ imports: ImportJobView[]; next: [number, string] | null }> {
+  const rows = await listImportJobs(db, projectId, { ...page, limit: page.limit + 1 });
+  const shown = rows.slice(0, page.limit);
+  const last = shown[shown.length - 1];
+  return {
+    imports: shown.map((job) => importJobView(job, [])),
+    next: rows.length > page.limit && last ? [last.created_at, last.id] : null,
+  };
 }

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Experience, ExperienceSettings, ExperienceStatus } from '../personalization/experience.js';
+import { afterKey } from './keyset.js';
 import type { ExperiencesTable } from './schema.js';
 import type { Db } from './store.js';
 
@@ -88,14 +89,7 @@ export async function listExperiences(
 ): Promise<Experience[]> {
   let query = db.selectFrom('experiences').selectAll().where('project_id', '=', projectId);
   const after = page.after;
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', after.createdAt),
-        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-      ]),
-    );
-  }
+  if (after) query = query.where(afterKey('created_at', { first: after.createdAt, id: after.id }, 'desc'));
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
   return rows.map(toExperience);
 }

@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
+import { afterKey } from './keyset.js';
 import type { GroupsTable } from './schema.js';
 import type { Db } from './store.js';
 
@@ -36,6 +37,19 @@ export async function listGroups(db: Db, projectId: string): Promise<GroupRow[]>
     .orderBy('name')
     .orderBy('id')
     .execute();
+  return rows.map(asRow);
+}
+
+/** One page of the project's groups by name, after the `(name, id)` of the previous page's last. */
+export async function listGroupsPage(
+  db: Db,
+  projectId: string,
+  page: { limit: number; after?: { name: string; id: string } },
+): Promise<GroupRow[]> {
+  let query = db.selectFrom('groups').selectAll().where('project_id', '=', projectId);
+  const after = page.after;
+  if (after) query = query.where(afterKey('name', { first: after.name, id: after.id }, 'asc'));
+  const rows = await query.orderBy('name').orderBy('id').limit(page.limit).execute();
   return rows.map(asRow);
 }
 

@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import { chunked } from './chunked.js';
+import { afterKey } from './keyset.js';
 import type { ImportErrorsTable, ImportJobsTable } from './schema.js';
 import type { Db } from './store.js';
 
@@ -36,19 +37,23 @@ export async function findImportJob(
     .executeTakeFirst();
 }
 
+/**
+ * The project's import jobs, newest first: by `offset`, or after the `(created_at, id)` of the
+ * previous page's last job (`after`, the cursor's position).
+ */
 export async function listImportJobs(
   db: Db,
   projectId: string,
-  page: { limit: number; offset: number },
+  page: { limit: number; offset?: number; after?: { createdAt: number; id: string } },
 ): Promise<ImportJobRow[]> {
-  return db
-    .selectFrom('import_jobs')
-    .selectAll()
-    .where('project_id', '=', projectId)
+  let query = db.selectFrom('import_jobs').selectAll().where('project_id', '=', projectId);
+  const after = page.after;
+  if (after) query = query.where(afterKey('created_at', { first: after.createdAt, id: after.id }, 'desc'));
+  return query
     .orderBy('created_at', 'desc')
-    .orderBy('id')
+    .orderBy('id', 'desc')
     .limit(page.limit)
-    .offset(page.offset)
+    .offset(page.offset ?? 0)
     .execute();
 }
 

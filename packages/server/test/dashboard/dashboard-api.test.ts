@@ -100,4 +100,47 @@ describeEachBackend('dashboard API routes', (backend) => {
     expect(byName.tier.source).toBe('import');
     expect((await api.get('/api/users/nobody/attribute-changes')).statusCode).toBe(404);
   });
+
+  it(`${backend}: the import history and the group list page by cursor`, async () => {
+    const imported = async (n: number) => {
+      const answer = await api.post('/v1/user/profiles', {
+        field_name: ['user_id', 'batch'],
+        values: [[`user-${n}`, `b${n}`]],
+      });
+      expect(answer.statusCode).toBe(200);
+      return answer.json().job_id as string;
+    };
+    const made = [await imported(1), await imported(2), await imported(3)];
+    const history: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const page = (await api.get(`/api/imports?limit=2${query}`)).json();
+      expect(page.imports.length).toBeLessThanOrEqual(2);
+      history.push(...page.imports.map((job: { id: string }) => job.id));
+      cursor = page.next_cursor;
+      pages += 1;
+    } while (cursor && pages < 10);
+    // Newest first, each job once; the CSV of the previous test is the oldest.
+    expect(history.slice(0, 3)).toEqual([...made].reverse());
+    expect(new Set(history).size).toBe(history.length);
+    expect(history).toHaveLength(4);
+    expect((await api.get('/api/imports?limit=2&offset=1&cursor=x')).statusCode).toBe(400);
+
+    for (const name of ['Bravo', 'Alpha', 'Charlie']) {
+      const condition = { attr: 'plan', op: 'eq', value: name };
+      expect((await api.post('/api/groups', { name, condition })).statusCode).toBe(201);
+    }
+    const first = (await api.get('/api/groups?limit=2')).json();
+    expect(first.groups.map((g: { name: string }) => g.name)).toEqual(['Alpha', 'Bravo']);
+    const second = (
+      await api.get(`/api/groups?limit=2&cursor=${encodeURIComponent(first.next_cursor)}`)
+    ).json();
+    expect(second.groups.map((g: { name: string }) => g.name)).toEqual(['Charlie']);
+    expect(second.next_cursor).toBeNull();
+    expect((await api.get('/api/groups')).json().groups).toHaveLength(3);
+    const foreign = await api.get(`/api/groups?limit=2&cursor=${encodeURIComponent(first.next_cursor)}x`);
+    expect(foreign.json().error.code).toBe('INVALID_CURSOR');
+  });
 });

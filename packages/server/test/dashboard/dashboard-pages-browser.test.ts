@@ -204,6 +204,14 @@ describe.skipIf(skipBrowserTests)('dashboard groups, experiences and reports', {
     await results.getByRole('row', { name: /^control 1 1 0 0 1 100\.0%/ }).waitFor();
     await expectAccessible(page, 'experience');
     await screenshot(page, 'experience');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText('paused', { exact: true }).waitFor();
+    const paused = await fetch(`${h.server.url}/v1/decide`, {
+      method: 'POST',
+      headers: { authorization: basicAuth(h.server.writeKey), 'content-type': 'application/json' },
+      body: JSON.stringify({ anonymousId: 'anon-phone', userId: 'user-1', url: 'https://shop.test/sale' }),
+    });
+    expect(((await paused.json()) as { experiences: unknown[] }).experiences).toEqual([]);
 
     // The group it targets cannot be deleted; the page says why.
     await go('Groups');
@@ -218,7 +226,7 @@ describe.skipIf(skipBrowserTests)('dashboard groups, experiences and reports', {
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
 
     await go('Experiences');
-    await page.getByRole('table', { name: 'Experiences' }).getByText('published').waitFor();
+    await page.getByRole('table', { name: 'Experiences' }).getByText('paused').waitFor();
     await expectAccessible(page, 'experiences');
     await screenshot(page, 'experiences');
   });

@@ -13,6 +13,8 @@ export const CLI = fileURLToPath(new URL('../../bin/acquaint.js', import.meta.ur
 export interface CliServer {
   child: ChildProcess;
   url: string;
+  /** Everything the server printed so far (stdout and stderr). */
+  output(): string;
 }
 
 /**
@@ -40,7 +42,7 @@ export function startCliServer(
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve({ child, url: match[1] });
+        resolve({ child, url: match[1], output: () => output });
       }
     };
     child.stdout?.on('data', onData);

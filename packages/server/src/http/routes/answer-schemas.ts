@@ -250,7 +250,12 @@ export const importJobAnswer = object({
   started_at: nullableTime,
   finished_at: nullableTime,
 });
-export const importListAnswer = object({ imports: list(importJobAnswer) });
+export const importListAnswer = object({
+  imports: list(importJobAnswer),
+  limit: count,
+  offset: count,
+  next_cursor: nextCursor,
+});
 export const importUsersAnswer = object({
   user_ids: list({ type: 'string' }),
   next: { type: 'integer', nullable: true, description: 'The `after` of the next page; null at the end.' },

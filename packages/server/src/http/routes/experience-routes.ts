@@ -4,7 +4,7 @@ import { experienceView } from '../../personalization/experience.js';
 import type { CatalogResult, ExperienceCatalog } from '../../personalization/experience-catalog.js';
 import { countExperiences, findExperience, listExperiences } from '../../storage/experience-repository.js';
 import type { AppContext } from '../app-context.js';
-import { decodeCursor, encodeCursor } from '../paging-cursor.js';
+import { decodeCursor, encodeCursor, readKeyedPosition } from '../paging-cursor.js';
 import {
   experienceBody,
   experienceParams,
@@ -68,7 +68,8 @@ export async function experienceRoutes(
     async (request) => {
       const { project } = await context.auth.apiKey(request, 'query');
       const { limit, cursor } = request.query as { limit: number; cursor?: string };
-      const after = cursor === undefined ? undefined : readPosition(decodeCursor('experiences', cursor));
+      const after =
+        cursor === undefined ? undefined : experiencePosition(decodeCursor('experiences', cursor));
       const page = await listExperiences(store.db, project.id, { limit: limit + 1, after });
       const more = page.length > limit;
       const shown = page.slice(0, limit);
@@ -149,9 +150,7 @@ export function answer(result: CatalogResult) {
   return experienceView(result.experience);
 }
 
-function readPosition(position: unknown): { createdAt: number; id: string } {
-  const [createdAt, id] = Array.isArray(position) ? position : [];
-  if (typeof createdAt !== 'number' || typeof id !== 'string')
-    throw new RequestError('INVALID_CURSOR', 'the cursor is not one this list gave out');
-  return { createdAt, id };
+function experiencePosition(position: unknown): { createdAt: number; id: string } {
+  const { first, id } = readKeyedPosition(position, 'number');
+  return { createdAt: first, id };
 }

@@ -5,8 +5,9 @@ import { readGroupChanges, readNewGroup } from '../../groups/group-input.js';
 import { groupPersons, overviewGroup, summarizeGroup } from '../../groups/group-view.js';
 import { readGroupCsv } from '../../groups/read-group-csv.js';
 import { changeGroup, createGroup, groupNotFound, removeGroup } from '../../groups/user-groups.js';
-import { findGroup, listGroups } from '../../storage/group-repository.js';
+import { findGroup, listGroups, listGroupsPage } from '../../storage/group-repository.js';
 import type { AppContext } from '../app-context.js';
+import { decodeCursor, encodeCursor, readKeyedPosition } from '../paging-cursor.js';
 import { groupMemberRoutes } from './group-member-routes.js';
 import { groupPreviewRoutes } from './group-preview-routes.js';
 import {
@@ -62,19 +63,50 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
     {
       schema: {
         tags: ['groups'],
-        summary: "The project's groups, by name, with how many users each holds now",
+        summary:
+          "The project's groups, by name, with how many users each holds now: all of them, or a page with `limit` (then `next_cursor`)",
         security: [{ apiKey: ['query'] }],
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 200 },
+            cursor: { type: 'string', maxLength: 1000 },
+          },
+        },
         response: {
-          200: { type: 'object', properties: { groups: { type: 'array', items: groupSummary } } },
+          200: {
+            type: 'object',
+            properties: {
+              groups: { type: 'array', items: groupSummary },
+              next_cursor: {
+                type: 'string',
+                nullable: true,
+                description: 'Only with `limit`: the cursor of the next page; null at the end.',
+              },
+            },
+          },
           ...errorResponses,
         },
       },
     },
     async (request) => {
       const { project } = await context.auth.apiKey(request, 'query');
+      const { limit, cursor } = request.query as { limit?: number; cursor?: string };
       const persons = await personsOf(project.id, Date.now());
-      const groups = await listGroups(store.db, project.id);
-      return { groups: await Promise.all(groups.map((group) => summarizeGroup(group, persons))) };
+      if (limit === undefined) {
+        if (cursor !== undefined)
+          throw new RequestError('INVALID_CURSOR', 'a "cursor" goes with the "limit" it was given with');
+        const groups = await listGroups(store.db, project.id);
+        return { groups: await Promise.all(groups.map((group) => summarizeGroup(group, persons))) };
+      }
+      const after = cursor === undefined ? undefined : groupPosition(decodeCursor('groups', cursor));
+      const rows = await listGroupsPage(store.db, project.id, { limit: limit + 1, after });
+      const shown = rows.slice(0, limit);
+      const last = shown[shown.length - 1];
+      return {
+        groups: await Promise.all(shown.map((group) => summarizeGroup(group, persons))),
+        next_cursor: rows.length > limit && last ? encodeCursor('groups', [last.name, last.id]) : null,
+      };
     },
   );
 
@@ -149,4 +181,9 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
 
 function warningsOf(warnings: readonly unknown[]): { warnings?: readonly unknown[] } {
   return warnings.length > 0 ? { warnings } : {};
+}
+
+function groupPosition(position: unknown): { name: string; id: string } {
+  const { first, id } = readKeyedPosition(position, 'string');
+  return { name: first, id };
 }

@@ -6,6 +6,7 @@ import { importHistory, sweepStaleJobs, viewImportJob } from '../../imports/impo
 import { findImportJob, loadImportErrors, loadJobChunkPersons } from '../../storage/import-job-repository.js';
 import { findUserIdsOfPersons } from '../../storage/import-user-ids.js';
 import type { AppContext } from '../app-context.js';
+import { decodeCursor, encodeCursor, readKeyedPosition } from '../paging-cursor.js';
 import {
   documentedAsSent,
   importJobAnswer,
@@ -43,6 +44,11 @@ export async function importReadRoutes(
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
             offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
+            cursor: {
+              type: 'string',
+              maxLength: 500,
+              description: 'The `next_cursor` of the previous page (pages by cursor instead of `offset`).',
+            },
           },
         },
         response: { 200: importListAnswer, ...errorResponses },
@@ -51,8 +57,23 @@ export async function importReadRoutes(
     async (request) => {
       const { project } = await context.auth.apiKey(request, 'upload');
       await sweepStaleJobs(store.db, project.id, config.importHeartbeatMs);
-      const page = request.query as { limit: number; offset: number };
-      return { imports: await importHistory(store.db, project.id, page), ...page };
+      const { limit, offset, cursor } = request.query as { limit: number; offset: number; cursor?: string };
+      if (cursor !== undefined && offset > 0) {
+        throw new RequestError('INVALID_CURSOR', 'page by "cursor" or by "offset", not both');
+      }
+      const after =
+        cursor === undefined ? undefined : readKeyedPosition(decodeCursor('imports', cursor), 'number');
+      const page = await importHistory(store.db, project.id, {
+        limit,
+        offset,
+        after: after && { createdAt: after.first, id: after.id },
+      });
+      return {
+        imports: page.imports,
+        limit,
+        offset,
+        next_cursor: page.next && encodeCursor('imports', page.next),
+      };
     },
   );
 

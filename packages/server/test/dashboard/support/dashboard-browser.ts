@@ -108,7 +108,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** Signs in through the page's form. */
 export async function signIn(page: Page, origin: string, email: string, password: string): Promise<void> {
   await page.goto(`${origin}/`);
+  await submitCredentials(page, email, password, 'Sign in');
+}
+
+/** Fills the e-mail and password of the form shown (setup, sign-in, invitation) and sends it. */
+export async function submitCredentials(
+  page: Page,
+  email: string,
+  password: string,
+  button: 'Sign in' | 'Create owner account' | 'Create account',
+): Promise<void> {
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel(/^Password/).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: button }).click();
 }

@@ -1,14 +1,12 @@
 import type { Page } from 'playwright-core';
 import { basicAuth } from '../../api/api-client.js';
-import type { DashboardHarness } from './dashboard-browser.js';
+import { type DashboardHarness, submitCredentials } from './dashboard-browser.js';
 import { OWNER } from './session-client.js';
 
 /** Creates the owner through the first-run setup page and leaves the page signed in on Install. */
 export async function setUpOwnerInPage(h: DashboardHarness, page: Page): Promise<void> {
   await page.goto(`${h.origin}/setup?token=${h.setupToken}`);
-  await page.getByLabel('E-mail').fill(OWNER.email);
-  await page.getByLabel(/^Password/).fill(OWNER.password);
-  await page.getByRole('button', { name: 'Create owner account' }).click();
+  await submitCredentials(page, OWNER.email, OWNER.password, 'Create owner account');
   await page.getByRole('heading', { level: 1, name: 'Install' }).waitFor();
 }
 
