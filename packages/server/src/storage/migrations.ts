@@ -8,6 +8,7 @@ import { experienceMigration } from './experience-migration.js';
 import { groupsMigration } from './group-migrations.js';
 import { groupWatchMigration } from './group-watch-migration.js';
 import { jetstreamMigration } from './jetstream-migration.js';
+import { leanEventsMigration } from './lean-events-migration.js';
 import { webhookMigration } from './webhook-migration.js';
 
 /** What differs between backends when creating tables. */
@@ -309,6 +310,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
       },
     },
     '0018_jetstream': jetstreamMigration(dialect),
+    '0020_lean_events': leanEventsMigration(dialect),
   };
 }
 
