@@ -19,7 +19,8 @@ export function monthStart(month: number): number {
   return Date.UTC(Math.floor(month / 12), month % 12, 1);
 }
 
-function partitionName(month: number): string {
+/** The partition of `events` holding one month (PostgreSQL). */
+export function partitionName(month: number): string {
   return `events_y${Math.floor(month / 12)}m${String((month % 12) + 1).padStart(2, '0')}`;
 }
 

@@ -1,11 +1,14 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import {
   applyEventRetention,
+  EventStorageMaintenance,
   ensureEventPartitions,
   monthOf,
   monthStart,
   PARTITION_MONTHS_AHEAD,
+  partitionName,
   retentionCutoff,
 } from '../../src/storage/event-partitions.js';
 import type { Db } from '../../src/storage/store.js';
@@ -170,8 +173,7 @@ describeEachBackend('upgrading a database of the previous schema to lean event s
       .execute();
     const created = await ensureEventPartitions(server.store, later);
     expect(created).toContain(monthOf(later));
-    const month = monthOf(later);
-    const name = `events_y${Math.floor(month / 12)}m${String((month % 12) + 1).padStart(2, '0')}`;
+    const name = partitionName(monthOf(later));
     const { rows } = await sql<{ message_id: string }>`select message_id from ${sql.table(name)}`.execute(
       server.store.db,
     );
@@ -204,5 +206,44 @@ describeEachBackend('upgrading a database of the previous schema to lean event s
       partitionsDropped: 0,
       eventsDeleted: 0,
     });
+  });
+});
+
+describeEachBackend('event retention setting', (backend) => {
+  it(`${backend}: ACQUAINT_EVENT_RETENTION_MONTHS is a whole number of months; unset keeps every event`, () => {
+    expect(loadConfig({}, {}).eventRetentionMonths).toBeNull();
+    expect(loadConfig({}, { ACQUAINT_EVENT_RETENTION_MONTHS: '13' }).eventRetentionMonths).toBe(13);
+    for (const bad of ['0', '-1', '1.5', 'a year'])
+      expect(() => loadConfig({}, { ACQUAINT_EVENT_RETENTION_MONTHS: bad })).toThrow(
+        /ACQUAINT_EVENT_RETENTION_MONTHS/,
+      );
+  });
+
+  it(`${backend}: the app's maintenance step applies the retention it is configured with`, async () => {
+    const server = await startTestServer({ backend, listen: false });
+    try {
+      const api = apiClient(server);
+      const old = Date.parse('2025-01-15T12:00:00Z');
+      const sent = await api.batch([
+        { type: 'track', event: 'old', anonymousId: 'a-1', timestamp: new Date(old).toISOString() },
+        { type: 'track', event: 'new', anonymousId: 'a-1', timestamp: new Date().toISOString() },
+      ]);
+      expect(sent.json()).toMatchObject({ success: true });
+      await server.settled();
+      const kept = new EventStorageMaintenance(server.store, { retentionMonths: null });
+      await kept.runOnce();
+      expect(await eventCount(server.store.db, server.projectId)).toBe(2);
+      await new EventStorageMaintenance(server.store, { retentionMonths: 6 }).runOnce();
+      const names = await server.store.db
+        .selectFrom('events')
+        .select('name')
+        .where('project_id', '=', server.projectId)
+        .execute();
+      expect(names).toEqual([{ name: 'new' }]);
+      const [stored, recounted] = await rollupAndRecount(server.store.db, server.projectId);
+      expect(stored).toEqual(recounted);
+    } finally {
+      await server.close();
+    }
   });
 });
