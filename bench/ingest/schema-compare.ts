@@ -70,7 +70,9 @@ async function run(backend: string, upTo: string | undefined) {
   const load = loadavg()[0];
   const start = performance.now();
   if (MODE === 'events') {
-    const rows = bodies.flatMap((body) => (JSON.parse(body) as { batch: Record<string, string>[] }).batch.map(eventRow));
+    const rows = bodies.flatMap((body) =>
+      (JSON.parse(body) as { batch: Record<string, string>[] }).batch.map(eventRow),
+    );
     for (let i = 0; i < rows.length; i += 1000) {
       await store.transaction((tx) => tx.writeRows({ table: 'events', rows: rows.slice(i, i + 1000) }));
     }
