@@ -92,6 +92,11 @@ export interface AcquaintConfig {
   webhookGroupPassMs: number;
   /** Finished (delivered or failed) webhook deliveries are deleted after this many days (30). */
   webhookRetentionDays: number;
+  /**
+   * Events (and their hourly rollup) before the start of the month this many months back are
+   * deleted (`ACQUAINT_EVENT_RETENTION_MONTHS`); null (the default) keeps every event.
+   */
+  eventRetentionMonths: number | null;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -132,6 +137,7 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   webhookPollMs: 500,
   webhookGroupPassMs: 30_000,
   webhookRetentionDays: 30,
+  eventRetentionMonths: null,
 };
 
 /** The defaults, overridden by `ACQUAINT_*` environment variables and then by `overrides`. */
@@ -145,7 +151,10 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
       throw new Error(`${name} must be a positive number, got "${raw}"`);
     return value;
   };
-  const entries: [Exclude<keyof AcquaintConfig, 'ingestionLog' | 'trustProxy' | 'queue'>, string][] = [
+  const entries: [
+    Exclude<keyof AcquaintConfig, 'ingestionLog' | 'trustProxy' | 'queue' | 'eventRetentionMonths'>,
+    string,
+  ][] = [
     ['maxRequestBytes', 'ACQUAINT_MAX_REQUEST_BYTES'],
     ['maxMessageBytes', 'ACQUAINT_MAX_MESSAGE_BYTES'],
     ['maxAnonymousIdsPerPerson', 'ACQUAINT_MAX_ANONYMOUS_IDS_PER_PERSON'],
@@ -178,6 +187,12 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
   for (const [key, name] of entries) {
     const value = numberFrom(name);
     if (value !== undefined) (fromEnv as Record<string, number>)[key] = value;
+  }
+  const retention = numberFrom('ACQUAINT_EVENT_RETENTION_MONTHS');
+  if (retention !== undefined) {
+    if (!Number.isInteger(retention))
+      throw new Error(`ACQUAINT_EVENT_RETENTION_MONTHS must be a whole number of months, got "${retention}"`);
+    fromEnv.eventRetentionMonths = retention;
   }
   const log = env.ACQUAINT_INGESTION_LOG;
   if (log !== undefined && log !== '') {

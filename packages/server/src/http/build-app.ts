@@ -9,6 +9,7 @@ import { Metrics } from '../operations/metrics.js';
 import { operationsRoutes } from '../operations/operations-routes.js';
 import { loggerOptions, observeRequests, requestIdOf } from '../operations/request-observation.js';
 import { DecideDefinitions } from '../personalization/decide-definitions.js';
+import { EventStorageMaintenance } from '../storage/event-partitions.js';
 import type { Store } from '../storage/store.js';
 import { DeliveryWorker } from '../webhooks/delivery-worker.js';
 import { GroupWindowPass } from '../webhooks/group-window-pass.js';
@@ -112,6 +113,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   context.webhooks.groupPass.start();
   app.addHook('onClose', () => context.webhooks.worker.stop());
   app.addHook('onClose', () => context.webhooks.groupPass.stop());
+  // Month partitions ahead (PostgreSQL) and the event retention (ACQUAINT_EVENT_RETENTION_MONTHS).
+  const eventStorage = new EventStorageMaintenance(options.store, {
+    retentionMonths: config.eventRetentionMonths,
+    onError: (error) => app.log.error({ err: error }, 'event storage maintenance'),
+  });
+  eventStorage.start();
+  app.addHook('onClose', () => eventStorage.stop());
   app.decorate('ingestion', context.ingestion);
   app.decorate('metrics', metrics);
   observeRequests(app, metrics);

@@ -9,6 +9,7 @@ import { groupsMigration } from './group-migrations.js';
 import { groupWatchMigration } from './group-watch-migration.js';
 import { ingestionWarningRetentionMigration } from './ingestion-warning-retention-migration.js';
 import { jetstreamMigration } from './jetstream-migration.js';
+import { leanEventsMigration } from './lean-events-migration.js';
 import { webhookMigration } from './webhook-migration.js';
 
 /** What differs between backends when creating tables. */
@@ -310,6 +311,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
       },
     },
     '0018_jetstream': jetstreamMigration(dialect),
+    '0020_lean_events': leanEventsMigration(dialect),
     '0030_cleanup_ingestion_warnings_received_at': ingestionWarningRetentionMigration,
   };
 }

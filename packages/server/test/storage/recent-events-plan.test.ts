@@ -4,9 +4,12 @@ import { recentEventsQuery } from '../../src/storage/person-list-repository.js';
 import type { Store } from '../../src/storage/store.js';
 import { describeEachBackend, openTestStore } from '../support/test-stores.js';
 
-/** Events of a large project and a small one, interleaved as on a busy multi-project install. */
+/**
+ * Events of a large project and a small one, interleaved as on a busy multi-project install; enough
+ * of them that PostgreSQL merges its month partitions' indexes rather than sorting a few rows.
+ */
 async function seedEvents(store: Store): Promise<void> {
-  const rows = Array.from({ length: 4000 }, (_, i) => ({
+  const rows = Array.from({ length: 20_000 }, (_, i) => ({
     project_id: i % 40 === 0 ? 'small' : 'large',
     message_id: `m${i}`,
     type: 'track',
@@ -50,8 +53,9 @@ describeEachBackend('recent events read one stretch of an index', (backend) => {
   it(`${backend}: the newest events of a project come from events_project_id, with no sort`, async () => {
     for (const beforeId of [undefined, 3000]) {
       const plan = await planOf(store, backend, beforeId);
-      expect(plan).toMatch(/\bevents_project_id\b/);
-      expect(plan).not.toMatch(/TEMP B-TREE|Sort/i);
+      // On PostgreSQL, the index of each month partition (`events_y2026m12_project_id_id_idx`).
+      expect(plan).toMatch(/\bevents_(\w+_)?project_id(_id_idx)?\b/);
+      expect(plan).not.toMatch(/TEMP B-TREE|\bSort\s+\(/i); // a Merge Append's "Sort Key" is no sort
     }
     const page = await recentEventsQuery(store.db, 'small', 3, 3000).execute();
     expect(page.map((e) => Number(e.id))).toEqual([2961, 2921, 2881]);

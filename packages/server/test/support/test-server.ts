@@ -31,9 +31,13 @@ export async function startTestServer(
     config?: Partial<AcquaintConfig>;
     /** Called for each route as it is added (Fastify's onRoute): the app's own route table. */
     onRoute?: (route: RouteOptions) => void;
+    /** Build the database only up to this migration (an earlier version, for upgrade tests). */
+    migrateUpTo?: string;
   } = {},
 ): Promise<TestServer> {
-  const { store, cleanup } = await openTestStore(options.backend ?? 'sqlite');
+  const { store, cleanup } = await openTestStore(options.backend ?? 'sqlite', {
+    migrateUpTo: options.migrateUpTo,
+  });
   const project = await createProject(store, 'Test site');
   const config =
     options.backend === 'postgres-jetstream' ? { queue: natsUrl, ...options.config } : options.config;
