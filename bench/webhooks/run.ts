@@ -86,10 +86,18 @@ const sample = JSON.stringify({
     attributes: {},
   },
 });
+/** CPU time (user + system) this process has used, in ms. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+const loadAtStart = loadavg()[0];
 const bare = await startReceiver(43_000 + (process.pid % 1000), USERS, 'group.entered');
 const bareStarted = Date.now();
+const bareCpuStarted = cpuMs();
 await barePosts(bare.url, sample, USERS);
 const bareMs = (await bare.finished) - bareStarted;
+const bareCpu = cpuMs() - bareCpuStarted;
 bare.stop();
 
 const database = await createBenchDatabase(BACKEND, 'acquaint-webhooks', postgresUrl);
@@ -118,6 +126,7 @@ try {
   });
   if (subscription.statusCode !== 201) throw new Error(`subscription: ${subscription.body}`);
   const started = Date.now();
+  const cpuStarted = cpuMs();
   for (let first = 0; first < USERS; first += ROWS_PER_REQUEST) {
     const values = Array.from({ length: Math.min(ROWS_PER_REQUEST, USERS - first) }, (_, i) => [
       `user-${first + i}`,
@@ -132,20 +141,25 @@ try {
     if (upload.statusCode !== 200) throw new Error(`upload: ${upload.statusCode} ${upload.body}`);
   }
   const uploadedMs = Date.now() - started;
+  const uploadCpu = cpuMs() - cpuStarted;
   const lastMs = (await receiver.finished) - started;
+  const totalCpu = cpuMs() - cpuStarted;
   const [one] = loadavg();
   console.log(`webhooks bench, ${BACKEND}, ${USERS.toLocaleString('en-US')} users entering one group`);
   console.log(
-    `  upload (${Math.ceil(USERS / ROWS_PER_REQUEST)} requests, outbox written in them): ${(uploadedMs / 1000).toFixed(1)} s`,
+    `  upload (${Math.ceil(USERS / ROWS_PER_REQUEST)} requests, outbox written in them): ${(uploadedMs / 1000).toFixed(1)} s, ${(uploadCpu / 1000).toFixed(1)} s CPU (the worker sending meanwhile included)`,
   );
   console.log(
     `  last group.entered delivered after ${(lastMs / 1000).toFixed(1)} s: ${perSecond(USERS, lastMs)} deliveries/s end to end`,
   );
   console.log(`  deliveries after the upload: ${perSecond(USERS, lastMs - uploadedMs)} /s`);
   console.log(
-    `  baseline, bare HTTP posts from one process (${CONCURRENCY} at once): ${(bareMs / 1000).toFixed(1)} s, ${perSecond(USERS, bareMs)} posts/s`,
+    `  CPU of this process (server, worker and uploads; not the receiver nor PostgreSQL): ${(totalCpu / 1000).toFixed(1)} s, ${((totalCpu - uploadCpu) / 1000).toFixed(1)} s after the upload; ${(totalCpu / USERS).toFixed(3)} ms per delivery, upload included`,
   );
-  console.log(`  load average (1 min) at the end: ${one.toFixed(2)}`);
+  console.log(
+    `  baseline, bare HTTP posts from one process (${CONCURRENCY} at once): ${(bareMs / 1000).toFixed(1)} s, ${perSecond(USERS, bareMs)} posts/s, ${(bareCpu / 1000).toFixed(1)} s CPU (${(bareCpu / USERS).toFixed(3)} ms per post)`,
+  );
+  console.log(`  load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${one.toFixed(2)} at the end`);
 } finally {
   receiver.stop();
   await app.close();
