@@ -24,30 +24,32 @@ export async function insertDeliveries(db: Db, rows: NewDelivery[]): Promise<voi
 }
 
 /**
- * Claims up to `limit` deliveries due now, leasing them until `leaseUntil`, none of the
- * subscriptions in `skipWebhooks` (those the caller already holds enough of).
+ * Claims up to `limit` deliveries of one subscription due now, leasing them until `leaseUntil`.
  * strategy: a delivery is due when pending, its time has come, no worker holds a live lease on it,
  * its subscription is active, and no earlier delivery of the same person to the same subscription
  * is still pending (order per person: a claimed one stays pending until its attempt is recorded,
  * so one claim never holds two deliveries of a person, and the later one is claimable only once
- * the earlier one is done). Where writers run concurrently (PostgreSQL) the rows are taken
- * `FOR UPDATE SKIP LOCKED`, so several processes claim different rows without waiting; the lease
- * then keeps them claimed after this transaction, and a crashed worker's lease runs out.
+ * the earlier one is done). The subscription's pending rows are read in `seq` order
+ * (`webhook_deliveries_claim`), so a claim stops after a few rows. Where writers run
+ * concurrently (PostgreSQL) the rows are taken `FOR UPDATE SKIP LOCKED`, so several processes
+ * claim different rows without waiting; the lease then keeps them claimed after this
+ * transaction, and a crashed worker's lease runs out.
  */
 export async function claimDueDeliveries(
   tx: StoreTx,
+  webhookId: string,
   now: number,
   leaseUntil: number,
   limit: number,
-  skipWebhooks: string[] = [],
 ): Promise<ClaimedDelivery[]> {
   let query = tx.db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
     .select(['d.seq', 'd.id', 'd.webhook_id', 'd.payload', 'd.give_up_at', 'w.url', 'w.secret_sealed'])
+    .where('d.webhook_id', '=', webhookId)
     .where('d.status', '=', 'pending')
-    // `+ 0` and `|| ''` keep SQLite's planner off the due index (a range over every pending row,
-    // then a sort) and on the pending rows in `seq` order, where a claim stops after a few rows.
+    // `+ 0` and `|| ''` keep SQLite's planner off the due and person indexes (a range over every
+    // pending row, then a sort) and on the subscription's pending rows in `seq` order.
     .where(sql`d.next_attempt_at + 0`, '<=', now)
     .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<=', now)]))
     .where('w.status', '=', 'active')
@@ -65,7 +67,6 @@ export async function claimDueDeliveries(
     )
     .orderBy('d.seq')
     .limit(limit);
-  if (skipWebhooks.length > 0) query = query.where('d.webhook_id', 'not in', skipWebhooks);
   if (tx.capabilities.concurrentWriters) query = query.forUpdate(['d']).skipLocked();
   const claimed = await query.execute();
   for (const chunk of chunked(claimed, 500)) {

@@ -7,7 +7,7 @@ import {
   insertDeliveries,
   pruneFinishedDeliveries,
 } from '../storage/webhook-delivery-repository.js';
-import type { WebhookRow } from '../storage/webhook-repository.js';
+import { activeWebhookIds, type WebhookRow } from '../storage/webhook-repository.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import type { SecretBox } from './secret-box.js';
 import { type SendOutcome, WebhookSender } from './send-webhook.js';
@@ -38,13 +38,15 @@ interface Held extends ClaimedDelivery {
  * Sends the outbox's deliveries: claims due ones with a lease, sends each signed, records every
  * attempt, and schedules retries with back-off.
  * strategy: one loop per process claims due deliveries in batches (up to four times
- * `concurrency` held at once, claimed again when no more than `concurrency` wait) into a queue in
+ * `concurrency` held at once, claimed again when no more than `concurrency` of those waiting could
+ * be sent now) into a queue in
  * memory, and every freed slot takes the next one at once (claimDueDeliveries keeps order per
- * person and lets several processes share the work). Fairness: one subscription holds at most
- * three quarters of the queue's size and sends at most three quarters of the slots, so a hanging receiver (each
- * attempt bounded by the timeout) leaves slots and claims to the others. Finished attempts are
- * written in batches by an AttemptRecorder. A queued delivery whose lease would end before its
- * attempt could is dropped unsent; it is claimed again when the lease runs out. The lease
+ * person and lets several processes share the work). Fairness: a claim takes from each active
+ * subscription in turn, one subscription holds at most three quarters of what the process may
+ * hold and sends on at most three quarters of the slots, so a hanging receiver (each attempt
+ * bounded by the timeout) or a huge backlog leaves slots and claims to the others. Finished
+ * attempts are written in batches by an AttemptRecorder. A queued delivery whose lease would end
+ * before its attempt could is dropped unsent; it is claimed again when the lease runs out. The lease
  * outlives an attempt (twice the timeout, plus 5 s), so a delivery is only claimed again after
  * its worker crashed; it then goes out again with the same id and body.
  */
@@ -68,6 +70,8 @@ export class DeliveryWorker {
   private readonly sending = new Map<string, number>();
   private stopped = true;
   private prunedAt = 0;
+  /** Which active subscription the next claim starts with (round robin). */
+  private claimTurn = 0;
   /** Set by a wake that came while the loop was not asleep, so the loop does not sleep through it. */
   private woken = false;
   private wakeSleeper: (() => void) | null = null;
@@ -175,7 +179,7 @@ export class DeliveryWorker {
         this.prunedAt = Date.now();
         await this.prune().catch((error) => this.options.onError?.(error));
       }
-      if (this.queue.length <= this.concurrency) await this.claim();
+      if (this.sendable() <= this.concurrency) await this.claim();
       this.dispatch();
       if (this.stopped) break;
       // Woken by a nudge, a batch of attempts recorded (an ordered delivery may now be due), or
@@ -193,18 +197,31 @@ export class DeliveryWorker {
     }
   }
 
-  /** Claims due deliveries into the queue, in one transaction, skipping subscriptions held to the full. */
+  /**
+   * Claims due deliveries into the queue, in one transaction: for each active subscription in
+   * turn (starting one further each time), up to its share of what this process may hold.
+   */
   private async claim(): Promise<void> {
-    const room = this.mostHeld - this.unfinished.size;
+    let room = this.mostHeld - this.unfinished.size;
     if (room <= 0) return;
-    const full = [...this.held].filter(([, n]) => n >= this.mostHeldPerWebhook).map(([id]) => id);
     try {
       const now = Date.now();
       if (!(await anyDeliveryDue(this.store.db, now))) return;
       const leaseUntil = now + this.leaseMs;
-      const claimed = await this.store.transaction((tx) =>
-        claimDueDeliveries(tx, now, leaseUntil, room, full),
-      );
+      const claimed = await this.store.transaction(async (tx) => {
+        const webhooks = await activeWebhookIds(tx.db);
+        this.claimTurn = (this.claimTurn + 1) % Math.max(1, webhooks.length);
+        const all: ClaimedDelivery[] = [];
+        for (let i = 0; i < webhooks.length && room > 0; i += 1) {
+          const webhookId = webhooks[(this.claimTurn + i) % webhooks.length];
+          const share = Math.min(room, this.mostHeldPerWebhook - (this.held.get(webhookId) ?? 0));
+          if (share <= 0) continue;
+          const rows = await claimDueDeliveries(tx, webhookId, now, leaseUntil, share);
+          room -= rows.length;
+          all.push(...rows);
+        }
+        return all;
+      });
       for (const delivery of claimed) {
         // Still being sent or recorded here (its lease ran out meanwhile): not a second time at once.
         if (this.unfinished.has(delivery.id)) continue;
@@ -237,7 +254,7 @@ export class DeliveryWorker {
         this.count(this.sending, delivery.webhook_id, -1);
         if (this.stopped) return;
         this.dispatch();
-        if (this.queue.length <= this.concurrency) this.wake();
+        if (this.sendable() <= this.concurrency) this.wake();
       });
       this.inFlight.add(sending);
     }
@@ -258,6 +275,14 @@ export class DeliveryWorker {
       // The lease runs out and the delivery is sent again: at least once, never lost.
       .catch((error) => this.options.onError?.(error))
       .finally(() => this.release(delivery));
+  }
+
+  /** Queued deliveries that a free slot could take (their subscription is below its share of slots). */
+  private sendable(): number {
+    let n = 0;
+    for (const d of this.queue)
+      if ((this.sending.get(d.webhook_id) ?? 0) < this.mostSendingPerWebhook) n += 1;
+    return n;
   }
 
   /** Forgets a delivery this process held (sent and recorded, or dropped unsent). */
