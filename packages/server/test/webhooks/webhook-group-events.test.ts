@@ -171,6 +171,42 @@ describeEachBackend(
       expect(eventsOf(groups.diamond, null, anonymous?.person_id as number)).toBe('+');
     });
 
+    it(`${backend}: a CSV import moves users in and out`, async () => {
+      const start = groupEvents().length;
+      await upload([['user-21', 'diamond']]);
+      await expectGroupEvents(start, 2);
+      const before = groupEvents().length;
+      const imported = await server.app.inject({
+        method: 'POST',
+        url: '/api/imports',
+        headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'text/csv' },
+        payload: 'user_id,plan\nuser-20,diamond\nuser-21,silver\n',
+      });
+      expect(imported.statusCode).toBeLessThan(300);
+      await expectGroupEvents(before, 4);
+      expect(eventsOf(groups.diamond, 'user-20')).toBe('+');
+      expect(eventsOf(groups.either, 'user-20')).toBe('+');
+      expect(eventsOf(groups.diamond, 'user-21')).toBe('+-');
+      expect(eventsOf(groups.either, 'user-21')).toBe('+-');
+    });
+
+    it(`${backend}: a split takes a device's anonymous purchase along: its user leaves, the new person enters`, async () => {
+      const before = groupEvents().length;
+      await batch([{ type: 'track', anonymousId: 'anon-split', event: 'purchase' }]);
+      await batch([{ type: 'identify', anonymousId: 'anon-split', userId: 'user-11' }]);
+      await expectGroupEvents(before, 1);
+      const owner = groupEvents().at(-1)?.payload.data.person_id as number;
+      const split = await api.call('POST', '/api/admin/split', { anonymous_id: 'anon-split' });
+      expect(split.statusCode).toBe(200);
+      await expectGroupEvents(before, 3);
+      expect(eventsOf(groups.buyers, 'user-11')).toBe('-');
+      expect(eventsOf(groups.buyers, null, owner)).toBe('+-');
+      const entered =
+        groupEvents().at(-1)?.payload.type === 'group.entered' ? groupEvents().at(-1) : groupEvents().at(-2);
+      expect(entered?.payload.data).toMatchObject({ group_id: groups.buyers, user_id: null });
+      expect(entered?.payload.data.person_id).not.toBe(owner);
+    });
+
     it(`${backend}: adding to and removing from a static group sends entered and left, dependants too`, async () => {
       await upload([['user-5', 'bronze']]);
       const before = groupEvents().length;
