@@ -23,23 +23,39 @@ const ROWS_PER_REQUEST = 10_000;
 const CONCURRENCY = 32;
 
 /** Starts a receiver process; answers its URL, a promise of the time the last body came, and a stop. */
-async function startReceiver(port: number, expected: number, type: string) {
+async function startReceiver(port: number, expected: number, type: string, unique = false) {
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(import.meta.dirname, 'receiver.mjs'), String(port), String(expected), type],
+    [
+      join(import.meta.dirname, 'receiver.mjs'),
+      String(port),
+      String(expected),
+      type,
+      ...(unique ? ['unique'] : []),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   let ready: () => void = () => {};
   let done: (at: number) => void = () => {};
+  let repeats = 0;
   const readyPromise = new Promise<void>((resolve) => (ready = resolve));
   const finished = new Promise<number>((resolve) => (done = resolve));
   lines.on('line', (line) => {
     if (line === 'ready') ready();
-    else if (line.startsWith('done ')) done(Number(line.slice(5)));
+    else if (line.startsWith('done ')) {
+      const [, at, seen] = line.split(' ');
+      repeats = Number(seen ?? 0);
+      done(Number(at));
+    }
   });
   await readyPromise;
-  return { url: `http://127.0.0.1:${port}/hook`, finished, stop: () => child.kill('SIGTERM') };
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    finished,
+    repeats: () => repeats,
+    stop: () => child.kill('SIGTERM'),
+  };
 }
 
 /** `count` bare POSTs of `body`, `CONCURRENCY` at once over kept-alive connections. */
@@ -110,7 +126,7 @@ const app = await buildApp({
 });
 await app.ready();
 const auth = { authorization: `Bearer ${project.api_key}` };
-const receiver = await startReceiver(44_000 + (process.pid % 1000), USERS, 'group.entered');
+const receiver = await startReceiver(44_000 + (process.pid % 1000), USERS, 'group.entered', true);
 try {
   const group = await app.inject({
     method: 'POST',
@@ -153,6 +169,9 @@ try {
     `  last group.entered delivered after ${(lastMs / 1000).toFixed(1)} s: ${perSecond(USERS, lastMs)} deliveries/s end to end`,
   );
   console.log(`  deliveries after the upload: ${perSecond(USERS, lastMs - uploadedMs)} /s`);
+  console.log(
+    `  repeats (a delivery received again under its id, after a failed attempt): ${receiver.repeats()}`,
+  );
   console.log(
     `  CPU of this process (server, worker and uploads; not the receiver nor PostgreSQL): ${(totalCpu / 1000).toFixed(1)} s, ${((totalCpu - uploadCpu) / 1000).toFixed(1)} s after the upload; ${(totalCpu / USERS).toFixed(3)} ms per delivery, upload included`,
   );
