@@ -18,7 +18,10 @@ const server = createServer((request, response) => {
     response.end('ok');
     if (body.type !== type) return;
     if (unique) {
-      if (ids.has(body.id)) return void (repeats += 1);
+      if (ids.has(body.id)) {
+        repeats += 1;
+        return;
+      }
       ids.add(body.id);
     }
     if (++received === expected) process.stdout.write(`done ${Date.now()} ${repeats}\n`);
