@@ -38,12 +38,11 @@ interface Held extends ClaimedDelivery {
  * Sends the outbox's deliveries: claims due ones with a lease, sends each signed, records every
  * attempt, and schedules retries with back-off.
  * strategy: one loop per process claims due deliveries in batches (up to four times
- * `concurrency` held at once, claimed again when no more than `concurrency` of those waiting could
- * be sent now) into a queue in
- * memory, and every freed slot takes the next one at once (claimDueDeliveries keeps order per
- * person and lets several processes share the work). Fairness: a claim takes from each active
- * subscription in turn, one subscription holds at most three quarters of what the process may
- * hold and sends on at most three quarters of the slots, so a hanging receiver (each attempt
+ * `concurrency` held at once, claimed again when no more than `concurrency` are queued) into a
+ * queue in memory, and every freed slot takes the next one at once (claimDueDeliveries keeps
+ * order per person and lets several processes share the work). Fairness: a claim takes from each
+ * active subscription in turn, one subscription holds at most three quarters of what the process
+ * may hold and sends on at most three quarters of the slots, so a hanging receiver (each attempt
  * bounded by the timeout) or a huge backlog leaves slots and claims to the others. Finished
  * attempts are written in batches by an AttemptRecorder. A queued delivery whose lease would end
  * before its attempt could is dropped unsent; it is claimed again when the lease runs out. The lease
@@ -72,6 +71,7 @@ export class DeliveryWorker {
   private prunedAt = 0;
   /** Which active subscription the next claim starts with (round robin). */
   private claimTurn = 0;
+  private claimedAt = 0;
   /** Set by a wake that came while the loop was not asleep, so the loop does not sleep through it. */
   private woken = false;
   private wakeSleeper: (() => void) | null = null;
@@ -179,7 +179,7 @@ export class DeliveryWorker {
         this.prunedAt = Date.now();
         await this.prune().catch((error) => this.options.onError?.(error));
       }
-      if (this.sendable() <= this.concurrency) await this.claim();
+      if (this.shouldClaim()) await this.claim();
       this.dispatch();
       if (this.stopped) break;
       // Woken by a nudge, a batch of attempts recorded (an ordered delivery may now be due), or
@@ -202,6 +202,7 @@ export class DeliveryWorker {
    * turn (starting one further each time), up to its share of what this process may hold.
    */
   private async claim(): Promise<void> {
+    this.claimedAt = Date.now();
     let room = this.mostHeld - this.unfinished.size;
     if (room <= 0) return;
     try {
@@ -254,7 +255,7 @@ export class DeliveryWorker {
         this.count(this.sending, delivery.webhook_id, -1);
         if (this.stopped) return;
         this.dispatch();
-        if (this.sendable() <= this.concurrency) this.wake();
+        if (this.shouldClaim()) this.wake();
       });
       this.inFlight.add(sending);
     }
@@ -275,6 +276,17 @@ export class DeliveryWorker {
       // The lease runs out and the delivery is sent again: at least once, never lost.
       .catch((error) => this.options.onError?.(error))
       .finally(() => this.release(delivery));
+  }
+
+  /**
+   * Whether to claim now: when no more than `concurrency` deliveries are queued, or, at most once
+   * a poll, when slots are free that no queued delivery may take (their subscriptions send on
+   * their full share: others may have deliveries due).
+   */
+  private shouldClaim(): boolean {
+    if (this.queue.length <= this.concurrency) return true;
+    if (this.inFlight.size >= this.concurrency || this.sendable() > 0) return false;
+    return Date.now() - this.claimedAt >= this.options.pollMs;
   }
 
   /** Queued deliveries that a free slot could take (their subscription is below its share of slots). */
