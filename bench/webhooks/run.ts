@@ -122,7 +122,8 @@ await store.migrate();
 const project = await createProject(store, 'bench');
 const app = await buildApp({
   store,
-  config: { webhooksAllowPrivate: true, webhookPollMs: 50, logLevel: 'warn' },
+  // The bodies are injected from memory: a body timeout would only measure this busy process.
+  config: { webhooksAllowPrivate: true, webhookPollMs: 50, logLevel: 'warn', bodyTimeoutMs: 600_000 },
 });
 await app.ready();
 const auth = { authorization: `Bearer ${project.api_key}` };
