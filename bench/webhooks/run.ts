@@ -23,23 +23,39 @@ const ROWS_PER_REQUEST = 10_000;
 const CONCURRENCY = 32;
 
 /** Starts a receiver process; answers its URL, a promise of the time the last body came, and a stop. */
-async function startReceiver(port: number, expected: number, type: string) {
+async function startReceiver(port: number, expected: number, type: string, unique = false) {
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(import.meta.dirname, 'receiver.mjs'), String(port), String(expected), type],
+    [
+      join(import.meta.dirname, 'receiver.mjs'),
+      String(port),
+      String(expected),
+      type,
+      ...(unique ? ['unique'] : []),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   let ready: () => void = () => {};
   let done: (at: number) => void = () => {};
+  let repeats = 0;
   const readyPromise = new Promise<void>((resolve) => (ready = resolve));
   const finished = new Promise<number>((resolve) => (done = resolve));
   lines.on('line', (line) => {
     if (line === 'ready') ready();
-    else if (line.startsWith('done ')) done(Number(line.slice(5)));
+    else if (line.startsWith('done ')) {
+      const [, at, seen] = line.split(' ');
+      repeats = Number(seen ?? 0);
+      done(Number(at));
+    }
   });
   await readyPromise;
-  return { url: `http://127.0.0.1:${port}/hook`, finished, stop: () => child.kill('SIGTERM') };
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    finished,
+    repeats: () => repeats,
+    stop: () => child.kill('SIGTERM'),
+  };
 }
 
 /** `count` bare POSTs of `body`, `CONCURRENCY` at once over kept-alive connections. */
@@ -86,10 +102,18 @@ const sample = JSON.stringify({
     attributes: {},
   },
 });
+/** CPU time (user + system) this process has used, in ms. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+const loadAtStart = loadavg()[0];
 const bare = await startReceiver(43_000 + (process.pid % 1000), USERS, 'group.entered');
 const bareStarted = Date.now();
+const bareCpuStarted = cpuMs();
 await barePosts(bare.url, sample, USERS);
 const bareMs = (await bare.finished) - bareStarted;
+const bareCpu = cpuMs() - bareCpuStarted;
 bare.stop();
 
 const database = await createBenchDatabase(BACKEND, 'acquaint-webhooks', postgresUrl);
@@ -98,11 +122,12 @@ await store.migrate();
 const project = await createProject(store, 'bench');
 const app = await buildApp({
   store,
-  config: { webhooksAllowPrivate: true, webhookPollMs: 50, logLevel: 'warn' },
+  // The bodies are injected from memory: a body timeout would only measure this busy process.
+  config: { webhooksAllowPrivate: true, webhookPollMs: 50, logLevel: 'warn', bodyTimeoutMs: 600_000 },
 });
 await app.ready();
 const auth = { authorization: `Bearer ${project.api_key}` };
-const receiver = await startReceiver(44_000 + (process.pid % 1000), USERS, 'group.entered');
+const receiver = await startReceiver(44_000 + (process.pid % 1000), USERS, 'group.entered', true);
 try {
   const group = await app.inject({
     method: 'POST',
@@ -118,6 +143,7 @@ try {
   });
   if (subscription.statusCode !== 201) throw new Error(`subscription: ${subscription.body}`);
   const started = Date.now();
+  const cpuStarted = cpuMs();
   for (let first = 0; first < USERS; first += ROWS_PER_REQUEST) {
     const values = Array.from({ length: Math.min(ROWS_PER_REQUEST, USERS - first) }, (_, i) => [
       `user-${first + i}`,
@@ -132,20 +158,28 @@ try {
     if (upload.statusCode !== 200) throw new Error(`upload: ${upload.statusCode} ${upload.body}`);
   }
   const uploadedMs = Date.now() - started;
+  const uploadCpu = cpuMs() - cpuStarted;
   const lastMs = (await receiver.finished) - started;
+  const totalCpu = cpuMs() - cpuStarted;
   const [one] = loadavg();
   console.log(`webhooks bench, ${BACKEND}, ${USERS.toLocaleString('en-US')} users entering one group`);
   console.log(
-    `  upload (${Math.ceil(USERS / ROWS_PER_REQUEST)} requests, outbox written in them): ${(uploadedMs / 1000).toFixed(1)} s`,
+    `  upload (${Math.ceil(USERS / ROWS_PER_REQUEST)} requests, outbox written in them): ${(uploadedMs / 1000).toFixed(1)} s, ${(uploadCpu / 1000).toFixed(1)} s CPU (the worker sending meanwhile included)`,
   );
   console.log(
     `  last group.entered delivered after ${(lastMs / 1000).toFixed(1)} s: ${perSecond(USERS, lastMs)} deliveries/s end to end`,
   );
   console.log(`  deliveries after the upload: ${perSecond(USERS, lastMs - uploadedMs)} /s`);
   console.log(
-    `  baseline, bare HTTP posts from one process (${CONCURRENCY} at once): ${(bareMs / 1000).toFixed(1)} s, ${perSecond(USERS, bareMs)} posts/s`,
+    `  repeats (a delivery received again under its id, after a failed attempt): ${receiver.repeats()}`,
   );
-  console.log(`  load average (1 min) at the end: ${one.toFixed(2)}`);
+  console.log(
+    `  CPU of this process (server, worker and uploads; not the receiver nor PostgreSQL): ${(totalCpu / 1000).toFixed(1)} s, ${((totalCpu - uploadCpu) / 1000).toFixed(1)} s after the upload; ${(totalCpu / USERS).toFixed(3)} ms per delivery, upload included`,
+  );
+  console.log(
+    `  baseline, bare HTTP posts from one process (${CONCURRENCY} at once): ${(bareMs / 1000).toFixed(1)} s, ${perSecond(USERS, bareMs)} posts/s, ${(bareCpu / 1000).toFixed(1)} s CPU (${(bareCpu / USERS).toFixed(3)} ms per post)`,
+  );
+  console.log(`  load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${one.toFixed(2)} at the end`);
 } finally {
   receiver.stop();
   await app.close();

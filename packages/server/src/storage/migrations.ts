@@ -312,6 +312,19 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
     },
     '0018_jetstream': jetstreamMigration(dialect),
     '0020_lean_events': leanEventsMigration(dialect),
+    '0027_webhook_claim': {
+      async up(db: Kysely<unknown>) {
+        // The worker claims per subscription (so one with a backlog cannot fill every slot): the
+        // pending deliveries of one subscription in `seq` order. It replaces the all-subscriptions
+        // `(status, seq)` index, which nothing reads any more.
+        await db.schema
+          .createIndex('webhook_deliveries_claim')
+          .on('webhook_deliveries')
+          .columns(['webhook_id', 'status', 'seq'])
+          .execute();
+        await db.schema.dropIndex('webhook_deliveries_pending').execute();
+      },
+    },
     '0030_cleanup_ingestion_warnings_received_at': ingestionWarningRetentionMigration,
   };
 }

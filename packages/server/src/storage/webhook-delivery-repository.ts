@@ -24,15 +24,20 @@ export async function insertDeliveries(db: Db, rows: NewDelivery[]): Promise<voi
 }
 
 /**
- * Claims up to `limit` deliveries due now, leasing them until `leaseUntil`.
+ * Claims up to `limit` deliveries of one subscription due now, leasing them until `leaseUntil`.
  * strategy: a delivery is due when pending, its time has come, no worker holds a live lease on it,
  * its subscription is active, and no earlier delivery of the same person to the same subscription
- * is still pending (order per person). Where writers run concurrently (PostgreSQL) the rows are
- * taken `FOR UPDATE SKIP LOCKED`, so several processes claim different rows without waiting; the
- * lease then keeps them claimed after this transaction, and a crashed worker's lease runs out.
+ * is still pending (order per person: a claimed one stays pending until its attempt is recorded,
+ * so one claim never holds two deliveries of a person, and the later one is claimable only once
+ * the earlier one is done). The subscription's pending rows are read in `seq` order
+ * (`webhook_deliveries_claim`), so a claim stops after a few rows. Where writers run
+ * concurrently (PostgreSQL) the rows are taken `FOR UPDATE SKIP LOCKED`, so several processes
+ * claim different rows without waiting; the lease then keeps them claimed after this
+ * transaction, and a crashed worker's lease runs out.
  */
 export async function claimDueDeliveries(
   tx: StoreTx,
+  webhookId: string,
   now: number,
   leaseUntil: number,
   limit: number,
@@ -41,9 +46,10 @@ export async function claimDueDeliveries(
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
     .select(['d.seq', 'd.id', 'd.webhook_id', 'd.payload', 'd.give_up_at', 'w.url', 'w.secret_sealed'])
+    .where('d.webhook_id', '=', webhookId)
     .where('d.status', '=', 'pending')
-    // `+ 0` and `|| ''` keep SQLite's planner off the due index (a range over every pending row,
-    // then a sort) and on the pending rows in `seq` order, where a claim stops after a few rows.
+    // `+ 0` and `|| ''` keep SQLite's planner off the due and person indexes (a range over every
+    // pending row, then a sort) and on the subscription's pending rows in `seq` order.
     .where(sql`d.next_attempt_at + 0`, '<=', now)
     .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<=', now)]))
     .where('w.status', '=', 'active')
@@ -63,39 +69,91 @@ export async function claimDueDeliveries(
     .limit(limit);
   if (tx.capabilities.concurrentWriters) query = query.forUpdate(['d']).skipLocked();
   const claimed = await query.execute();
-  if (claimed.length > 0) {
+  for (const chunk of chunked(claimed, 500)) {
     await tx.db
       .updateTable('webhook_deliveries')
       .set({ lease_until: leaseUntil })
       .where(
         'seq',
         'in',
-        claimed.map((d) => d.seq),
+        chunk.map((d) => d.seq),
       )
       .execute();
   }
   return claimed;
 }
 
-/** How many attempts a delivery has had, read for change (its row locked where writers are concurrent). */
-export async function lockDeliveryAttempts(tx: StoreTx, deliveryId: string): Promise<number | undefined> {
-  let query = tx.db.selectFrom('webhook_deliveries').select('attempts').where('id', '=', deliveryId);
-  if (tx.forUpdate) query = query.forUpdate();
-  return (await query.executeTakeFirst())?.attempts;
+/**
+ * How many attempts each of these deliveries has had, read for change (rows locked, in id order,
+ * where writers are concurrent); deliveries deleted meanwhile are absent.
+ */
+export async function lockDeliveryAttempts(tx: StoreTx, deliveryIds: string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const chunk of chunked([...new Set(deliveryIds)].sort(), 500)) {
+    let query = tx.db
+      .selectFrom('webhook_deliveries')
+      .select(['id', 'attempts'])
+      .where('id', 'in', chunk)
+      .orderBy('id');
+    if (tx.forUpdate) query = query.forUpdate();
+    for (const row of await query.execute()) counts.set(row.id, row.attempts);
+  }
+  return counts;
 }
 
-/** Records one attempt and the delivery's state after it (lease released). */
-export async function recordAttempt(
-  db: Db,
-  attempt: AttemptRow,
-  next: { status: string; next_attempt_at: number; finished_at: number | null; last_error: string | null },
-): Promise<void> {
-  await db.insertInto('webhook_attempts').values(attempt).execute();
-  await db
-    .updateTable('webhook_deliveries')
-    .set({ ...next, attempts: attempt.attempt, lease_until: null })
-    .where('id', '=', attempt.delivery_id)
-    .execute();
+/** A delivery's state after an attempt. */
+export interface DeliveryState {
+  id: string;
+  status: 'delivered' | 'pending' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  finished_at: number | null;
+  last_error: string | null;
+}
+
+/**
+ * Records attempts and the deliveries' states after them (leases released). Delivered ones are
+ * set a statement per number of attempts (nearly always one statement for the lot); the others,
+ * whose next times differ, a statement each.
+ */
+export async function recordAttempts(db: Db, attempts: AttemptRow[], states: DeliveryState[]): Promise<void> {
+  for (const chunk of chunked(attempts, 500)) await db.insertInto('webhook_attempts').values(chunk).execute();
+  const delivered = new Map<string, DeliveryState[]>();
+  for (const state of states) {
+    if (state.status !== 'delivered' || state.last_error !== null) {
+      await db
+        .updateTable('webhook_deliveries')
+        .set({ ...state, lease_until: null })
+        .where('id', '=', state.id)
+        .execute();
+      continue;
+    }
+    const key = `${state.attempts}:${state.finished_at}:${state.next_attempt_at}`;
+    const group = delivered.get(key);
+    if (group) group.push(state);
+    else delivered.set(key, [state]);
+  }
+  for (const group of delivered.values()) {
+    const { attempts: count, finished_at, next_attempt_at } = group[0];
+    for (const chunk of chunked(group, 500)) {
+      await db
+        .updateTable('webhook_deliveries')
+        .set({
+          status: 'delivered',
+          attempts: count,
+          finished_at,
+          next_attempt_at,
+          last_error: null,
+          lease_until: null,
+        })
+        .where(
+          'id',
+          'in',
+          chunk.map((s) => s.id),
+        )
+        .execute();
+    }
+  }
 }
 
 /** A page of a subscription's deliveries, newest first, with their attempts. */

@@ -83,6 +83,17 @@ export async function listActiveSubscriptions(db: Db, projectId: string): Promis
   }));
 }
 
+/** The ids of every active subscription, of every project (the delivery worker claims for each). */
+export async function activeWebhookIds(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('webhooks')
+    .select('id')
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /**
  * Keeps a subscription's run of failures: a success ends it; a failure starts it, and a run older
  * than `pauseAfterMs` (3 days) pauses the subscription. Returns true when this call paused it.

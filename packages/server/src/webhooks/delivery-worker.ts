@@ -5,21 +5,23 @@ import {
   type ClaimedDelivery,
   claimDueDeliveries,
   insertDeliveries,
-  lockDeliveryAttempts,
   pruneFinishedDeliveries,
-  recordAttempt,
 } from '../storage/webhook-delivery-repository.js';
-import { noteSubscriptionOutcome, type WebhookRow } from '../storage/webhook-repository.js';
+import { activeWebhookIds, type WebhookRow } from '../storage/webhook-repository.js';
+import { AttemptRecorder } from './attempt-recorder.js';
 import type { SecretBox } from './secret-box.js';
 import { type SendOutcome, WebhookSender } from './send-webhook.js';
-import { nextAttemptAt, PAUSE_AFTER_MS, TEST_EVENT_TYPE, type WebhookPayload } from './webhook-events.js';
+import { TEST_EVENT_TYPE, type WebhookPayload } from './webhook-events.js';
 
 export interface DeliveryWorkerOptions {
   timeoutMs: number;
   retryBaseMs: number;
   pollMs: number;
   allowPrivate: boolean;
-  /** Deliveries in flight at once (32); a hanging receiver holds one slot, not the worker. */
+  /**
+   * Deliveries in flight at once (32); a hanging receiver holds one slot, not the worker, and one
+   * subscription takes at most three quarters of them while others have deliveries waiting.
+   */
   concurrency?: number;
   /** Finished deliveries are deleted after this many days (30); checked at most once a minute. */
   retentionDays?: number;
@@ -27,24 +29,52 @@ export interface DeliveryWorkerOptions {
   onError?: (error: unknown) => void;
 }
 
+/** A claimed delivery, with the end of its lease. */
+interface Held extends ClaimedDelivery {
+  leaseUntil: number;
+}
+
 /**
  * Sends the outbox's deliveries: claims due ones with a lease, sends each signed, records every
  * attempt, and schedules retries with back-off.
- * strategy: one loop per process keeps up to `concurrency` sends in flight; it claims as many
- * due deliveries as it has free slots (claimDueDeliveries keeps order per person and lets several
- * processes share the work), and sleeps `pollMs` when none are due. The lease outlives an attempt
- * (twice the timeout, plus 5 s), so a delivery is only claimed again after its worker crashed;
- * it then goes out again with the same id and body. Every attempt is recorded with the
- * subscription's run of failures (3 days of failures pause it).
+ * strategy: one loop per process claims due deliveries in batches (up to four times
+ * `concurrency` held at once, claimed again when no more than `concurrency` are queued) into a
+ * queue in memory, and every freed slot takes the next one at once (claimDueDeliveries keeps
+ * order per person and lets several processes share the work). Fairness: a claim takes from each
+ * active subscription in turn, one subscription holds at most three quarters of what the process
+ * may hold and sends on at most three quarters of the slots, so a hanging receiver (each attempt
+ * bounded by the timeout) or a huge backlog leaves slots and claims to the others. Finished
+ * attempts are written in batches by an AttemptRecorder. A queued delivery whose lease would end
+ * before its attempt could is dropped unsent; it is claimed again when the lease runs out. The lease
+ * outlives an attempt (twice the timeout, plus 5 s), so a delivery is only claimed again after
+ * its worker crashed; it then goes out again with the same id and body.
  */
 export class DeliveryWorker {
   private readonly sender: WebhookSender;
+  private readonly recorder: AttemptRecorder;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly concurrency: number;
+  /** Most deliveries held (queued, in flight or being recorded) at once, and by one subscription. */
+  private readonly mostHeld: number;
+  private readonly mostHeldPerWebhook: number;
+  /** Most sends in flight for one subscription. */
+  private readonly mostSendingPerWebhook: number;
   private readonly leaseMs: number;
+  /** Claimed deliveries not yet sent, in claim order. */
+  private readonly queue: Held[] = [];
+  /** Deliveries claimed and not yet recorded, by id (never claimed twice by this process). */
+  private readonly unfinished = new Set<string>();
+  /** Per subscription: deliveries held (queued, in flight or being recorded) and those in flight. */
+  private readonly held = new Map<string, number>();
+  private readonly sending = new Map<string, number>();
   private stopped = true;
   private prunedAt = 0;
-  private wake: () => void = () => {};
+  /** Which active subscription the next claim starts with (round robin). */
+  private claimTurn = 0;
+  private claimedAt = 0;
+  /** Set by a wake that came while the loop was not asleep, so the loop does not sleep through it. */
+  private woken = false;
+  private wakeSleeper: (() => void) | null = null;
   private loop: Promise<void> = Promise.resolve();
 
   constructor(
@@ -54,7 +84,16 @@ export class DeliveryWorker {
   ) {
     this.sender = new WebhookSender({ timeoutMs: options.timeoutMs, allowPrivate: options.allowPrivate });
     this.concurrency = options.concurrency ?? 32;
+    this.mostHeld = this.concurrency * 4;
+    this.mostHeldPerWebhook = this.concurrency * 3;
+    this.mostSendingPerWebhook = Math.max(1, this.concurrency - Math.floor(this.concurrency / 4));
     this.leaseMs = options.timeoutMs * 2 + 5_000;
+    this.recorder = new AttemptRecorder(store, options.retryBaseMs, () => this.wake());
+  }
+
+  private wake(): void {
+    this.woken = true;
+    this.wakeSleeper?.();
   }
 
   start(): void {
@@ -63,12 +102,14 @@ export class DeliveryWorker {
     this.loop = this.run();
   }
 
-  /** Stops claiming, and waits for the sends in flight (at most one timeout). */
+  /** Stops claiming, and waits for the sends in flight (at most one timeout) and their records. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake();
     await this.loop;
+    for (const delivery of this.queue.splice(0)) this.release(delivery);
     await Promise.all(this.inFlight);
+    await this.recorder.drain();
     this.sender.close();
   }
 
@@ -108,10 +149,16 @@ export class DeliveryWorker {
       ]),
     );
     const outcome = await this.attempt(webhook.url, webhook.secret_sealed, body);
-    await this.record(payload.id, webhook.id, now, outcome, false);
+    await this.recorder.record({
+      deliveryId: payload.id,
+      webhookId: webhook.id,
+      giveUpAt: now,
+      outcome,
+      finishedAt: Date.now(),
+      retry: false,
+    });
     return { id: payload.id, outcome };
   }
-
   /**
    * Deletes deliveries finished more than the retention ago (with their attempts), in batches of
    * 1,000 so no transaction is long; answers how many went.
@@ -132,45 +179,134 @@ export class DeliveryWorker {
         this.prunedAt = Date.now();
         await this.prune().catch((error) => this.options.onError?.(error));
       }
-      const room = this.concurrency - this.inFlight.size;
-      let claimed: ClaimedDelivery[] = [];
-      if (room > 0) {
-        try {
-          const now = Date.now();
-          if (await anyDeliveryDue(this.store.db, now))
-            claimed = await this.store.transaction((tx) =>
-              claimDueDeliveries(tx, now, now + this.leaseMs, room),
-            );
-        } catch (error) {
-          this.options.onError?.(error);
-        }
-      }
-      for (const delivery of claimed) {
-        const sending: Promise<void> = this.deliver(delivery).finally(() => {
-          this.inFlight.delete(sending);
-          this.wake();
+      if (this.shouldClaim()) await this.claim();
+      this.dispatch();
+      if (this.stopped) break;
+      // Woken by a nudge, a batch of attempts recorded (an ordered delivery may now be due), or
+      // the queue running low.
+      if (!this.woken)
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.pollMs);
+          this.wakeSleeper = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         });
-        this.inFlight.add(sending);
-      }
-      if (room > 0 && claimed.length === room) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      this.wakeSleeper = null;
+      this.woken = false;
     }
   }
 
-  private async deliver(delivery: ClaimedDelivery): Promise<void> {
-    const outcome = await this.attempt(delivery.url, delivery.secret_sealed, delivery.payload);
+  /**
+   * Claims due deliveries into the queue, in one transaction: for each active subscription in
+   * turn (starting one further each time), up to its share of what this process may hold.
+   */
+  private async claim(): Promise<void> {
+    this.claimedAt = Date.now();
+    let room = this.mostHeld - this.unfinished.size;
+    if (room <= 0) return;
     try {
-      await this.record(delivery.id, delivery.webhook_id, delivery.give_up_at, outcome, true);
+      const now = Date.now();
+      if (!(await anyDeliveryDue(this.store.db, now))) return;
+      const leaseUntil = now + this.leaseMs;
+      const claimed = await this.store.transaction(async (tx) => {
+        const webhooks = await activeWebhookIds(tx.db);
+        this.claimTurn = (this.claimTurn + 1) % Math.max(1, webhooks.length);
+        const all: ClaimedDelivery[] = [];
+        for (let i = 0; i < webhooks.length && room > 0; i += 1) {
+          const webhookId = webhooks[(this.claimTurn + i) % webhooks.length];
+          const share = Math.min(room, this.mostHeldPerWebhook - (this.held.get(webhookId) ?? 0));
+          if (share <= 0) continue;
+          const rows = await claimDueDeliveries(tx, webhookId, now, leaseUntil, share);
+          room -= rows.length;
+          all.push(...rows);
+        }
+        return all;
+      });
+      for (const delivery of claimed) {
+        // Still being sent or recorded here (its lease ran out meanwhile): not a second time at once.
+        if (this.unfinished.has(delivery.id)) continue;
+        this.unfinished.add(delivery.id);
+        this.count(this.held, delivery.webhook_id, 1);
+        this.queue.push({ ...delivery, leaseUntil });
+      }
     } catch (error) {
-      // The lease runs out and the delivery is sent again: at least once, never lost.
       this.options.onError?.(error);
     }
+  }
+
+  /** Fills free slots from the queue, in claim order, skipping subscriptions at their share of slots. */
+  private dispatch(): void {
+    for (let i = 0; i < this.queue.length && this.inFlight.size < this.concurrency; ) {
+      const delivery = this.queue[i];
+      if (delivery.leaseUntil - Date.now() < this.options.timeoutMs + 1_000) {
+        this.queue.splice(i, 1);
+        this.release(delivery);
+        continue;
+      }
+      if ((this.sending.get(delivery.webhook_id) ?? 0) >= this.mostSendingPerWebhook) {
+        i += 1;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      this.count(this.sending, delivery.webhook_id, 1);
+      const sending: Promise<void> = this.deliver(delivery).finally(() => {
+        this.inFlight.delete(sending);
+        this.count(this.sending, delivery.webhook_id, -1);
+        if (this.stopped) return;
+        this.dispatch();
+        if (this.shouldClaim()) this.wake();
+      });
+      this.inFlight.add(sending);
+    }
+  }
+
+  private async deliver(delivery: Held): Promise<void> {
+    const outcome = await this.attempt(delivery.url, delivery.secret_sealed, delivery.payload);
+    // The slot is free once the answer is in; the record follows in the next batch.
+    this.recorder
+      .record({
+        deliveryId: delivery.id,
+        webhookId: delivery.webhook_id,
+        giveUpAt: delivery.give_up_at,
+        outcome,
+        finishedAt: Date.now(),
+        retry: true,
+      })
+      // The lease runs out and the delivery is sent again: at least once, never lost.
+      .catch((error) => this.options.onError?.(error))
+      .finally(() => this.release(delivery));
+  }
+
+  /**
+   * Whether to claim now: when no more than `concurrency` deliveries are queued, or, at most once
+   * a poll, when slots are free that no queued delivery may take (their subscriptions send on
+   * their full share: others may have deliveries due).
+   */
+  private shouldClaim(): boolean {
+    if (this.queue.length <= this.concurrency) return true;
+    if (this.inFlight.size >= this.concurrency || this.sendable() > 0) return false;
+    return Date.now() - this.claimedAt >= this.options.pollMs;
+  }
+
+  /** Queued deliveries that a free slot could take (their subscription is below its share of slots). */
+  private sendable(): number {
+    let n = 0;
+    for (const d of this.queue)
+      if ((this.sending.get(d.webhook_id) ?? 0) < this.mostSendingPerWebhook) n += 1;
+    return n;
+  }
+
+  /** Forgets a delivery this process held (sent and recorded, or dropped unsent). */
+  private release(delivery: Held): void {
+    this.unfinished.delete(delivery.id);
+    this.count(this.held, delivery.webhook_id, -1);
+  }
+
+  private count(counts: Map<string, number>, webhookId: string, by: number): void {
+    const n = (counts.get(webhookId) ?? 0) + by;
+    if (n > 0) counts.set(webhookId, n);
+    else counts.delete(webhookId);
   }
 
   private async attempt(url: string, sealedSecret: string, body: string): Promise<SendOutcome> {
@@ -181,41 +317,5 @@ export class DeliveryWorker {
       return { ok: false, status: null, durationMs: 0, error: (error as Error).message };
     }
     return this.sender.send(url, secret, body);
-  }
-
-  /** Records an attempt; a failure is retried with back-off (when `retry`) until the delivery gives up. */
-  private async record(
-    deliveryId: string,
-    webhookId: string,
-    giveUpAt: number,
-    outcome: SendOutcome,
-    retry: boolean,
-  ): Promise<void> {
-    await this.store.transaction(async (tx) => {
-      const attempts = await lockDeliveryAttempts(tx, deliveryId);
-      if (attempts === undefined) return; // deleted with its subscription meanwhile
-      const now = Date.now();
-      const attempt = attempts + 1;
-      const next =
-        outcome.ok || !retry ? null : nextAttemptAt(attempt, now, this.options.retryBaseMs, giveUpAt);
-      await recordAttempt(
-        tx.db,
-        {
-          delivery_id: deliveryId,
-          attempt,
-          at: now - outcome.durationMs,
-          status: outcome.status,
-          duration_ms: outcome.durationMs,
-          error: outcome.error,
-        },
-        {
-          status: outcome.ok ? 'delivered' : next === null ? 'failed' : 'pending',
-          next_attempt_at: next ?? now,
-          finished_at: outcome.ok || next === null ? now : null,
-          last_error: outcome.error,
-        },
-      );
-      await noteSubscriptionOutcome(tx.db, webhookId, outcome.ok, now, PAUSE_AFTER_MS);
-    });
   }
 }

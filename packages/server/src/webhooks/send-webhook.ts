@@ -79,10 +79,18 @@ export class WebhookSender {
           'acquaint-signature': signPayload(secret, body, now),
         },
       });
-      const timer = setTimeout(() => {
-        request.destroy();
-        done(null, `no complete answer within ${this.options.timeoutMs / 1000} s`);
-      }, this.options.timeoutMs);
+      // When it fires, the answer may be waiting unread because the event loop was busy (a long
+      // synchronous SQLite write in this process): I/O is read before `setImmediate` runs, so an
+      // answer that came in time counts, and only a receiver that did not answer times out.
+      const timer = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (settled) return;
+            request.destroy();
+            done(null, `no complete answer within ${this.options.timeoutMs / 1000} s`);
+          }),
+        this.options.timeoutMs,
+      );
       request.on('socket', (socket: Socket) => {
         const check = () => {
           const address = socket.remoteAddress ?? '';

@@ -154,5 +154,5 @@ describeEachBackend(
       expect(attempts).toEqual([]);
     });
   },
-  { ingestionLog: true },
+  { ingestionLog: true, jetstream: true },
 );

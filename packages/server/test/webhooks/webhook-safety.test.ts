@@ -28,6 +28,17 @@ describe('webhooks: which addresses may receive', () => {
     ['93.184.216.34', false, null],
     ['2606:4700::1111', false, null],
     ['172.32.0.1', false, null],
+    // IPv6 spellings that reach an IPv4 address are judged as that address.
+    ['::ffff:7f00:1', false, 'loopback'],
+    ['0:0:0:0:0:ffff:a9fe:a9fe', true, 'link-local'],
+    ['::127.0.0.1', false, 'loopback'],
+    ['64:ff9b::a9fe:a9fe', true, 'link-local'],
+    ['64:ff9b::10.0.0.1', false, 'private'],
+    ['64:ff9b:1::a9fe:a9fe', true, 'link-local'],
+    ['2002:a9fe:a9fe::1', true, 'link-local'],
+    ['2002:c0a8:0001::1', false, 'private'],
+    ['64:ff9b::5db8:d822', false, null],
+    ['fec0::1', false, 'private'],
   ] as const)('%s (private allowed: %s) → %s', (address, allowPrivate, expected) => {
     expect(refusedAddress(address, allowPrivate)).toBe(expected);
   });
