@@ -1,17 +1,22 @@
-// Group counts and member pages on a generated shop (bench/support/dataset.ts): a 3-condition
-// dynamic group (two attributes and one behaviour leaf) counted and paged through the group code
-// (the condition compiled to SQL), next to the same filter hand-written in SQL, in the same run,
-// on SQLite and PostgreSQL.
+// Group counts, member pages and the headline report on a generated shop (bench/support/dataset-sql.ts,
+// written set-based by the database): a 3-condition dynamic group (two attributes and one behaviour
+// leaf) counted and paged through the group code, and conversion to `purchase` by membership level
+// over 30 days through the report code, each next to the same question hand-written in SQL, in the
+// same run, with the wall and CPU time of each and the load average.
 //   node --import tsx bench/groups/run.ts [10k,100k,1m] [sqlite,postgres]
 // PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test); a database is
 // created for the run and dropped after. SQLite files go to a temporary directory, removed after.
 import { loadavg } from 'node:os';
 import { groupPersons } from '../../packages/server/src/groups/group-view.js';
 import { createGroup } from '../../packages/server/src/groups/user-groups.js';
+import { breakdownReport } from '../../packages/server/src/reports/breakdown-report.js';
+import { readBreakdownRequest } from '../../packages/server/src/reports/report-request.js';
 import { countPersons, pagePersons } from '../../packages/server/src/storage/group-member-query.js';
-import { openStore, type Store } from '../../packages/server/src/storage/store.js';
-import { DATASET_END, DATASET_SIZES, type DatasetSize, generateDataset } from '../support/dataset.js';
-import { medianMs, openDatasetDatabase } from '../support/dataset-database.js';
+import type { GroupRow } from '../../packages/server/src/storage/group-repository.js';
+import type { Db } from '../../packages/server/src/storage/store.js';
+import { handWrittenConversion } from '../reports/hand-written.js';
+import { DATASET_END, DATASET_SIZES, type DatasetSize } from '../support/dataset.js';
+import { type LoadedShop, loadShop, medianRun } from '../support/dataset-database.js';
 import { handWrittenCount, handWrittenPage } from './hand-written.js';
 
 const sizes = (process.argv[2] ?? '10k,100k').split(',') as DatasetSize[];
@@ -19,6 +24,7 @@ const backends = (process.argv[3] ?? 'sqlite,postgres').split(',');
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** Time windows end where the generated 90 days end. */
 const now = DATASET_END;
+const DAY = 86_400_000;
 
 export const BENCH_CONDITION = {
   all: [
@@ -30,85 +36,123 @@ export const BENCH_CONDITION = {
 
 const started = performance.now();
 const step = (what: string) =>
-  console.error(`${((performance.now() - started) / 1000).toFixed(1)} s: ${what}`);
+  console.error(
+    `${((performance.now() - started) / 1000).toFixed(1)} s: ${what} (load ${loadavg()[0].toFixed(1)})`,
+  );
+
+async function page(db: Db, projectId: string, group: GroupRow, after: number, limit: number) {
+  const persons = await groupPersons(db, projectId, now);
+  return pagePersons(db, (ids) => persons(group, ids), after, limit);
+}
+
+/** The report and the hand-written query agree, then both are timed. */
+async function measureReport(shop: LoadedShop, runs: number) {
+  const { store, projectId } = shop;
+  const read = readBreakdownRequest(
+    {
+      metric: { type: 'conversion_rate', event: 'purchase' },
+      breakdown: { attr: 'membership_level' },
+      from: new Date(now - 30 * DAY).toISOString(),
+      to: new Date(now).toISOString(),
+    },
+    'UTC',
+  );
+  if (!read.ok) throw new Error(read.message);
+  const request = read.request;
+  const hand = () => handWrittenConversion(store.db, projectId, request.range.from, request.range.to);
+  const report = await breakdownReport(store.db, projectId, request);
+  const byHand = await hand();
+  for (const row of report.rows) {
+    const key = row.key === null ? null : JSON.stringify(row.key);
+    const same = byHand.find((h) => h.key === key);
+    if (!same || same.visitors !== row.visitors || same.converters / same.visitors !== row.value)
+      throw new Error(`report and hand-written SQL disagree on ${key}: ${JSON.stringify({ row, same })}`);
+  }
+  return {
+    visitors: report.rows.reduce((sum, row) => sum + row.visitors, 0),
+    report: await medianRun(runs, () => breakdownReport(store.db, projectId, request)),
+    hand: await medianRun(runs, hand),
+  };
+}
 
 async function measure(size: DatasetSize, backend: string) {
   const persons = DATASET_SIZES[size];
-  const { target, location, drop } = await openDatasetDatabase(backend, 'acquaint-groups', postgresUrl);
-  let store: Store | null = null;
+  const shop = await loadShop(backend, 'acquaint-groups', postgresUrl, persons, step);
   try {
-    const loadStarted = performance.now();
-    const { events } = await generateDataset({ persons }, target.sink);
-    await target.finish();
-    const loadSeconds = (performance.now() - loadStarted) / 1000;
-    step(`${size} ${backend}: ${events} events loaded`);
-    store = openStore(location);
+    const { store, projectId } = shop;
     const { db } = store;
-    const projectId = target.projectId;
+    step(`${size} ${backend}: ${shop.events} events loaded`);
     const saved = await createGroup(
       { store, projectId, now },
       { name: 'Bench', source: { type: 'dynamic', condition: BENCH_CONDITION } },
     );
     if (!saved.ok) throw new Error(saved.message);
     const group = saved.value.group;
-    const personsOf = await groupPersons(db, projectId, now);
+    const count = async () => countPersons((await groupPersons(db, projectId, now))(group));
 
-    const users = await countPersons(personsOf(group));
-    step(`counted ${users} members`);
+    const users = await count();
     const hand = await handWrittenCount(db, projectId, now);
-    step('counted by hand');
     if (users !== hand) throw new Error(`group count ${users} and hand-written SQL ${hand} disagree`);
     // A page from the middle of the list: after the member at the half-way position.
-    const all = await pagePersons(personsOf(group), 0, users);
+    const all = await page(db, projectId, group, 0, users);
     const middle = all[Math.floor(all.length / 2)]?.person_id ?? 0;
-    const page = (await pagePersons(personsOf(group), middle, 100)).map((m) => m.person_id);
+    const middlePage = (await page(db, projectId, group, middle, 100)).map((m) => m.person_id);
     const handPage = await handWrittenPage(db, projectId, now, middle);
-    if (JSON.stringify(page) !== JSON.stringify(handPage)) throw new Error('member pages disagree');
+    if (JSON.stringify(middlePage) !== JSON.stringify(handPage)) throw new Error('member pages disagree');
+    step(`${users} members; counts and pages agree`);
 
-    step('pages agree');
     const runs = size === '1m' ? 3 : 5;
-    const countMs = await medianMs(runs, async () =>
-      countPersons((await groupPersons(db, projectId, now))(group)),
-    );
-    const handMs = await medianMs(runs, () => handWrittenCount(db, projectId, now));
-    const pageMs = await medianMs(runs, async () =>
-      pagePersons((await groupPersons(db, projectId, now))(group), middle, 101),
-    );
-    const firstPageMs = await medianMs(runs, async () =>
-      pagePersons((await groupPersons(db, projectId, now))(group), 0, 101),
-    );
-    const handPageMs = await medianMs(runs, () => handWrittenPage(db, projectId, now, middle));
+    const countRun = await medianRun(runs, count);
+    const handRun = await medianRun(runs, () => handWrittenCount(db, projectId, now));
+    const pageRun = await medianRun(runs, () => page(db, projectId, group, middle, 101));
+    const firstPageRun = await medianRun(runs, () => page(db, projectId, group, 0, 101));
+    const handPageRun = await medianRun(runs, () => handWrittenPage(db, projectId, now, middle));
+    step('group timed');
+    const report = await measureReport(shop, runs);
+    step('report timed');
+    const round = (run: { wall: number; cpu: number }) => ({
+      wall: Math.round(run.wall),
+      cpu: Math.round(run.cpu),
+    });
     const figure = {
       size,
       backend,
       persons,
-      events,
-      loadSeconds: Math.round(loadSeconds),
+      events: shop.events,
+      loadSeconds: Math.round(shop.loadSeconds),
+      loadCpuSeconds: Math.round(shop.loadCpuSeconds),
       users,
-      countMs: Math.round(countMs),
-      handMs: Math.round(handMs),
-      ratio: Math.round((countMs / handMs) * 100) / 100,
-      pageMs: Math.round(pageMs * 10) / 10,
-      firstPageMs: Math.round(firstPageMs * 10) / 10,
-      handPageMs: Math.round(handPageMs * 10) / 10,
+      count: round(countRun),
+      hand: round(handRun),
+      ratio: Math.round((countRun.wall / handRun.wall) * 100) / 100,
+      cpuRatio: Math.round((countRun.cpu / handRun.cpu) * 100) / 100,
+      page: round(pageRun),
+      firstPage: round(firstPageRun),
+      handPage: round(handPageRun),
+      visitors: report.visitors,
+      report: round(report.report),
+      handReport: round(report.hand),
       load: loadavg()[0].toFixed(1),
     };
     console.log(JSON.stringify(figure));
     return figure;
   } finally {
-    await store?.close();
-    await drop();
+    await shop.drop();
   }
 }
 
-const figures = [];
+const figures: Awaited<ReturnType<typeof measure>>[] = [];
 for (const size of sizes) for (const backend of backends) figures.push(await measure(size, backend));
+// SQLite works in this process: its CPU time is the comparable figure on a loaded machine.
+// PostgreSQL works in its own processes: wall times only.
+const t = (f: (typeof figures)[number], run: { wall: number; cpu: number }) =>
+  f.backend === 'sqlite' ? `${run.cpu} ms (${run.wall} ms)` : `${run.wall} ms`;
 console.log(
-  '\n| persons | events | backend | members | group count | hand-written SQL | ratio | page of 100 (middle) | first page | hand-written page | load avg |',
+  '\n| persons | events | backend | load data | members | group count: CPU (wall) | hand-written SQL | ratio (CPU) | page of 100, middle | first page | hand-written page | conversion by level, 30 days | hand-written SQL | load avg |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const f of figures) {
   console.log(
-    `| ${f.persons.toLocaleString('en-US')} | ${f.events.toLocaleString('en-US')} | ${f.backend} | ${f.users.toLocaleString('en-US')} | ${f.countMs} ms | ${f.handMs} ms | ${f.ratio} | ${f.pageMs} ms | ${f.firstPageMs} ms | ${f.handPageMs} ms | ${f.load} |`,
+    `| ${f.persons.toLocaleString('en-US')} | ${f.events.toLocaleString('en-US')} | ${f.backend} | ${f.loadSeconds} s (CPU ${f.loadCpuSeconds} s) | ${f.users.toLocaleString('en-US')} | ${t(f, f.count)} | ${t(f, f.hand)} | ${f.ratio} (${f.cpuRatio}) | ${t(f, f.page)} | ${t(f, f.firstPage)} | ${t(f, f.handPage)} | ${t(f, f.report)} | ${t(f, f.handReport)} | ${f.load} |`,
   );
 }

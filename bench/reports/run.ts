@@ -1,4 +1,4 @@
-// Behaviour reports on a generated shop (bench/support/dataset.ts): conversion rate by membership
+// Behaviour reports on a generated shop (bench/support/dataset-sql.ts): conversion rate by membership
 // level over the last 30 days, through the report code and as one hand-written SQL query, in the
 // same run, on SQLite and PostgreSQL.
 //   node --import tsx bench/reports/run.ts [10k,100k,1m] [sqlite,postgres]
@@ -8,9 +8,8 @@ import { loadavg } from 'node:os';
 import { breakdownReport } from '../../packages/server/src/reports/breakdown-report.js';
 import { crossDeviceReport } from '../../packages/server/src/reports/cross-device-report.js';
 import { readBreakdownRequest } from '../../packages/server/src/reports/report-request.js';
-import { openStore, type Store } from '../../packages/server/src/storage/store.js';
-import { DATASET_END, DATASET_SIZES, type DatasetSize, generateDataset } from '../support/dataset.js';
-import { openDatasetDatabase } from '../support/dataset-database.js';
+import { DATASET_END, DATASET_SIZES, type DatasetSize } from '../support/dataset.js';
+import { loadShop, medianRun } from '../support/dataset-database.js';
 import { handWrittenConversion } from './hand-written.js';
 
 const sizes = (process.argv[2] ?? '10k,100k').split(',') as DatasetSize[];
@@ -22,31 +21,15 @@ const range = {
   to: new Date(DATASET_END).toISOString(),
 };
 
-/** Median wall time of `runs` runs after one warm-up, and the CPU time this process spent in them. */
-async function median(runs: number, run: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
-  await run();
-  const times: { wall: number; cpu: number }[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    await run();
-    const used = process.cpuUsage(cpu);
-    times.push({ wall: performance.now() - started, cpu: (used.user + used.system) / 1000 });
-  }
-  return times.sort((a, b) => a.wall - b.wall)[Math.floor(runs / 2)];
-}
-
 async function measure(size: DatasetSize, backend: string) {
   const persons = DATASET_SIZES[size];
-  const { target, location, drop } = await openDatasetDatabase(backend, 'acquaint-reports', postgresUrl);
-  let store: Store | null = null;
+  const shop = await loadShop(backend, 'acquaint-reports', postgresUrl, persons, (what) =>
+    console.error(what),
+  );
+  const { events, loadSeconds } = shop;
+  const target = { projectId: shop.projectId };
   try {
-    const loadStarted = performance.now();
-    const { events } = await generateDataset({ persons }, target.sink);
-    await target.finish();
-    const loadSeconds = (performance.now() - loadStarted) / 1000;
-    store = openStore(location);
-    const db = store.db;
+    const db = shop.store.db;
     const read = readBreakdownRequest(
       {
         metric: { type: 'conversion_rate', event: 'purchase' },
@@ -68,12 +51,12 @@ async function measure(size: DatasetSize, backend: string) {
     // 1M persons: one timed run each, and only the headline query (the machine is shared).
     const big = size === '1m';
     const runs = big ? 1 : 5;
-    const reportMs = await median(runs, () => breakdownReport(db, target.projectId, request));
-    const handMs = await median(runs, () =>
+    const reportMs = await medianRun(runs, () => breakdownReport(db, target.projectId, request));
+    const handMs = await medianRun(runs, () =>
       handWrittenConversion(db, target.projectId, request.range.from, request.range.to),
     );
     const once = async (run: () => Promise<unknown>) =>
-      big ? null : Math.round((await median(1, run)).wall);
+      big ? null : Math.round((await medianRun(1, run)).wall);
     const weekly = { ...request, interval: 'week' as const };
     const devices = { ...request, breakdown: { kind: 'device_type' as const } };
     const figure = {
@@ -100,8 +83,7 @@ async function measure(size: DatasetSize, backend: string) {
     console.log(JSON.stringify(figure));
     return figure;
   } finally {
-    await store?.close();
-    await drop();
+    await shop.drop();
   }
 }
 

@@ -2,22 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type DatasetTarget, postgresDatasetTarget, sqliteDatasetTarget } from './dataset-writers.js';
-
-/**
- * A fresh database for one benchmark run: an SQLite file in a temporary directory, or a PostgreSQL
- * database created on `postgresUrl`'s server; `drop` removes it.
- */
-export async function openDatasetDatabase(
-  backend: string,
-  prefix: string,
-  postgresUrl: string,
-): Promise<{ target: DatasetTarget; location: string; drop(): Promise<void> }> {
-  const { location, drop } = await createBenchDatabase(backend, prefix, postgresUrl);
-  const target =
-    backend === 'sqlite' ? await sqliteDatasetTarget(location) : await postgresDatasetTarget(location);
-  return { target, location, drop };
-}
+import { createProject } from '../../packages/server/src/projects/create-project.js';
+import { findProjectByWriteKey } from '../../packages/server/src/storage/project-repository.js';
+import { openStore, type Store } from '../../packages/server/src/storage/store.js';
+import { generateDatasetSql } from './dataset-sql.js';
 
 /**
  * An empty database for one benchmark run: a file path in a new temporary directory (SQLite), or
@@ -48,14 +36,69 @@ export async function createBenchDatabase(
   return { location: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }
 
-/** The median time in ms of `runs` runs of `run`, after one warm-up run. */
-export async function medianMs(runs: number, run: () => Promise<unknown>): Promise<number> {
+/** A benchmark's shop: the database with the generated data, open, and how long loading took. */
+export interface LoadedShop {
+  store: Store;
+  projectId: string;
+  events: number;
+  loadSeconds: number;
+  /** CPU seconds of this process while loading (SQLite does its work in this process). */
+  loadCpuSeconds: number;
+  /** Closes the store and removes the database. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database with one project and the shop of `persons` persons, written set-based by the
+ * database (`dataset-sql.ts`): 1,000,000 persons in minutes.
+ */
+export async function loadShop(
+  backend: string,
+  prefix: string,
+  postgresUrl: string,
+  persons: number,
+  step: (what: string) => void,
+): Promise<LoadedShop> {
+  const { location, drop } = await createBenchDatabase(backend, prefix, postgresUrl);
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const store = openStore(location);
+  await store.migrate();
+  const { write_key } = await createProject(store, 'bench shop');
+  const project = await findProjectByWriteKey(store.db, write_key);
+  if (!project) throw new Error('the project was not created');
+  const { events } = await generateDatasetSql(store, project.id, { persons }, step);
+  const used = process.cpuUsage(cpu);
+  return {
+    store,
+    projectId: project.id,
+    events,
+    loadSeconds: (performance.now() - started) / 1000,
+    loadCpuSeconds: (used.user + used.system) / 1e6,
+    drop: async () => {
+      await store.close();
+      await drop();
+    },
+  };
+}
+
+/**
+ * The median of `runs` runs of `run` after one warm-up: wall time and the CPU time this process
+ * spent (ms). SQLite runs in this process, so its CPU time is the query's own work whatever else
+ * the machine is doing; PostgreSQL works in its own processes (then only the client's share).
+ */
+export async function medianRun(
+  runs: number,
+  run: () => Promise<unknown>,
+): Promise<{ wall: number; cpu: number }> {
   await run();
-  const times: number[] = [];
+  const times: { wall: number; cpu: number }[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     await run();
-    times.push(performance.now() - started);
+    const used = process.cpuUsage(cpu);
+    times.push({ wall: performance.now() - started, cpu: (used.user + used.system) / 1000 });
   }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
+  return times.sort((a, b) => a.wall - b.wall)[Math.floor(runs / 2)];
 }

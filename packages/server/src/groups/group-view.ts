@@ -1,4 +1,4 @@
-import { personsMatching } from '../storage/condition-query.js';
+import { type IdWindow, personsMatching } from '../storage/condition-query.js';
 import {
   activeSince,
   countPersons,
@@ -41,8 +41,11 @@ export interface GroupMember {
   last_seen: string;
 }
 
-/** Reads a group's members: the persons its condition matches, or its static members. */
-export type GroupPersons = (group: GroupRow) => PersonsQuery;
+/**
+ * Reads a group's members: the persons its condition matches, or its static members; with `ids`,
+ * only those in that window of person ids (a member page walks windows, `pagePersons`).
+ */
+export type GroupPersons = (group: GroupRow, ids?: IdWindow) => PersonsQuery;
 
 /**
  * How to read the members of any group of the project at `now`: static groups by their member
@@ -50,10 +53,10 @@ export type GroupPersons = (group: GroupRow) => PersonsQuery;
  */
 export async function groupPersons(db: Db, projectId: string, now: number): Promise<GroupPersons> {
   const groups = await loadGroupDefinitions(db, projectId);
-  return (group) =>
+  return (group, ids) =>
     group.type === 'static'
-      ? staticGroupPersons(db, projectId, group.id)
-      : (personsMatching(db, projectId, { in_group: group.id }, { now, groups }) as PersonsQuery);
+      ? staticGroupPersons(db, projectId, group.id, ids)
+      : (personsMatching(db, projectId, { in_group: group.id }, { now, groups, ids }) as PersonsQuery);
 }
 
 export async function summarizeGroup(group: GroupRow, persons: GroupPersons): Promise<GroupSummary> {

@@ -7,9 +7,19 @@ import type {
   VisitField,
 } from '../conditions/condition.js';
 import { NEGATION_OF } from '../conditions/condition.js';
+import { countPasses } from '../conditions/evaluate-condition.js';
 import { behaviourSql } from './condition-sql-behaviour.js';
 import { type ConditionSqlDialect, conditionSqlDialect } from './condition-sql-dialect.js';
-import { positivePredicate, type SqlBool, typedColumn } from './condition-sql-values.js';
+import {
+  type IdWindow,
+  idWindowSql,
+  positivePredicate,
+  type SqlBool,
+  typedColumn,
+} from './condition-sql-values.js';
+
+export type { IdWindow };
+
 import type { Db } from './store.js';
 
 export interface MatchOptions {
@@ -17,6 +27,12 @@ export interface MatchOptions {
   now: number;
   /** The groups `in_group` may name; an unknown one matches no one. */
   groups: ReadonlyMap<string, GroupDefinition>;
+  /**
+   * Only the persons with ids in `(after, upTo]` (`upTo` null: no end), a window of a member page.
+   * The restriction reaches inside the condition's subqueries, so a window costs what its persons
+   * cost rather than what the whole project does.
+   */
+  ids?: IdWindow;
 }
 
 /** What compiling one condition needs. */
@@ -40,23 +56,54 @@ export function personsMatching(db: Db, projectId: string, condition: Condition,
     dialect: conditionSqlDialect(db),
     enclosingGroups: new Set(),
   };
+  const driven = options.ids !== undefined || startsFromPersons(condition, options.groups, new Set());
   return db
     .selectFrom('persons as p')
-    .where('p.project_id', '=', projectId)
+    .where(projectOfPersons(projectId, driven))
+    .$if(options.ids !== undefined, (q) => q.where(idWindowSql(sql.ref('p.id'), options.ids)))
     .where(compileCondition(condition, context));
 }
 
 /**
+ * `p.project_id = ?`; when the persons come from elsewhere (`driven`: a window of ids, or a set of
+ * persons a behaviour leaf finds), written so that no index can serve it. Without ANALYZE
+ * statistics SQLite would otherwise walk every person of the project by the `(project_id, …)`
+ * indexes and test each, instead of reading the window or the set by primary key.
+ */
+export function projectOfPersons(projectId: string, driven: boolean): SqlBool {
+  return driven ? sql<boolean>`p.project_id || '' = ${projectId}` : sql<boolean>`p.project_id = ${projectId}`;
+}
+
+/** Whether every person the condition matches is in the set of a leaf that `drivesPersons`. */
+function startsFromPersons(
+  condition: Condition,
+  groups: ReadonlyMap<string, GroupDefinition>,
+  expanding: ReadonlySet<string>,
+): boolean {
+  if ('all' in condition) return condition.all.some((c) => startsFromPersons(c, groups, expanding));
+  if ('in_group' in condition) {
+    const group = groups.get(condition.in_group);
+    if (group?.kind !== 'dynamic' || expanding.has(condition.in_group)) return false;
+    return startsFromPersons(group.condition, groups, new Set([...expanding, condition.in_group]));
+  }
+  return drivesPersons(condition);
+}
+
+/**
  * strategy: every leaf compiles to an expression that is true or false, never NULL, so `not`
- * is an exact negation: attribute leaves are `p.id in (…)` over the typed columns, behaviour
- * leaves compare a count of the person's events, the rest test `persons` and `devices` directly.
+ * is an exact negation: attribute leaves are `p.id in (…)` over the typed columns, or a probe of
+ * the person's row by primary key when a sibling behaviour leaf already bounds the persons (or in
+ * a page's window), behaviour leaves compare a count of the person's events, the rest test
+ * `persons` and `devices` directly.
  */
 export function compileCondition(condition: Condition, context: CompileContext): SqlBool {
   const recurse = (c: Condition) => compileCondition(c, context);
   if ('all' in condition) {
-    return condition.all.length === 0
-      ? sql<boolean>`1 = 1`
-      : sql<boolean>`(${sql.join(condition.all.map(recurse), sql` and `)})`;
+    if (condition.all.length === 0) return sql<boolean>`1 = 1`;
+    // A sibling that is a bounded set drives: attribute leaves probe its persons one by one.
+    const probe = context.ids !== undefined || condition.all.some(drivesPersons);
+    const parts = condition.all.map((c) => ('attr' in c ? attributeSql(c, context, probe) : recurse(c)));
+    return sql<boolean>`(${sql.join(parts, sql` and `)})`;
   }
   if ('any' in condition) {
     return condition.any.length === 0
@@ -64,7 +111,7 @@ export function compileCondition(condition: Condition, context: CompileContext):
       : sql<boolean>`(${sql.join(condition.any.map(recurse), sql` or `)})`;
   }
   if ('not' in condition) return sql<boolean>`not (${recurse(condition.not)})`;
-  if ('attr' in condition) return attributeSql(condition, context);
+  if ('attr' in condition) return attributeSql(condition, context, context.ids !== undefined);
   if ('visit' in condition) return visitSql(condition, context);
   if ('in_group' in condition) {
     const id = condition.in_group;
@@ -106,11 +153,30 @@ function firstDevice(column: string): RawBuilder<unknown> {
   return sql`(select ${sql.ref(`d.${column}`)} from devices d where d.person_id = p.id order by d.first_seen, d.anonymous_id limit 1)`;
 }
 
-function attributeSql(condition: AttributeCondition, context: CompileContext): SqlBool {
+/**
+ * Whether a leaf compiles to a set of persons small enough to start from: a behaviour leaf that a
+ * person without matching events fails (its persons are those with such events, read from the
+ * rollup or the events).
+ */
+function drivesPersons(condition: Condition): boolean {
+  if ('experience_seen' in condition) return true;
+  if ('event' in condition || 'page' in condition) return !countPasses(condition.count, 0);
+  if ('sessions' in condition) return !countPasses(condition.sessions, 0);
+  return false;
+}
+
+/**
+ * An attribute leaf, as the set of persons whose value passes (`p.id in (…)`: one scan of the
+ * attribute's rows), or with `probe` as a test of this person's one row by primary key
+ * (`person_id`, `name`) — cheaper when few persons are tested: a member page's window, or the
+ * persons of a sibling leaf that drives. The same rows pass either way.
+ */
+function attributeSql(condition: AttributeCondition, context: CompileContext, probe: boolean): SqlBool {
   const { test, type } = condition;
   const positiveOp = NEGATION_OF[test.op];
   if (positiveOp) {
-    return sql<boolean>`not (${attributeSql({ ...condition, test: { op: positiveOp, value: test.value } }, context)})`;
+    const positive = { ...condition, test: { op: positiveOp, value: test.value } };
+    return sql<boolean>`not (${attributeSql(positive, context, probe)})`;
   }
   const defaultExpr = DEFAULT_ATTRIBUTE_SQL[condition.attr];
   if (defaultExpr) {
@@ -129,7 +195,11 @@ function attributeSql(condition: AttributeCondition, context: CompileContext): S
   } else {
     predicate = sql<boolean>`(${column} is not null and ${positivePredicate(test, column, context.dialect, context.now)})`;
   }
-  return sql<boolean>`p.id in (select pa.person_id from person_attributes pa where pa.project_id = ${context.projectId} and pa.name = ${condition.attr} and pa.value is not null and ${predicate})`;
+  const passes = sql`pa.name = ${condition.attr} and pa.value is not null and ${predicate}`;
+  // A probe reads the one row by primary key; the project is only checked (no index serves it).
+  return probe
+    ? sql<boolean>`exists (select 1 from person_attributes pa where pa.person_id = p.id and ${passes} and pa.project_id || '' = ${context.projectId})`
+    : sql<boolean>`p.id in (select pa.person_id from person_attributes pa where pa.project_id = ${context.projectId} and ${passes})`;
 }
 
 /** Each visit field as a column of the person's devices. */

@@ -9,7 +9,7 @@ import {
 import { countPasses } from '../conditions/evaluate-condition.js';
 import { EXPERIENCE_IMPRESSION } from '../conditions/person-facts.js';
 import type { CompileContext } from './condition-query.js';
-import { countPredicate, pagePredicate, type SqlBool } from './condition-sql-values.js';
+import { countPredicate, idWindowSql, pagePredicate, type SqlBool } from './condition-sql-values.js';
 import { rollupSpan } from './event-rollup-span.js';
 
 type BehaviourCondition = EventCondition | PageCondition | SessionsCondition | ExperienceSeenCondition;
@@ -49,9 +49,16 @@ function windowRows(
   filters: { rollup: RawBuilder<boolean>; events: RawBuilder<boolean> },
   context: CompileContext,
 ): RawBuilder<unknown> {
+  // In a page's window the rows are read by person (index `event_rollup_name_person`, 0025): the
+  // unary plus keeps both planners off the hour range of `event_rollup_name`.
+  // Elsewhere by hour (`event_rollup_name`): the plus keeps SQLite off the person index there.
+  const hour = context.ids ? sql`+r.hour` : sql`r.hour`;
+  const persons = context.ids
+    ? sql<boolean>`r.person_id is not null and ${idWindowSql(sql.ref('r.person_id'), context.ids)}`
+    : sql<boolean>`+r.person_id is not null`;
   const fromRollup = (hours: RawBuilder<boolean>) =>
     sql`select r.person_id, r.anonymous_id, r.session_id, r.events as n from event_rollup r
-      where r.project_id = ${context.projectId} and r.person_id is not null and ${filters.rollup} and ${hours}`;
+      where r.project_id = ${context.projectId} and ${persons} and ${filters.rollup} and ${hours}`;
   const fromEvents = (lo: number, hi: number) =>
     sql`select x.person_id, x.anonymous_id, x.session_id, 1 as n from (${eventsByPerson(
       sql<boolean>`${filters.events} and e.timestamp between ${lo} and ${hi}`,
@@ -60,7 +67,9 @@ function windowRows(
   if (days === null) return fromRollup(sql<boolean>`1 = 1`);
   const span = rollupSpan(context.now - days * DAY_MS, context.now);
   const parts = [
-    ...(span.hours ? [fromRollup(sql<boolean>`r.hour between ${span.hours.from} and ${span.hours.to}`)] : []),
+    ...(span.hours
+      ? [fromRollup(sql<boolean>`${hour} between ${span.hours.from} and ${span.hours.to}`)]
+      : []),
     ...span.edges.map((edge) => fromEvents(edge.lo, edge.hi)),
   ];
   return parts.length === 0

@@ -11,6 +11,20 @@ import type { ConditionSqlDialect } from './condition-sql-dialect.js';
 
 export type SqlBool = RawBuilder<boolean>;
 
+/** Person ids `after < id <= upTo` (no upper end when `upTo` is null): a member page's window. */
+export interface IdWindow {
+  after: number;
+  upTo: number | null;
+}
+
+/** `column` (a person id) inside the window; always true without one. */
+export function idWindowSql(column: RawBuilder<unknown>, ids: IdWindow | undefined): SqlBool {
+  if (!ids) return sql<boolean>`1 = 1`;
+  return ids.upTo === null
+    ? sql<boolean>`${column} > ${ids.after}`
+    : sql<boolean>`(${column} > ${ids.after} and ${column} <= ${ids.upTo})`;
+}
+
 /** The typed column of `person_attributes` a value compared as `type` is read from. */
 export function typedColumn(type: ComparedAs): 'text_value' | 'num_value' | 'time_value' | 'bool_value' {
   switch (type) {

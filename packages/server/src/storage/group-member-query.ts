@@ -1,4 +1,6 @@
-import type { SelectQueryBuilder } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
+import { projectOfPersons } from './condition-query.js';
+import { type IdWindow, idWindowSql } from './condition-sql-values.js';
 import type { Database, PersonsTable } from './schema.js';
 import type { Db } from './store.js';
 
@@ -13,11 +15,15 @@ export interface MemberRow {
   last_seen: number;
 }
 
-/** The persons of a static group. */
-export function staticGroupPersons(db: Db, projectId: string, groupId: string): PersonsQuery {
+/** Members within a window of person ids (`ids`), or all of them. */
+export type WindowedPersons = (ids?: IdWindow) => PersonsQuery;
+
+/** The persons of a static group (within `ids` when given). */
+export function staticGroupPersons(db: Db, projectId: string, groupId: string, ids?: IdWindow): PersonsQuery {
   return db
     .selectFrom('persons as p')
-    .where('p.project_id', '=', projectId)
+    .where(projectOfPersons(projectId, ids !== undefined))
+    .$if(ids !== undefined, (q) => q.where(idWindowSql(sql.ref('p.id'), ids)))
     .where((eb) =>
       eb.exists(
         eb
@@ -34,24 +40,53 @@ export async function countPersons(persons: PersonsQuery): Promise<number> {
   return Number(row.n);
 }
 
-/** Members after person id `afterId`, by person id. */
+/** The first window of a page walks this many persons per member wanted; each next one 4× more. */
+const WINDOW_PER_MEMBER = 16;
+const FIRST_WINDOW_MIN = 1024;
+
+/**
+ * Members after person id `afterId`, by person id, at most `limit`. strategy: walk the persons in
+ * id order in windows of ids that grow 4× each time — `(afterId, afterId + w]`, then the next 4w,
+ * … — and stop once `limit` members are found; the last window has no upper end, so the answer is
+ * exactly the first `limit` members after `afterId`. Each window's query is restricted to its
+ * persons inside the condition too (attribute leaves probed by primary key, behaviour leaves read
+ * by person from the rollup), so a page costs about what the persons it walks cost, whatever the
+ * size of the group or project.
+ */
 export async function pagePersons(
-  persons: PersonsQuery,
+  db: Db,
+  persons: WindowedPersons,
   afterId: number,
   limit: number,
 ): Promise<MemberRow[]> {
-  const rows = await persons
-    .select(['p.id', 'p.user_id', 'p.first_seen', 'p.last_seen'])
-    .where('p.id', '>', afterId)
-    .orderBy('p.id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({
-    person_id: Number(r.id),
-    user_id: r.user_id,
-    first_seen: Number(r.first_seen),
-    last_seen: Number(r.last_seen),
-  }));
+  const found: MemberRow[] = [];
+  const last = await db
+    .selectFrom('persons')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
+  const lastId = Number(last?.id ?? 0);
+  let after = afterId;
+  let width = Math.max(FIRST_WINDOW_MIN, limit * WINDOW_PER_MEMBER);
+  while (found.length < limit) {
+    const upTo = after + width >= lastId ? null : after + width;
+    const rows = await persons({ after, upTo })
+      .select(['p.id', 'p.user_id', 'p.first_seen', 'p.last_seen'])
+      .orderBy('p.id')
+      .limit(limit - found.length)
+      .execute();
+    for (const r of rows) {
+      found.push({
+        person_id: Number(r.id),
+        user_id: r.user_id,
+        first_seen: Number(r.first_seen),
+        last_seen: Number(r.last_seen),
+      });
+    }
+    if (upTo === null) break;
+    after = upTo;
+    width *= 4;
+  }
+  return found;
 }
 
 /** Members first seen at or after `since`. */

@@ -312,6 +312,18 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
     },
     '0018_jetstream': jetstreamMigration(dialect),
     '0020_lean_events': leanEventsMigration(dialect),
+    '0025_groups_rollup_person': {
+      async up(db: Kysely<unknown>) {
+        // A member page tests the persons of a window of ids: a behaviour leaf reads the rollup
+        // rows of one event name for those persons (one stretch of this index), not the rows of
+        // every person in its hours (`event_rollup_name`).
+        await db.schema
+          .createIndex('event_rollup_name_person')
+          .on('event_rollup')
+          .columns(['project_id', 'type', 'name', 'person_id', 'hour', 'events'])
+          .execute();
+      },
+    },
     '0027_webhook_claim': {
       async up(db: Kysely<unknown>) {
         // The worker claims per subscription (so one with a backlog cannot fill every slot): the

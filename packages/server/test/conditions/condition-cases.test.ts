@@ -8,6 +8,7 @@ import type { Store } from '../../src/storage/store.js';
 import { describeEachBackend, openTestStore } from '../support/test-stores.js';
 import { loadCaseFile } from './case-file.js';
 import { seedCase } from './seed-case.js';
+import { matchingInWindows } from './windowed-sql.js';
 
 const file = loadCaseFile(join(import.meta.dirname, 'condition-cases.json'));
 
@@ -48,7 +49,13 @@ describeEachBackend('condition cases', (backend) => {
       const visit = facts.devices.length === 1 ? facts.devices[0] : undefined;
       if (evaluateCondition(parsed.condition, facts, { ...options, visit })) inMemory.push(label);
     }
+    const windowed = await matchingInWindows(store.db, projectId, parsed.condition, options, labelOf.keys());
+    const inWindows = windowed.map((id) => labelOf.get(id) as string).sort();
     const expected = [...c.expected].sort();
-    expect({ sql: inSql, memory: inMemory.sort() }).toEqual({ sql: expected, memory: expected });
+    expect({ sql: inSql, memory: inMemory.sort(), windows: inWindows }).toEqual({
+      sql: expected,
+      memory: expected,
+      windows: expected,
+    });
   });
 });

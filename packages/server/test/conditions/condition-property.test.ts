@@ -8,6 +8,7 @@ import type { Store } from '../../src/storage/store.js';
 import { describeEachBackend, openTestStore } from '../support/test-stores.js';
 import type { CasePerson, ConditionCase } from './case-file.js';
 import { seedCase } from './seed-case.js';
+import { matchingInWindows } from './windowed-sql.js';
 
 const NOW = Date.parse('2026-06-15T12:00:00.000Z');
 const TYPES = { n: 'number', s: 'string', d: 'datetime', b: 'boolean', l: 'list' } as const;
@@ -208,9 +209,18 @@ describeEachBackend('conditions: memory and SQL agree', (backend) => {
               const visit = facts.devices.length === 1 ? facts.devices[0] : undefined;
               if (evaluateCondition(parsed.condition, facts, { ...options, visit })) inMemory.push(personId);
             }
-            expect({ condition: input, sql: inSql }).toEqual({
+            const inWindows = await matchingInWindows(
+              store.db,
+              projectId,
+              parsed.condition,
+              options,
+              seeded.personIds.values(),
+            );
+            const expected = inMemory.sort((a, b) => a - b);
+            expect({ condition: input, sql: inSql, windows: inWindows }).toEqual({
               condition: input,
-              sql: inMemory.sort((a, b) => a - b),
+              sql: expected,
+              windows: expected,
             });
           }
         },

@@ -74,7 +74,7 @@ export async function groupMemberRoutes(
         cursor === undefined
           ? { after: 0, total: await countPersons(persons(group)) }
           : readPosition(decodeCursor(kind, cursor));
-      const rows = await pagePersons(persons(group), position.after, limit + 1);
+      const rows = await pagePersons(store.db, (ids) => persons(group, ids), position.after, limit + 1);
       const page = rows.slice(0, limit);
       const more = rows.length > limit;
       return {
@@ -108,7 +108,7 @@ export async function groupMemberRoutes(
       const lines = async function* () {
         yield `\uFEFF${csvLine(['person_id', 'user_id', 'first_seen', 'last_seen'])}`;
         for (let after = 0; ; ) {
-          const page = await pagePersons(persons(group), after, EXPORT_PAGE);
+          const page = await pagePersons(store.db, (ids) => persons(group, ids), after, EXPORT_PAGE);
           for (const row of page.map(showMember)) {
             yield csvLine([row.person_id, row.user_id, row.first_seen, row.last_seen]);
           }
