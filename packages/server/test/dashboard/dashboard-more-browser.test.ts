@@ -10,6 +10,9 @@ import {
 } from './support/dashboard-browser.js';
 import { seedShop, setUpOwnerInPage } from './support/dashboard-seed.js';
 
+/** How many groups a dashboard group picker asks for at once (`PICKER_PAGE` in group-picker.tsx). */
+const PICKER_PAGE = 20;
+
 /**
  * The dashboard paths the first browser tests left out: NOT / visit / in-group leaves, static
  * groups from a CSV and from an import, the experience schedule, frequency and variants, the
@@ -236,6 +239,63 @@ describe.skipIf(skipBrowserTests)('dashboard: more paths clicked through', { tim
       headers: { authorization: `Bearer ${h.server.apiKey}` },
     });
     expect(gone.status).toBe(404);
+  });
+
+  it('group pickers search the groups on the server, a page at a time', async () => {
+    for (let i = 1; i <= PICKER_PAGE + 5; i += 1)
+      await callApi('POST', '/api/groups', {
+        name: `Zone ${String(i).padStart(2, '0')}`,
+        user_ids: ['nobody'],
+      });
+    const found = (await callApi('GET', '/api/groups?limit=2&q=ZONE%202')) as {
+      groups: { name: string }[];
+      next_cursor: string | null;
+    };
+    expect(found.groups.map((g) => g.name)).toEqual(['Zone 20', 'Zone 21']);
+    const rest = (await callApi(
+      'GET',
+      `/api/groups?limit=5&q=zone%202&cursor=${encodeURIComponent(found.next_cursor as string)}`,
+    )) as { groups: { name: string }[]; next_cursor: string | null };
+    expect(rest.groups.map((g) => g.name)).toEqual(['Zone 22', 'Zone 23', 'Zone 24', 'Zone 25']);
+    expect(rest.next_cursor).toBeNull();
+    const all = (await callApi('GET', '/api/groups?q=zone%2025')) as { groups: { name: string }[] };
+    expect(all.groups.map((g) => g.name)).toEqual(['Zone 25']);
+
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/api/groups') asked.push(url.search);
+    });
+    await go('Experiences');
+    await page.getByRole('link', { name: 'New experience' }).click();
+    await page.getByLabel('Experience name').fill('Zone banner');
+    await page.getByLabel('HTML').fill('<b>Zone</b>');
+    await page
+      .locator('.mantine-SegmentedControl-label')
+      .filter({ hasText: /^Groups$/ })
+      .click();
+    const picker = page.getByRole('textbox', { name: 'Members of any of these groups' });
+    await page.getByText(`Showing the first ${PICKER_PAGE} groups by name`).waitFor();
+    expect(asked.every((search) => search.includes(`limit=${PICKER_PAGE}`))).toBe(true);
+    await picker.click();
+    await page.getByRole('option', { name: 'Zone 01', exact: true }).waitFor();
+    // "Zone 25" sorts after the first page: only a server search finds it.
+    expect(await page.getByRole('option', { name: 'Zone 25' }).count()).toBe(0);
+    await picker.fill('zone 25');
+    await page.getByRole('option', { name: 'Zone 25', exact: true }).click();
+    expect(asked.some((search) => search.includes('q=zone%2025'))).toBe(true);
+    await page.keyboard.press('Escape');
+    await expectAccessible(page, 'experience target with the group picker');
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Zone banner' }).waitFor();
+    const id = new URL(page.url()).pathname.split('/').pop() as string;
+    const saved = (await callApi('GET', `/api/experiences/${id}`)) as { target: { groups: string[] } };
+    const zone25 = (all.groups[0] as unknown as { id: string }).id;
+    expect(saved.target.groups).toEqual([zone25]);
+    // After a reload the chosen group, not on the first page, still shows its name.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Zone banner' }).waitFor();
+    await page.getByText('Zone 25', { exact: true }).first().waitFor();
   });
 
   it('signs out: the sign-in page shows and the old session cookie no longer works', async () => {
