@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Db } from '../storage/store.js';
+import { containsText } from '../storage/text-search.js';
 
 export interface PersonSearch {
   q?: string;
@@ -15,9 +15,8 @@ export async function searchPersons(db: Db, projectId: string, search: PersonSea
     query = query.where('user_id', search.identified ? 'is not' : 'is', null);
   }
   if (search.q) {
-    // Case-insensitive on every backend; `\` escapes `%` and `_`, which SQLite only honours when told.
-    const pattern = `%${search.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const contains = (column: string) => sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+    const q = search.q;
+    const contains = (column: string) => containsText(column, q);
     query = query.where((eb) =>
       eb.or([
         contains('persons.user_id'),

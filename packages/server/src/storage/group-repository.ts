@@ -2,6 +2,7 @@ import type { Insertable, Selectable } from 'kysely';
 import { afterKey } from './keyset.js';
 import type { GroupsTable } from './schema.js';
 import type { Db } from './store.js';
+import { containsText } from './text-search.js';
 
 export type GroupRow = Selectable<GroupsTable>;
 export type NewGroup = Insertable<GroupsTable>;
@@ -44,9 +45,10 @@ export async function listGroups(db: Db, projectId: string): Promise<GroupRow[]>
 export async function listGroupsPage(
   db: Db,
   projectId: string,
-  page: { limit: number; after?: { name: string; id: string } },
+  page: { limit: number; after?: { name: string; id: string }; nameContains?: string },
 ): Promise<GroupRow[]> {
   let query = db.selectFrom('groups').selectAll().where('project_id', '=', projectId);
+  if (page.nameContains) query = query.where(containsText('name', page.nameContains));
   const after = page.after;
   if (after) query = query.where(afterKey('name', { first: after.name, id: after.id }, 'asc'));
   const rows = await query.orderBy('name').orderBy('id').limit(page.limit).execute();

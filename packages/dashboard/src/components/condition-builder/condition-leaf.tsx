@@ -1,4 +1,5 @@
 import { NumberInput, Select, Text, TextInput } from '@mantine/core';
+import { GroupPicker } from '../group-picker';
 import { useBuilderOptions } from './builder-options';
 import {
   COUNT_OPS,
@@ -157,23 +158,33 @@ export function VisitLeaf({ leaf, onChange }: LeafProps) {
   );
 }
 
-/** `{"in_group"}` and `{"experience_seen"}`: one of the project's groups or experiences. */
+/** `{"in_group"}` (searched on the server) and `{"experience_seen"}`. */
 export function ReferenceLeaf({ leaf, onChange }: LeafProps) {
-  const { groups, experiences } = useBuilderOptions();
-  const isGroup = 'in_group' in leaf;
-  const key = isGroup ? 'in_group' : 'experience_seen';
-  const items = (isGroup ? groups : experiences).map((g) => ({ value: g.id, label: g.name }));
-  const id = String(leaf[key] ?? '');
+  const { experiences, excludeGroup } = useBuilderOptions();
+  if ('in_group' in leaf) {
+    return (
+      <GroupPicker
+        aria-label="Group"
+        placeholder="choose a group"
+        w={220}
+        exclude={excludeGroup}
+        value={String(leaf.in_group ?? '')}
+        onChange={(id) => onChange({ in_group: id })}
+      />
+    );
+  }
+  const items = experiences.map((g) => ({ value: g.id, label: g.name }));
+  const id = String(leaf.experience_seen ?? '');
   return (
     <Select
-      aria-label={isGroup ? 'Group' : 'Experience'}
-      placeholder={isGroup ? 'choose a group' : 'choose an experience'}
+      aria-label="Experience"
+      placeholder="choose an experience"
       w={220}
       searchable
       allowDeselect={false}
       data={id && !items.some((i) => i.value === id) ? [{ value: id, label: id }, ...items] : items}
       value={id || null}
-      onChange={(next) => onChange({ [key]: next ?? '' })}
+      onChange={(next) => onChange({ experience_seen: next ?? '' })}
     />
   );
 }

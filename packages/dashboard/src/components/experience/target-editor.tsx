@@ -1,12 +1,11 @@
-import { MultiSelect, SegmentedControl, Stack } from '@mantine/core';
-import { useApi } from '../../use-api';
+import { SegmentedControl, Stack } from '@mantine/core';
 import { ConditionBuilder } from '../condition-builder/condition-builder';
 import { LiveCount } from '../condition-builder/live-count';
+import { GroupsPicker } from '../group-picker';
 import type { Target } from './experience-types';
 
 /** Who sees the experience: everyone, members of any of some groups, or a condition (the builder). */
 export function TargetEditor({ target, onChange }: { target: Target; onChange(target: Target): void }) {
-  const groups = useApi<{ groups: { id: string; name: string }[] }>('/api/groups');
   const kind = 'groups' in target ? 'groups' : 'condition' in target ? 'condition' : 'everyone';
   return (
     <Stack gap="xs">
@@ -30,12 +29,10 @@ export function TargetEditor({ target, onChange }: { target: Target; onChange(ta
         }
       />
       {'groups' in target && (
-        <MultiSelect
+        <GroupsPicker
           label="Members of any of these groups"
           placeholder="choose groups"
-          searchable
           maw={500}
-          data={(groups.data?.groups ?? []).map((g) => ({ value: g.id, label: g.name }))}
           value={target.groups}
           onChange={(ids) => onChange({ groups: ids })}
         />

@@ -1,5 +1,6 @@
-import { Group, MultiSelect, Select, TextInput } from '@mantine/core';
+import { Group, Select, TextInput } from '@mantine/core';
 import { useApi } from '../../use-api';
+import { GroupsPicker } from '../group-picker';
 
 export const METRICS = [
   { value: 'visitors', label: 'Visitors' },
@@ -45,7 +46,6 @@ export function BreakdownForm({
   onChange(c: BreakdownChoice): void;
 }) {
   const attributes = useApi<{ attributes: { name: string }[] }>('/api/attributes');
-  const groups = useApi<{ groups: { id: string; name: string }[] }>('/api/groups');
   const set = (fields: Partial<BreakdownChoice>) => onChange({ ...value, ...fields });
   return (
     <Group align="flex-end" wrap="wrap">
@@ -89,14 +89,7 @@ export function BreakdownForm({
         />
       )}
       {value.by === 'groups' && (
-        <MultiSelect
-          label="Groups"
-          w={300}
-          searchable
-          data={(groups.data?.groups ?? []).map((g) => ({ value: g.id, label: g.name }))}
-          value={value.groups}
-          onChange={(ids) => set({ groups: ids })}
-        />
+        <GroupsPicker label="Groups" w={300} value={value.groups} onChange={(ids) => set({ groups: ids })} />
       )}
       <Select
         label="Interval"

@@ -71,6 +71,12 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 200 },
             cursor: { type: 'string', maxLength: 1000 },
+            q: {
+              type: 'string',
+              maxLength: 200,
+              description:
+                'Only the groups whose name contains this text, ignoring case (with `limit`, a picker searches page by page).',
+            },
           },
         },
         response: {
@@ -91,16 +97,23 @@ export async function groupRoutes(app: FastifyInstance, { context }: { context: 
     },
     async (request) => {
       const { project } = await context.auth.apiKey(request, 'query');
-      const { limit, cursor } = request.query as { limit?: number; cursor?: string };
+      const { limit, cursor, q } = request.query as { limit?: number; cursor?: string; q?: string };
       const persons = await personsOf(project.id, Date.now());
       if (limit === undefined) {
         if (cursor !== undefined)
           throw new RequestError('INVALID_CURSOR', 'a "cursor" goes with the "limit" it was given with');
-        const groups = await listGroups(store.db, project.id);
+        const needle = q?.trim().toLowerCase();
+        const groups = (await listGroups(store.db, project.id)).filter(
+          (group) => !needle || group.name.toLowerCase().includes(needle),
+        );
         return { groups: await Promise.all(groups.map((group) => summarizeGroup(group, persons))) };
       }
       const after = cursor === undefined ? undefined : groupPosition(decodeCursor('groups', cursor));
-      const rows = await listGroupsPage(store.db, project.id, { limit: limit + 1, after });
+      const rows = await listGroupsPage(store.db, project.id, {
+        limit: limit + 1,
+        after,
+        nameContains: q?.trim(),
+      });
       const shown = rows.slice(0, limit);
       const last = shown[shown.length - 1];
       return {
