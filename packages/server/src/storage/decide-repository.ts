@@ -2,7 +2,11 @@ import { type Kysely, sql } from 'kysely';
 import type { AttributeValue } from '../attributes/attribute-operation.js';
 import { loadPersonAttributes } from './attribute-repository.js';
 import { isPostgres } from './condition-sql-dialect.js';
-import { type AssignmentRow, loadAssignments, numericAssignment } from './experience-assignment-repository.js';
+import {
+  type AssignmentRow,
+  loadAssignments,
+  numericAssignment,
+} from './experience-assignment-repository.js';
 import { PreparedQuery, param } from './prepared-query.js';
 import type { Database } from './schema.js';
 import type { Db } from './store.js';

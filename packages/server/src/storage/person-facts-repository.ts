@@ -8,9 +8,9 @@ import {
   type PersonFacts,
   urlHost,
 } from '../conditions/person-facts.js';
-import { defaultAttributesOf } from '../profiles/default-attributes.js';
-import type { DeviceRow, PersonRow } from './identity-repository.js';
+import { eachDefaultAttribute } from '../profiles/default-attributes.js';
 import { isPostgres } from './condition-sql-dialect.js';
+import type { DeviceRow, PersonRow } from './identity-repository.js';
 import { PreparedQuery, param } from './prepared-query.js';
 import type { Database } from './schema.js';
 import type { Db } from './store.js';
@@ -110,9 +110,9 @@ export async function loadPersonFacts(
       items: row.items === null ? null : (JSON.parse(row.items) as string[]),
     });
   }
-  for (const [name, value] of Object.entries(defaultAttributesOf(person, devices))) {
+  eachDefaultAttribute(person, devices, (name, value) => {
     attributes.set(name, typedAttributeValue(value));
-  }
+  });
   const events: PersonEventFact[] = eventRows.map((e) => ({
     type: e.type,
     name: e.name,
