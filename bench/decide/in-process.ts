@@ -1,6 +1,7 @@
 // Server CPU per decide without HTTP or a load generator: decides answered one after another
 // through `app.inject` on an SQLite file, timed with process.cpuUsage (user + system).
 //   node --import tsx bench/decide/in-process.ts [persons=100000] [decides=3000] [concurrency=8]
+// BENCH_STORE=postgres://…/db (an empty database) measures PostgreSQL instead (Node CPU only).
 // A quick figure while changing decide; bench/decide/run.ts is the measurement of record.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ const decides = Number(process.argv[3] ?? 3000);
 /** Decides in flight at once (so that writes can share a commit, as under steady load). */
 const concurrency = Number(process.argv[4] ?? 8);
 const dir = mkdtempSync(join(tmpdir(), 'acquaint-decide-inproc-'));
-const store = openStore(join(dir, 'acquaint.db'));
+const store = openStore(process.env.BENCH_STORE ?? join(dir, 'acquaint.db'));
 try {
   await store.migrate();
   const project = await createProject(store, 'Bench shop');

@@ -21,9 +21,11 @@ export async function registerResponseHeaders(app: FastifyInstance): Promise<voi
     exposedHeaders: ['Retry-After'],
     maxAge: 86400,
   };
+  // Both answers are built once, not per request (the delegator runs on every request).
+  const sameOriginOnly = { origin: false };
   await app.register(cors, {
     delegator: (request, callback) =>
-      callback(null, isCrossOriginPath(request.url ?? '') ? crossOrigin : { origin: false }),
+      callback(null, isCrossOriginPath(request.url ?? '') ? crossOrigin : sameOriginOnly),
   });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');

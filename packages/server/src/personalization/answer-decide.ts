@@ -1,6 +1,5 @@
 import { isValidUserHash } from '../projects/keys.js';
-import { findDecidePersons, namedAttributeValues } from '../storage/decide-repository.js';
-import { loadAssignments } from '../storage/experience-assignment-repository.js';
+import { type DecidePersons, findDecideVisitor, namedAttributeValues } from '../storage/decide-repository.js';
 import { findExperience } from '../storage/experience-repository.js';
 import { loadPersonFacts } from '../storage/person-facts-repository.js';
 import type { ProjectRow } from '../storage/project-repository.js';
@@ -60,16 +59,16 @@ export async function answerDecide(
     (!verifying || isValidUserHash(project.identity_secret, request.userId, request.userHash))
       ? request.userId
       : null;
-  const persons = await findDecidePersons(store.db, project.id, { userId, anonymousId: request.anonymousId });
-  const shared = persons.device?.userId != null && userId !== null && persons.device.userId !== userId;
-  const device = shared ? null : persons.device;
-  const personId = persons.userPersonId ?? device?.personId ?? null;
-  const carriedFrom = device && device.personId !== personId ? device.personId : null;
-
-  const rows = await loadAssignments(
+  const { persons, assignments: rows } = await findDecideVisitor(
     store.db,
-    [personId, carriedFrom].filter((id): id is number => id !== null),
+    project.id,
+    { userId, anonymousId: request.anonymousId },
+    (found) => {
+      const { personId, carriedFrom } = visitorPersons(found, userId);
+      return [personId, carriedFrom].filter((id): id is number => id !== null);
+    },
   );
+  const { device, personId, carriedFrom } = visitorPersons(persons, userId);
   const byPerson = (id: number | null) =>
     new Map<string, KnownAssignment>(
       rows
@@ -112,6 +111,19 @@ export async function answerDecide(
 
   if (personId !== null) await record(store, project.id, personId, decisions, request.sessionId, now);
   return fill(store, personId, decisions, verifying && userId === null);
+}
+
+/**
+ * Whose assignments count: the user's person, else the device's. A device person identified as
+ * another user than the one signing in (a shared device) lends nothing; otherwise a device person
+ * other than the user's carries its assignments over.
+ */
+function visitorPersons(persons: DecidePersons, userId: string | null) {
+  const shared = persons.device?.userId != null && userId !== null && persons.device.userId !== userId;
+  const device = shared ? null : persons.device;
+  const personId = persons.userPersonId ?? device?.personId ?? null;
+  const carriedFrom = device && device.personId !== personId ? device.personId : null;
+  return { device, personId, carriedFrom };
 }
 
 async function record(

@@ -26,24 +26,46 @@ export function defaultAttributesOf(
   person: PersonRow,
   devices: DeviceRow[],
 ): Record<string, string | number> {
-  const first = [...devices].sort((a, b) => a.first_seen - b.first_seen)[0];
-  const last = [...devices].sort((a, b) => b.last_seen - a.last_seen)[0];
-  const values: Record<string, string | number | null | undefined> = {
-    $first_seen: new Date(person.first_seen).toISOString(),
-    $last_seen: new Date(person.last_seen).toISOString(),
-    $total_sessions: devices.reduce((sum, d) => sum + d.session_count, 0),
-    $first_referrer: first?.first_referrer,
-    $first_referrer_domain: domainOf(first?.first_referrer),
-    $first_landing_page: first?.first_landing_page,
-    $first_utm_source: first?.utm_source,
-    $first_utm_medium: first?.utm_medium,
-    $first_utm_campaign: first?.utm_campaign,
-    $last_device_type: last?.device_type,
-    $device_count: devices.length,
+  const values: Record<string, string | number> = {};
+  eachDefaultAttribute(person, devices, (name, value) => {
+    values[name] = value;
+  });
+  return values;
+}
+
+/**
+ * Hands each known default attribute of a person to `use`, in the order of DEFAULT_ATTRIBUTES
+ * (what `defaultAttributesOf` returns, without building the record: decide reads them per facts
+ * load). The first device is the earliest seen, the last the latest seen; ties go to the first
+ * in `devices`.
+ */
+export function eachDefaultAttribute(
+  person: PersonRow,
+  devices: DeviceRow[],
+  use: (name: DefaultAttributeName, value: string | number) => void,
+): void {
+  let first: DeviceRow | undefined;
+  let last: DeviceRow | undefined;
+  let sessions = 0;
+  for (const device of devices) {
+    if (first === undefined || device.first_seen < first.first_seen) first = device;
+    if (last === undefined || device.last_seen > last.last_seen) last = device;
+    sessions += device.session_count;
+  }
+  const put = (name: DefaultAttributeName, value: string | number | null | undefined) => {
+    if (value !== null && value !== undefined) use(name, value);
   };
-  return Object.fromEntries(
-    Object.entries(values).filter(([, v]) => v !== null && v !== undefined),
-  ) as Record<string, string | number>;
+  put('$first_seen', new Date(person.first_seen).toISOString());
+  put('$last_seen', new Date(person.last_seen).toISOString());
+  put('$total_sessions', sessions);
+  put('$first_referrer', first?.first_referrer);
+  put('$first_referrer_domain', domainOf(first?.first_referrer));
+  put('$first_landing_page', first?.first_landing_page);
+  put('$first_utm_source', first?.utm_source);
+  put('$first_utm_medium', first?.utm_medium);
+  put('$first_utm_campaign', first?.utm_campaign);
+  put('$last_device_type', last?.device_type);
+  put('$device_count', devices.length);
 }
 
 function domainOf(url: string | null | undefined): string | null {

@@ -47,5 +47,10 @@ function jsonPathKey(key: string): string {
 }
 
 export function conditionSqlDialect(db: { getExecutor(): { adapter: unknown } }): ConditionSqlDialect {
-  return db.getExecutor().adapter instanceof PostgresAdapter ? postgresDialect : sqliteDialect;
+  return isPostgres(db) ? postgresDialect : sqliteDialect;
+}
+
+/** Whether `db` (a handle or a transaction) talks to PostgreSQL. */
+export function isPostgres(db: { getExecutor(): { adapter: unknown } }): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }

@@ -1,6 +1,14 @@
+import { type Kysely, sql } from 'kysely';
 import type { AttributeValue } from '../attributes/attribute-operation.js';
 import { loadPersonAttributes } from './attribute-repository.js';
+import { isPostgres } from './condition-sql-dialect.js';
+import {
+  type AssignmentRow,
+  loadAssignments,
+  numericAssignment,
+} from './experience-assignment-repository.js';
 import { PreparedQuery, param } from './prepared-query.js';
+import type { Database } from './schema.js';
 import type { Db } from './store.js';
 
 /** The persons a decide concerns: the one holding the user id, and the one holding the device. */
@@ -60,6 +68,66 @@ export async function findDecidePersons(
       : null,
   };
 }
+
+/**
+ * The persons of a decide and the assignments decide reads: those of `assignmentsOf(persons)`
+ * (at most the user's and the device's person). SQLite: `findDecidePersons` then
+ * `loadAssignments` (reads without round trips). PostgreSQL: one statement (one round trip instead
+ * of two or three) that also returns the assignments of both persons; only those of
+ * `assignmentsOf(persons)` are kept, so the answer is the same.
+ */
+export async function findDecideVisitor(
+  db: Db,
+  projectId: string,
+  ids: { userId: string | null; anonymousId: string },
+  assignmentsOf: (persons: DecidePersons) => number[],
+): Promise<{ persons: DecidePersons; assignments: AssignmentRow[] }> {
+  if (!isPostgres(db)) {
+    const persons = await findDecidePersons(db, projectId, ids);
+    return { persons, assignments: await loadAssignments(db, assignmentsOf(persons)) };
+  }
+  const [row] = await visitorInOneStatement.execute(db, { projectId, ...ids });
+  const persons: DecidePersons = {
+    userPersonId: row.user_person_id === null ? null : Number(row.user_person_id),
+    device:
+      row.device_person_id === null
+        ? null
+        : {
+            personId: Number(row.device_person_id),
+            userId: row.device_user_id,
+            sessionCount: Number(row.session_count),
+            landingPage: row.first_landing_page,
+          },
+  };
+  const wanted = new Set(assignmentsOf(persons));
+  return {
+    persons,
+    assignments: row.assignments.map(numericAssignment).filter((a) => wanted.has(a.person_id)),
+  };
+}
+
+/** PostgreSQL: the device's person, the user's person and both persons' assignments, in one row. */
+const visitorInOneStatement = new PreparedQuery<
+  { projectId: string; anonymousId: string; userId: string | null },
+  {
+    device_person_id: number | null;
+    device_user_id: string | null;
+    session_count: number | null;
+    first_landing_page: string | null;
+    user_person_id: number | null;
+    assignments: AssignmentRow[];
+  }
+>((db: Kysely<Database>) => {
+  const query = sql`select d.person_id as device_person_id, dp.user_id as device_user_id,
+      d.session_count, d.first_landing_page, u.id as user_person_id,
+      (select coalesce(json_agg(a), '[]') from experience_assignments a
+        where a.person_id in (d.person_id, u.id)) as assignments
+    from (select 1) as one
+    left join devices d on d.project_id = ${param('projectId')} and d.anonymous_id = ${param('anonymousId')}
+    left join persons dp on dp.id = d.person_id
+    left join persons u on u.project_id = ${param('projectId')} and u.user_id = ${param('userId')}`;
+  return { compile: () => query.compile(db) };
+});
 
 /**
  * How many times the project's experiences, groups or attribute types changed (SQLite: counted by

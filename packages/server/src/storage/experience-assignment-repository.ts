@@ -23,12 +23,17 @@ export async function loadAssignments(db: Db, personIds: number[]): Promise<Assi
   if (personIds.length === 0) return [];
   if (personIds.length > 2) throw new Error('loadAssignments reads at most two persons');
   const rows = await assignmentsOf[personIds.length - 1].execute(db, { a: personIds[0], b: personIds[1] });
-  return rows.map((row) => ({
+  return rows.map(numericAssignment);
+}
+
+/** An assignment row with its bigint columns as numbers (whatever the driver gave). */
+export function numericAssignment(row: AssignmentRow): AssignmentRow {
+  return {
     ...row,
     person_id: Number(row.person_id),
     assigned_at: Number(row.assigned_at),
     last_shown_at: Number(row.last_shown_at),
-  }));
+  };
 }
 
 const ASSIGNMENT_KEY: (keyof ExperienceAssignmentsTable & string)[] = ['person_id', 'experience_id'];

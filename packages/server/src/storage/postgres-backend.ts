@@ -5,6 +5,7 @@ import pg from 'pg';
 import { chunked } from './chunked.js';
 import { listenForNotifications } from './postgres-listener.js';
 import { postgresProfileWriter } from './postgres-profile-writer.js';
+import { statementNameOf } from './prepared-query.js';
 import { untyped, writeRowsInStatements } from './row-writes.js';
 import type { Database } from './schema.js';
 import { type StorageBackend, TransactionConflict } from './storage-backend.js';
@@ -50,6 +51,7 @@ export function openPostgresBackend(
   const transactionClient = new AsyncLocalStorage<{ client?: pg.PoolClient }>();
   const connect = async () => {
     const client = await pool.connect();
+    nameHotStatements(client);
     const running = transactionClient.getStore();
     if (running && !running.client) running.client = client;
     return client;
@@ -135,6 +137,25 @@ export function openPostgresBackend(
       await db.destroy();
     },
   };
+}
+
+const named = new WeakSet<pg.PoolClient>();
+
+/**
+ * Runs the prepared queries' SQL (decide's hot reads) as named statements on this connection:
+ * PostgreSQL parses and plans each once per connection, and later runs send only its values.
+ * Their result types never change with the schema (JSON aggregates and fixed columns), so a
+ * cached statement stays valid. Other SQL goes through unchanged.
+ */
+function nameHotStatements(client: pg.PoolClient): void {
+  if (named.has(client)) return;
+  named.add(client);
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    const [text, values] = args;
+    const name = args.length === 2 && typeof text === 'string' ? statementNameOf(text) : undefined;
+    return name ? query({ name, text, values }) : query(...args);
+  }) as typeof client.query;
 }
 
 function reportConnectionError(error: Error): void {

@@ -13,6 +13,17 @@ export function registerImmediateReader(db: Kysely<Database>, reader: ImmediateR
 
 const MARK = '\u0000acquaint-parameter:';
 
+/** The SQL text of every prepared query compiled so far, with a statement name for it. */
+const statementNames = new Map<string, string>();
+
+/**
+ * The name a backend may give `sql` as a server-side prepared statement (PostgreSQL: parsed and
+ * planned once per connection), or undefined when it is not the text of a prepared query.
+ */
+export function statementNameOf(sql: string): string | undefined {
+  return statementNames.get(sql);
+}
+
 /** A named parameter of a prepared query, filled in at each execution. */
 export function param<T = never>(name: string): T {
   return `${MARK}${name}` as unknown as T;
@@ -29,7 +40,7 @@ interface Compiled<R> {
  * hot reads of decide (ARCHITECTURE "Decide") skip Kysely's building and compiling per request.
  * On SQLite outside a transaction it runs the statement at once on the connection (prepared
  * statements are cached there); otherwise through the handle's driver, inside its transaction
- * when it is one. Parameters are named with `param(name)` where the builder takes a value; a
+ * when it is one (on PostgreSQL as a named statement, see `statementNameOf`). Parameters are named with `param(name)` where the builder takes a value; a
  * list parameter has a fixed length (build one query per length).
  */
 export class PreparedQuery<P extends Record<string, unknown>, R> {
@@ -55,6 +66,8 @@ export class PreparedQuery<P extends Record<string, unknown>, R> {
       );
       compiled = { query, names };
       this.compiled.set(db, compiled);
+      if (!statementNames.has(query.sql))
+        statementNames.set(query.sql, `acquaint_${statementNames.size + 1}`);
     }
     return compiled;
   }
