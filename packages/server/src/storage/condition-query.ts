@@ -25,6 +25,13 @@ export interface CompileContext extends MatchOptions {
   dialect: ConditionSqlDialect;
   /** Dynamic groups being expanded: one naming itself matches no one inside itself. */
   enclosingGroups: ReadonlySet<string>;
+  /**
+   * The caller restricts `p` to a few ids (`groupMembersAmong`): attribute and static-group leaves
+   * then look up each person's own row by key, in a subquery that names `p.id`. PostgreSQL keeps
+   * such a subquery per row; the uncorrelated form becomes a join that, without statistics (rows
+   * of this very transaction), it drove from every holder of the attribute in the project.
+   */
+  perPerson?: boolean;
 }
 
 /**
@@ -71,6 +78,9 @@ export function compileCondition(condition: Condition, context: CompileContext):
     const group = context.groups.get(id);
     if (!group || context.enclosingGroups.has(id)) return sql<boolean>`1 = 0`;
     if (group.kind === 'static') {
+      if (context.perPerson) {
+        return sql<boolean>`p.id in (select gm.person_id from group_members gm where gm.person_id = p.id and gm.group_id = ${id})`;
+      }
       return sql<boolean>`exists (select 1 from group_members gm where gm.group_id = ${id} and gm.person_id = p.id)`;
     }
     return compileCondition(group.condition, {
@@ -129,7 +139,10 @@ function attributeSql(condition: AttributeCondition, context: CompileContext): S
   } else {
     predicate = sql<boolean>`(${column} is not null and ${positivePredicate(test, column, context.dialect, context.now)})`;
   }
-  return sql<boolean>`p.id in (select pa.person_id from person_attributes pa where pa.project_id = ${context.projectId} and pa.name = ${condition.attr} and pa.value is not null and ${predicate})`;
+  // Per person: by the primary key (person_id, name); a project filter would let the planner pick
+  // the (project_id, name) index and read every holder of the attribute for each person.
+  const holders = context.perPerson ? sql`pa.person_id = p.id` : sql`pa.project_id = ${context.projectId}`;
+  return sql<boolean>`p.id in (select pa.person_id from person_attributes pa where ${holders} and pa.name = ${condition.attr} and pa.value is not null and ${predicate})`;
 }
 
 /** Each visit field as a column of the person's devices. */
