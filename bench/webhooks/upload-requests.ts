@@ -7,15 +7,12 @@
 import http from 'node:http';
 import { loadavg } from 'node:os';
 import pg from 'pg';
-import { buildApp } from '../../packages/server/src/http/build-app.js';
-import { createProject } from '../../packages/server/src/projects/create-project.js';
-import { openStore } from '../../packages/server/src/storage/store.js';
 import { DeliveryWorker } from '../../packages/server/src/webhooks/delivery-worker.js';
-import { createBenchDatabase } from '../support/dataset-database.js';
+import { openWebhookBench } from './bench-app.js';
 
 const USERS = Number(process.argv[2] ?? 30_000);
 const MODE = process.argv[3] ?? 'worker';
-const url = 'postgres://postgres@127.0.0.1:5432/test';
+const url = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 if (MODE === 'noworker') DeliveryWorker.prototype.start = () => {};
 const stats = new Map<string, { n: number; ms: number }>();
 const origQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
@@ -44,35 +41,9 @@ const receiver = http.createServer((req, res) => {
 });
 await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
 const port = (receiver.address() as { port: number }).port;
-const database = await createBenchDatabase('postgres', 'acquaint-upload-requests', url);
-const store = openStore(database.location);
-await store.migrate();
-const project = await createProject(store, 'bench');
-const app = await buildApp({
-  store,
-  config: { webhooksAllowPrivate: true, webhookPollMs: 50, logLevel: 'warn', bodyTimeoutMs: 600_000 },
-});
-await app.ready();
-const auth = { authorization: `Bearer ${project.api_key}` };
-const group = await app.inject({
-  method: 'POST',
-  url: '/api/groups',
-  headers: auth,
-  payload: { name: 'Diamond', condition: { attr: 'plan', op: 'eq', value: 'diamond' } },
-});
-if (MODE !== 'nosub') {
-  const s = await app.inject({
-    method: 'POST',
-    url: '/api/webhooks',
-    headers: auth,
-    payload: {
-      url: `http://127.0.0.1:${port}/hook`,
-      events: ['group.entered'],
-      group_ids: [group.json().id],
-    },
-  });
-  if (s.statusCode !== 201) throw new Error(s.body);
-}
+const bench = await openWebhookBench('postgres', 'acquaint-upload-requests', url);
+const { database, app, auth } = bench;
+await bench.watchDiamonds(MODE === 'nosub' ? null : `http://127.0.0.1:${port}/hook`);
 const watcher = new pg.Client({ connectionString: database.location });
 await watcher.connect();
 const waits = new Map<string, number>();
@@ -113,9 +84,6 @@ watching = false;
 await watch;
 console.log('wait samples:');
 for (const [k, n] of [...waits].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${n}  ${k}`);
-if (process.env.KEEP) console.log('db kept', database.location);
 await watcher.end();
-await app.close();
-await store.close();
 receiver.close();
-if (!process.env.KEEP) await database.drop();
+await bench.close();
