@@ -11,10 +11,7 @@ import http from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { buildApp } from '../../packages/server/src/http/build-app.js';
-import { createProject } from '../../packages/server/src/projects/create-project.js';
-import { openStore } from '../../packages/server/src/storage/store.js';
-import { createBenchDatabase } from '../support/dataset-database.js';
+import { openWebhookBench } from './bench-app.js';
 
 const USERS = Number(process.argv[2] ?? 100_000);
 const BACKEND = process.argv[3] ?? 'sqlite';
@@ -116,32 +113,10 @@ const bareMs = (await bare.finished) - bareStarted;
 const bareCpu = cpuMs() - bareCpuStarted;
 bare.stop();
 
-const database = await createBenchDatabase(BACKEND, 'acquaint-webhooks', postgresUrl);
-const store = openStore(database.location);
-await store.migrate();
-const project = await createProject(store, 'bench');
-const app = await buildApp({
-  store,
-  // The bodies are injected from memory: a body timeout would only measure this busy process.
-  config: { webhooksAllowPrivate: true, webhookPollMs: 50, logLevel: 'warn', bodyTimeoutMs: 600_000 },
-});
-await app.ready();
-const auth = { authorization: `Bearer ${project.api_key}` };
+const { app, auth, watchDiamonds, close } = await openWebhookBench(BACKEND, 'acquaint-webhooks', postgresUrl);
 const receiver = await startReceiver(44_000 + (process.pid % 1000), USERS, 'group.entered', true);
 try {
-  const group = await app.inject({
-    method: 'POST',
-    url: '/api/groups',
-    headers: auth,
-    payload: { name: 'Diamond', condition: { attr: 'plan', op: 'eq', value: 'diamond' } },
-  });
-  const subscription = await app.inject({
-    method: 'POST',
-    url: '/api/webhooks',
-    headers: auth,
-    payload: { url: receiver.url, events: ['group.entered'], group_ids: [group.json().id] },
-  });
-  if (subscription.statusCode !== 201) throw new Error(`subscription: ${subscription.body}`);
+  await watchDiamonds(receiver.url);
   const started = Date.now();
   const cpuStarted = cpuMs();
   for (let first = 0; first < USERS; first += ROWS_PER_REQUEST) {
@@ -182,7 +157,5 @@ try {
   console.log(`  load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${one.toFixed(2)} at the end`);
 } finally {
   receiver.stop();
-  await app.close();
-  await store.close();
-  await database.drop();
+  await close();
 }

@@ -41,6 +41,13 @@ export interface CompileContext extends MatchOptions {
   dialect: ConditionSqlDialect;
   /** Dynamic groups being expanded: one naming itself matches no one inside itself. */
   enclosingGroups: ReadonlySet<string>;
+  /**
+   * The caller restricts `p` to a few ids (`groupMembersAmong`): attribute and static-group leaves
+   * then look up each person's own row by key, in a subquery that names `p.id`. PostgreSQL keeps
+   * such a subquery per row; the uncorrelated form becomes a join that, without statistics (rows
+   * of this very transaction), it drove from every holder of the attribute in the project.
+   */
+  perPerson?: boolean;
 }
 
 /**
@@ -118,6 +125,9 @@ export function compileCondition(condition: Condition, context: CompileContext):
     const group = context.groups.get(id);
     if (!group || context.enclosingGroups.has(id)) return sql<boolean>`1 = 0`;
     if (group.kind === 'static') {
+      if (context.perPerson) {
+        return sql<boolean>`p.id in (select gm.person_id from group_members gm where gm.person_id = p.id and gm.group_id = ${id})`;
+      }
       return sql<boolean>`exists (select 1 from group_members gm where gm.group_id = ${id} and gm.person_id = p.id)`;
     }
     return compileCondition(group.condition, {
@@ -196,6 +206,11 @@ function attributeSql(condition: AttributeCondition, context: CompileContext, pr
     predicate = sql<boolean>`(${column} is not null and ${positivePredicate(test, column, context.dialect, context.now)})`;
   }
   const passes = sql`pa.name = ${condition.attr} and pa.value is not null and ${predicate}`;
+  // The touched persons of a change (`perPerson`): a correlated `in` by primary key, with no project
+  // filter, which PostgreSQL cannot turn into one hashed read of every holder of the attribute (it
+  // does so with `exists` when the rows, written in the same transaction, have no statistics).
+  if (context.perPerson)
+    return sql<boolean>`p.id in (select pa.person_id from person_attributes pa where pa.person_id = p.id and ${passes})`;
   // A probe reads the one row by primary key; the project is only checked (no index serves it).
   return probe
     ? sql<boolean>`exists (select 1 from person_attributes pa where pa.person_id = p.id and ${passes} and pa.project_id || '' = ${context.projectId})`

@@ -55,9 +55,10 @@ export async function keptMembersAmong(db: Db, groupId: string, personIds: reado
 
 /**
  * The persons among `personIds` (all of this project) in group `groupId` now, static or dynamic,
- * `in_group` followed. Persons are found by id alone, without the project filter: the planner
- * then probes them by primary key, where with the project filter and no statistics yet (rows
- * written in this very transaction) PostgreSQL chose a nested loop over the project's persons.
+ * `in_group` followed. Persons are found by id alone, without the project filter, and each leaf
+ * looks up the person's own rows (`perPerson`): the cost follows the number of ids, not the size
+ * of the project, whatever statistics the planner has (none for rows written in this very
+ * transaction). Before, each chunk of 500 read every holder of the attribute in the project.
  */
 export async function groupMembersAmong(
   db: Db,
@@ -67,24 +68,36 @@ export async function groupMembersAmong(
   now: number,
   personIds: readonly number[],
 ): Promise<Set<number>> {
+  const members = new Set<number>();
+  for (const ids of chunked(personIds, CHUNK)) {
+    const rows = await membersAmongQuery(db, projectId, groupId, groups, now, ids).execute();
+    for (const r of rows) members.add(Number(r.id));
+  }
+  return members;
+}
+
+/** The select `groupMembersAmong` runs for one chunk of ids. */
+export function membersAmongQuery(
+  db: Db,
+  projectId: string,
+  groupId: string,
+  groups: ReadonlyMap<string, GroupDefinition>,
+  now: number,
+  ids: readonly number[],
+) {
   const context: CompileContext = {
     now,
     groups,
     projectId,
     dialect: conditionSqlDialect(db),
     enclosingGroups: new Set(),
+    perPerson: true,
   };
-  const members = new Set<number>();
-  for (const ids of chunked(personIds, CHUNK)) {
-    const rows = await db
-      .selectFrom('persons as p')
-      .select('p.id')
-      .where('p.id', 'in', ids)
-      .where(compileCondition({ in_group: groupId }, context))
-      .execute();
-    for (const r of rows) members.add(Number(r.id));
-  }
-  return members;
+  return db
+    .selectFrom('persons as p')
+    .select('p.id')
+    .where('p.id', 'in', ids)
+    .where(compileCondition({ in_group: groupId }, context));
 }
 
 /**

@@ -5,6 +5,7 @@ import { parseCondition } from '../../src/conditions/parse-condition.js';
 import { personsMatching } from '../../src/storage/condition-query.js';
 import { loadPersonFacts } from '../../src/storage/person-facts-repository.js';
 import type { Store } from '../../src/storage/store.js';
+import { groupMembersAmong } from '../../src/storage/watched-group-repository.js';
 import { describeEachBackend, openTestStore } from '../support/test-stores.js';
 import { loadCaseFile } from './case-file.js';
 import { seedCase } from './seed-case.js';
@@ -17,9 +18,11 @@ it('the case file holds enough cases', () => {
 });
 
 /**
- * The shared case file, run three ways on each backend: compiled to SQL, and evaluated in memory
- * on the facts loaded for each person (the visit being decided is the person's device when it has
- * exactly one). All must give the expected members.
+ * The shared case file, run three ways on each backend: compiled to SQL, once over the project and
+ * once restricted to its persons' ids (as webhooks evaluate the persons a change touched, each leaf
+ * looking up the person's own rows), and evaluated in memory on the facts loaded for each person
+ * (the visit being decided is the person's device when it has exactly one). All must give the
+ * expected members.
  */
 describeEachBackend('condition cases', (backend) => {
   let store: Store;
@@ -41,6 +44,11 @@ describeEachBackend('condition cases', (backend) => {
       .select('p.id')
       .execute();
     const inSql = rows.map((r) => labelOf.get(Number(r.id)) as string).sort();
+    const asGroup = new Map(seeded.groups).set('case', { kind: 'dynamic', condition: parsed.condition });
+    const among = await groupMembersAmong(store.db, projectId, 'case', asGroup, file.now, [
+      ...labelOf.keys(),
+    ]);
+    const perPerson = [...among].map((id) => labelOf.get(id) as string).sort();
 
     const inMemory: string[] = [];
     for (const [label, personId] of seeded.personIds) {
@@ -52,8 +60,9 @@ describeEachBackend('condition cases', (backend) => {
     const windowed = await matchingInWindows(store.db, projectId, parsed.condition, options, labelOf.keys());
     const inWindows = windowed.map((id) => labelOf.get(id) as string).sort();
     const expected = [...c.expected].sort();
-    expect({ sql: inSql, memory: inMemory.sort(), windows: inWindows }).toEqual({
+    expect({ sql: inSql, perPerson, memory: inMemory.sort(), windows: inWindows }).toEqual({
       sql: expected,
+      perPerson: expected,
       memory: expected,
       windows: expected,
     });
