@@ -11,43 +11,71 @@ export interface BodyTimeouts {
   uploadStallMs: number;
 }
 
+/** How many times per period a streamed upload is looked at. */
+const UPLOAD_CHECKS_PER_PERIOD = 10;
+
 /**
  * Bounds how long a client may take to send its request, so that slow bodies cannot hold
  * connections (and memory) for ever.
- * strategy: a request still receiving its body is checked every period: a parsed body must be
- * whole by `bodyTimeoutMs`; a streamed one (`config.streamedBody`, a CSV import) must have brought
- * enough new bytes since the last check. Past either bound it is answered 408 and its connection
- * closed. Any answer sent before its request is whole (a refused key) also closes the connection,
- * so the rest of a trickled body is never waited for.
+ * strategy: a parsed body must be whole by `bodyTimeoutMs`. A streamed one (`config.streamedBody`,
+ * a CSV import) must bring enough new bytes in each `uploadStallMs` of the server waiting for
+ * them; while the server has bytes it has not read yet (it is still writing what came), the
+ * client is not the slow side and the time does not count. Past either bound the request is
+ * answered 408 and its connection closed. Any answer sent before its request is whole (a refused
+ * key) also closes the connection, so the rest of a trickled body is never waited for.
  */
 export function registerBodyTimeouts(app: FastifyInstance, timeouts: BodyTimeouts): void {
   app.addHook('onRequest', async (request, reply) => {
     if (request.raw.complete) return;
-    const streamed = request.routeOptions.config.streamedBody === true;
-    const period = streamed ? timeouts.uploadStallMs : timeouts.bodyTimeoutMs;
-    const socket = request.raw.socket;
-    let bytesAtCheck = socket.bytesRead;
-    const timer = setInterval(() => {
-      if (request.raw.complete || reply.sent) return clearInterval(timer);
-      const progress = socket.bytesRead - bytesAtCheck;
-      bytesAtCheck = socket.bytesRead;
-      if (streamed && progress >= MIN_UPLOAD_PROGRESS_BYTES) return;
-      clearInterval(timer);
-      const error = streamed
-        ? new RequestError(
-            'REQUEST_TIMEOUT',
-            `the upload brought ${progress} bytes in ${period} ms, under ${MIN_UPLOAD_PROGRESS_BYTES}; send it again (a job resumes where it stopped)`,
-          )
-        : new RequestError('REQUEST_TIMEOUT', `the request body did not arrive within ${period} ms`);
-      closeAfterAnswer(request, reply, error);
-      void reply.code(error.status).send({ error: { code: error.code, message: error.message } });
-    }, period);
-    timer.unref();
-    request.raw.once('close', () => clearInterval(timer));
+    const stop =
+      request.routeOptions.config.streamedBody === true
+        ? watchUploadProgress(request, reply, timeouts.uploadStallMs)
+        : watchBodyDeadline(request, reply, timeouts.bodyTimeoutMs);
+    request.raw.once('close', stop);
   });
   app.addHook('onSend', async (request, reply) => {
     if (!request.raw.complete) closeAfterAnswer(request, reply);
   });
+}
+
+function watchBodyDeadline(request: FastifyRequest, reply: FastifyReply, deadlineMs: number): () => void {
+  const timer = setTimeout(() => {
+    if (request.raw.complete || reply.sent) return;
+    timeOut(request, reply, `the request body did not arrive within ${deadlineMs} ms`);
+  }, deadlineMs);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
+function watchUploadProgress(request: FastifyRequest, reply: FastifyReply, stallMs: number): () => void {
+  const socket = request.raw.socket;
+  const checkMs = Math.max(1, Math.floor(stallMs / UPLOAD_CHECKS_PER_PERIOD));
+  let waitedMs = 0;
+  let bytesAtStart = socket.bytesRead;
+  const timer = setInterval(() => {
+    if (request.raw.complete || reply.sent) return clearInterval(timer);
+    if (request.raw.readableLength > 0) return;
+    waitedMs += checkMs;
+    if (waitedMs < stallMs) return;
+    const progress = socket.bytesRead - bytesAtStart;
+    waitedMs = 0;
+    bytesAtStart = socket.bytesRead;
+    if (progress >= MIN_UPLOAD_PROGRESS_BYTES) return;
+    clearInterval(timer);
+    timeOut(
+      request,
+      reply,
+      `the upload brought ${progress} bytes in ${stallMs} ms, under ${MIN_UPLOAD_PROGRESS_BYTES}; send it again (a job resumes where it stopped)`,
+    );
+  }, checkMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function timeOut(request: FastifyRequest, reply: FastifyReply, message: string): void {
+  const error = new RequestError('REQUEST_TIMEOUT', message);
+  closeAfterAnswer(request, reply, error);
+  void reply.code(error.status).send({ error: { code: error.code, message: error.message } });
 }
 
 /**
