@@ -10,21 +10,19 @@ import { loadavg } from 'node:os';
 import { groupPersons } from '../../packages/server/src/groups/group-view.js';
 import { createGroup } from '../../packages/server/src/groups/user-groups.js';
 import { breakdownReport } from '../../packages/server/src/reports/breakdown-report.js';
-import { readBreakdownRequest } from '../../packages/server/src/reports/report-request.js';
 import { countPersons, pagePersons } from '../../packages/server/src/storage/group-member-query.js';
 import type { GroupRow } from '../../packages/server/src/storage/group-repository.js';
 import type { Db } from '../../packages/server/src/storage/store.js';
+import { checkedConversionReport, conversionByLevel } from '../reports/conversion-by-level.js';
 import { handWrittenConversion } from '../reports/hand-written.js';
 import { DATASET_END, DATASET_SIZES, type DatasetSize } from '../support/dataset.js';
-import { type LoadedShop, loadShop, medianRun } from '../support/dataset-database.js';
+import { type LoadedShop, loadShop, medianRun, shopBenchArguments } from '../support/dataset-database.js';
+import { printTable, thousands } from '../support/markdown-table.js';
 import { handWrittenCount, handWrittenPage } from './hand-written.js';
 
-const sizes = (process.argv[2] ?? '10k,100k').split(',') as DatasetSize[];
-const backends = (process.argv[3] ?? 'sqlite,postgres').split(',');
-const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const { sizes, backends, postgresUrl } = shopBenchArguments();
 /** Time windows end where the generated 90 days end. */
 const now = DATASET_END;
-const DAY = 86_400_000;
 
 export const BENCH_CONDITION = {
   all: [
@@ -48,30 +46,14 @@ async function page(db: Db, projectId: string, group: GroupRow, after: number, l
 /** The report and the hand-written query agree, then both are timed. */
 async function measureReport(shop: LoadedShop, runs: number) {
   const { store, projectId } = shop;
-  const read = readBreakdownRequest(
-    {
-      metric: { type: 'conversion_rate', event: 'purchase' },
-      breakdown: { attr: 'membership_level' },
-      from: new Date(now - 30 * DAY).toISOString(),
-      to: new Date(now).toISOString(),
-    },
-    'UTC',
-  );
-  if (!read.ok) throw new Error(read.message);
-  const request = read.request;
-  const hand = () => handWrittenConversion(store.db, projectId, request.range.from, request.range.to);
-  const report = await breakdownReport(store.db, projectId, request);
-  const byHand = await hand();
-  for (const row of report.rows) {
-    const key = row.key === null ? null : JSON.stringify(row.key);
-    const same = byHand.find((h) => h.key === key);
-    if (!same || same.visitors !== row.visitors || same.converters / same.visitors !== row.value)
-      throw new Error(`report and hand-written SQL disagree on ${key}: ${JSON.stringify({ row, same })}`);
-  }
+  const request = conversionByLevel();
+  const report = await checkedConversionReport(store.db, projectId, request);
   return {
     visitors: report.rows.reduce((sum, row) => sum + row.visitors, 0),
     report: await medianRun(runs, () => breakdownReport(store.db, projectId, request)),
-    hand: await medianRun(runs, hand),
+    hand: await medianRun(runs, () =>
+      handWrittenConversion(store.db, projectId, request.range.from, request.range.to),
+    ),
   };
 }
 
@@ -147,12 +129,38 @@ for (const size of sizes) for (const backend of backends) figures.push(await mea
 // PostgreSQL works in its own processes: wall times only.
 const t = (f: (typeof figures)[number], run: { wall: number; cpu: number }) =>
   f.backend === 'sqlite' ? `${run.cpu} ms (${run.wall} ms)` : `${run.wall} ms`;
-console.log(
-  '\n| persons | events | backend | load data | members | group count: CPU (wall) | hand-written SQL | ratio (CPU) | page of 100, middle | first page | hand-written page | conversion by level, 30 days | hand-written SQL | load avg |',
+const right = (title: string) => ({ title, right: true }) as const;
+printTable(
+  [
+    right('persons'),
+    right('events'),
+    'backend',
+    right('load data'),
+    right('members'),
+    right('group count: CPU (wall)'),
+    right('hand-written SQL'),
+    right('ratio (CPU)'),
+    right('page of 100, middle'),
+    right('first page'),
+    right('hand-written page'),
+    right('conversion by level, 30 days'),
+    right('hand-written SQL'),
+    right('load avg'),
+  ],
+  figures.map((f) => [
+    thousands(f.persons),
+    thousands(f.events),
+    f.backend,
+    `${f.loadSeconds} s (CPU ${f.loadCpuSeconds} s)`,
+    thousands(f.users),
+    t(f, f.count),
+    t(f, f.hand),
+    `${f.ratio} (${f.cpuRatio})`,
+    t(f, f.page),
+    t(f, f.firstPage),
+    t(f, f.handPage),
+    t(f, f.report),
+    t(f, f.handReport),
+    f.load,
+  ]),
 );
-console.log('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const f of figures) {
-  console.log(
-    `| ${f.persons.toLocaleString('en-US')} | ${f.events.toLocaleString('en-US')} | ${f.backend} | ${f.loadSeconds} s (CPU ${f.loadCpuSeconds} s) | ${f.users.toLocaleString('en-US')} | ${t(f, f.count)} | ${t(f, f.hand)} | ${f.ratio} (${f.cpuRatio}) | ${t(f, f.page)} | ${t(f, f.firstPage)} | ${t(f, f.handPage)} | ${t(f, f.report)} | ${t(f, f.handReport)} | ${f.load} |`,
-  );
-}

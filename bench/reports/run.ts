@@ -7,19 +7,13 @@
 import { loadavg } from 'node:os';
 import { breakdownReport } from '../../packages/server/src/reports/breakdown-report.js';
 import { crossDeviceReport } from '../../packages/server/src/reports/cross-device-report.js';
-import { readBreakdownRequest } from '../../packages/server/src/reports/report-request.js';
-import { DATASET_END, DATASET_SIZES, type DatasetSize } from '../support/dataset.js';
-import { loadShop, medianRun } from '../support/dataset-database.js';
+import { DATASET_SIZES, type DatasetSize } from '../support/dataset.js';
+import { loadShop, medianRun, shopBenchArguments } from '../support/dataset-database.js';
+import { printTable, thousands } from '../support/markdown-table.js';
+import { checkedConversionReport, conversionByLevel } from './conversion-by-level.js';
 import { handWrittenConversion } from './hand-written.js';
 
-const sizes = (process.argv[2] ?? '10k,100k').split(',') as DatasetSize[];
-const backends = (process.argv[3] ?? 'sqlite,postgres').split(',');
-const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const DAY = 86_400_000;
-const range = {
-  from: new Date(DATASET_END - 30 * DAY).toISOString(),
-  to: new Date(DATASET_END).toISOString(),
-};
+const { sizes, backends, postgresUrl } = shopBenchArguments();
 
 async function measure(size: DatasetSize, backend: string) {
   const persons = DATASET_SIZES[size];
@@ -30,24 +24,8 @@ async function measure(size: DatasetSize, backend: string) {
   const target = { projectId: shop.projectId };
   try {
     const db = shop.store.db;
-    const read = readBreakdownRequest(
-      {
-        metric: { type: 'conversion_rate', event: 'purchase' },
-        breakdown: { attr: 'membership_level' },
-        ...range,
-      },
-      'UTC',
-    );
-    if (!read.ok) throw new Error(read.message);
-    const request = read.request;
-    const report = await breakdownReport(db, target.projectId, request);
-    const hand = await handWrittenConversion(db, target.projectId, request.range.from, request.range.to);
-    for (const row of report.rows) {
-      const key = row.key === null ? null : JSON.stringify(row.key);
-      const same = hand.find((h) => h.key === key);
-      if (!same || same.visitors !== row.visitors || same.converters / same.visitors !== row.value)
-        throw new Error(`report and hand-written SQL disagree on ${key}: ${JSON.stringify({ row, same })}`);
-    }
+    const request = conversionByLevel();
+    const report = await checkedConversionReport(db, target.projectId, request);
     // 1M persons: one timed run each, and only the headline query (the machine is shared).
     const big = size === '1m';
     const runs = big ? 1 : 5;
@@ -89,14 +67,35 @@ async function measure(size: DatasetSize, backend: string) {
 
 const figures = [];
 for (const size of sizes) for (const backend of backends) figures.push(await measure(size, backend));
-console.log(
-  '\n| persons | events | backend | load s | conversion by level, 30 days (CPU) | hand-written SQL (CPU) | ratio | + week series | by device type | cross-device | load avg |',
-);
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 const ms = (value: number | null) => (value === null ? '—' : `${value} ms`);
-for (const f of figures) {
-  const cpu = (value: number) => (f.backend === 'sqlite' ? ` (${value} ms)` : '');
-  console.log(
-    `| ${f.persons.toLocaleString('en-US')} | ${f.events.toLocaleString('en-US')} | ${f.backend} | ${f.loadSeconds} | ${f.reportMs} ms${cpu(f.reportCpuMs)} | ${f.handMs} ms${cpu(f.handCpuMs)} | ${f.ratio} | ${ms(f.weeklyMs)} | ${ms(f.devicesMs)} | ${ms(f.crossMs)} | ${f.load} |`,
-  );
-}
+printTable(
+  [
+    'persons',
+    'events',
+    'backend',
+    'load s',
+    'conversion by level, 30 days (CPU)',
+    'hand-written SQL (CPU)',
+    'ratio',
+    '+ week series',
+    'by device type',
+    'cross-device',
+    'load avg',
+  ],
+  figures.map((f) => {
+    const cpu = (value: number) => (f.backend === 'sqlite' ? ` (${value} ms)` : '');
+    return [
+      thousands(f.persons),
+      thousands(f.events),
+      f.backend,
+      String(f.loadSeconds),
+      `${f.reportMs} ms${cpu(f.reportCpuMs)}`,
+      `${f.handMs} ms${cpu(f.handCpuMs)}`,
+      String(f.ratio),
+      ms(f.weeklyMs),
+      ms(f.devicesMs),
+      ms(f.crossMs),
+      f.load,
+    ];
+  }),
+);

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { createProject } from '../../packages/server/src/projects/create-project.js';
 import { findProjectByWriteKey } from '../../packages/server/src/storage/project-repository.js';
 import { openStore, type Store } from '../../packages/server/src/storage/store.js';
+import type { DatasetSize } from './dataset.js';
 import { generateDatasetSql } from './dataset-sql.js';
 
 /**
@@ -101,4 +102,16 @@ export async function medianRun(
     times.push({ wall: performance.now() - started, cpu: (used.user + used.system) / 1000 });
   }
   return times.sort((a, b) => a.wall - b.wall)[Math.floor(runs / 2)];
+}
+
+/**
+ * What a shop bench runs on: the sizes (first argument, default `10k,100k`), the backends (second,
+ * default `sqlite,postgres`) and PostgreSQL (BENCH_POSTGRES_URL, default the local test database).
+ */
+export function shopBenchArguments() {
+  return {
+    sizes: (process.argv[2] ?? '10k,100k').split(',') as DatasetSize[],
+    backends: (process.argv[3] ?? 'sqlite,postgres').split(','),
+    postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  };
 }

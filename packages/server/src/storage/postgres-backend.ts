@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { chunked } from './chunked.js';
+import { OwnSchemaPostgresDialect } from './postgres-introspector.js';
 import { listenForNotifications } from './postgres-listener.js';
 import { postgresProfileWriter } from './postgres-profile-writer.js';
 import { statementNameOf } from './prepared-query.js';
@@ -57,7 +58,7 @@ export function openPostgresBackend(
     return client;
   };
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: { connect, end: () => pool.end() } }),
+    dialect: new OwnSchemaPostgresDialect({ pool: { connect, end: () => pool.end() } }),
   });
 
   return {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { issueSetupToken } from '../../../src/accounts/first-run-setup.js';
+import { basicAuth } from '../../api/api-client.js';
 import { launchChromium, SITE_DOMAIN } from '../../browser/support/chromium.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import type { Backend } from '../../support/test-stores.js';
@@ -121,4 +122,23 @@ export async function submitCredentials(
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel(/^Password/).fill(password);
   await page.getByRole('button', { name: button }).click();
+}
+
+/** Opens a dashboard page from the navigation and waits for its heading. */
+export async function goTo(page: Page, label: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label }).click();
+  await page.getByRole('heading', { level: 1, name: label }).waitFor();
+}
+
+/** Sends one tracking message to `/v1/<path>` with the project's write key. */
+export function track(
+  h: DashboardHarness,
+  path: string,
+  message: Record<string, unknown>,
+): Promise<Response> {
+  return fetch(`${h.server.url}/v1/${path}`, {
+    method: 'POST',
+    headers: { authorization: basicAuth(h.server.writeKey), 'content-type': 'application/json' },
+    body: JSON.stringify(message),
+  });
 }

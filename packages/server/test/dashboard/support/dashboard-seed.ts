@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { basicAuth } from '../../api/api-client.js';
-import { type DashboardHarness, submitCredentials } from './dashboard-browser.js';
+import { type DashboardHarness, startDashboard, submitCredentials, track } from './dashboard-browser.js';
 import { OWNER } from './session-client.js';
 
 /** Creates the owner through the first-run setup page and leaves the page signed in on Install. */
@@ -93,4 +93,23 @@ export async function seedShop(h: DashboardHarness): Promise<void> {
   });
   if (answer.status !== 200) throw new Error(`seeding failed: ${answer.status} ${await answer.text()}`);
   await h.server.settled();
+}
+
+/** user-42, identified on anon-laptop with a gold plan and a text age; applied before it returns. */
+export async function seedIdentifiedVisitor(h: DashboardHarness): Promise<void> {
+  const answer = await track(h, 'identify', {
+    anonymousId: 'anon-laptop',
+    userId: 'user-42',
+    traits: { plan: 'gold', age: '34' },
+  });
+  if (answer.status !== 200) throw new Error(`identify answered ${answer.status}`);
+  await h.server.settled();
+}
+
+/** A dashboard on SQLite whose owner is set up and signed in on `owner` (left on Install). */
+export async function startOwnerDashboard(): Promise<{ h: DashboardHarness; owner: Page }> {
+  const h = await startDashboard('sqlite');
+  const owner = (await h.newPage()).page;
+  await setUpOwnerInPage(h, owner);
+  return { h, owner };
 }
