@@ -7,7 +7,9 @@
  * anonymous and signs in after its first page view (one in five after buying), later sessions are
  * signed in from the start. Draws come from an integer hash of the person and session numbers,
  * so a size always gives the same rows on both backends. Persons and devices are written first,
- * so the `event_rollup` triggers resolve each event as it is inserted: the rollup is filled exactly.
+ * so on SQLite the `event_rollup` triggers resolve each event as it is inserted: the rollup is
+ * filled exactly. On PostgreSQL the aggregate triggers are off for the load (hours at 1M) and their
+ * tables filled set-based after it (`trigger-kept-tables.ts`); `triggers: 'fire'` keeps them on.
  */
 import { sql } from 'kysely';
 import { typedColumnsOfJson } from '../../packages/server/src/attributes/typed-attribute-value.js';
@@ -21,6 +23,7 @@ import {
   LEVELS,
   REFERRERS,
 } from './dataset.js';
+import { fillTriggerKeptTables, setBypassedTriggers, setIndexesAside } from './trigger-kept-tables.js';
 
 const DAY = 86_400_000;
 /** Up to this many persons' events are inserted by one statement. */
@@ -58,7 +61,7 @@ type Sql = ReturnType<typeof sql>;
 export async function generateDatasetSql(
   store: Store,
   projectId: string,
-  options: { persons: number; days?: number; end?: number },
+  options: { persons: number; days?: number; end?: number; triggers?: 'fire' | 'bypass' },
   step: (what: string) => void = () => {},
 ): Promise<{ events: number }> {
   const db = store.db;
@@ -75,6 +78,9 @@ export async function generateDatasetSql(
     await statement.execute(db);
   };
   const lit = (n: number) => sql.lit(n);
+  // PostgreSQL: the aggregate triggers are off for the load and their tables filled after it.
+  const bypass = !sqlite && (options.triggers ?? 'bypass') === 'bypass';
+  if (bypass) await setBypassedTriggers(store, false);
   for (const table of ['bench_people', 'bench_sessions', 'bench_values']) {
     await run(sql`drop table if exists ${sql.table(table)}`);
   }
@@ -164,7 +170,7 @@ export async function generateDatasetSql(
   }
   step('attributes');
 
-  const indexes = await setEventIndexesAside(store);
+  const indexes = await setIndexesAside(store, 'events');
   const referrer = sql`(case ${draw(sql`s.sn`, 14)} % ${lit(REFERRERS.length)} ${sql.join(
     REFERRERS.map((r, n) => sql`when ${lit(n)} then ${r || null}`),
     sql` `,
@@ -195,6 +201,12 @@ export async function generateDatasetSql(
     step(`events of persons up to ${Math.min(persons, lo + EVENT_CHUNK - 1)}: ${events}`);
   }
   for (const index of indexes) await run(sql.raw(index));
+  if (bypass) {
+    step('events indexed');
+    await setBypassedTriggers(store, true);
+    await fillTriggerKeptTables(store);
+    step('trigger-kept tables filled');
+  }
   for (const table of ['bench_people', 'bench_sessions', 'bench_values'])
     await run(sql`drop table ${sql.table(table)}`);
   if (!sqlite)
@@ -202,29 +214,4 @@ export async function generateDatasetSql(
   await run(sql`analyze`);
   step('indexes and analyze');
   return { events };
-}
-
-/**
- * Drops the indexes of `events` (not its primary key) for the load and answers the statements
- * that build them again: one sorted build beats ten million scattered inserts.
- */
-async function setEventIndexesAside(store: Store): Promise<string[]> {
-  const db = store.db;
-  const found =
-    store.name === 'sqlite'
-      ? (
-          await sql<{ name: string; definition: string }>`select name, sql as definition from sqlite_master
-            where type = 'index' and tbl_name = 'events' and sql is not null`.execute(db)
-        ).rows
-      : (
-          await sql<{
-            name: string;
-            definition: string;
-          }>`select indexname as name, indexdef as definition from pg_indexes
-            where tablename = 'events' and schemaname = current_schema() and indexname not like '%pkey'`.execute(
-            db,
-          )
-        ).rows;
-  for (const index of found) await sql`drop index ${sql.ref(index.name)}`.execute(db);
-  return found.map((index) => index.definition);
 }
