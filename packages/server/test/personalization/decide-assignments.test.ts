@@ -40,14 +40,7 @@ describeEachBackend(
       const gone = await h.client.publish(abSplit());
       const kept = await h.client.publish(abSplit());
       const users = ['del-1', 'del-2', 'del-3'];
-      await h.batch(
-        users.map((user) => ({
-          type: 'identify',
-          anonymousId: `${user}-phone`,
-          userId: user,
-          timestamp: at(0),
-        })),
-      );
+      await h.identifyOnPhones(users);
       for (const user of users) await h.decide({ anonymousId: `${user}-phone`, userId: user });
       const held = async (id: string) =>
         (
@@ -65,14 +58,7 @@ describeEachBackend(
     it(`${backend}: decides answered together share one write, and each answer is what is stored`, async () => {
       const id = await h.client.publish(abSplit(20));
       const users = Array.from({ length: 20 }, (_, i) => `batch-user-${i}`);
-      await h.batch(
-        users.map((user) => ({
-          type: 'identify',
-          anonymousId: `${user}-phone`,
-          userId: user,
-          timestamp: at(0),
-        })),
-      );
+      await h.identifyOnPhones(users);
       // All at once (the same person twice among them): they fall into one batch of writes.
       const asked = [...users, users[0]];
       const answers = await Promise.all(
