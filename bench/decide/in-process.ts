@@ -3,7 +3,7 @@
 //   node --import tsx bench/decide/in-process.ts [persons=100000] [decides=3000] [concurrency=8]
 // BENCH_STORE=postgres://…/db (an empty database) measures PostgreSQL instead (Node CPU only).
 // A quick figure while changing decide; bench/decide/run.ts is the measurement of record.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../packages/server/src/http/build-app.js';
@@ -11,6 +11,17 @@ import { createProject } from '../../packages/server/src/projects/create-project
 import { openStore } from '../../packages/server/src/storage/store.js';
 import { fiftyExperiences } from './experiences.js';
 import { seedPersons } from './seed-persons.js';
+
+/** Bytes this process has read and written through system calls so far (Linux /proc: rchar, wchar). */
+function ioBytes(): { read: number; written: number } {
+  const fields = Object.fromEntries(
+    readFileSync('/proc/self/io', 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(': ')),
+  );
+  return { read: Number(fields.rchar), written: Number(fields.wchar) };
+}
 
 const persons = Number(process.argv[2] ?? 100_000);
 const decides = Number(process.argv[3] ?? 3000);
@@ -48,6 +59,7 @@ try {
   for (let i = 0; i < 300; i++) await decide(persons - i); // warm-up
   for (const round of ['first time (writes 10 assignments)', 'seen before (reads them)']) {
     const before = process.cpuUsage();
+    const ioBefore = ioBytes();
     const wall = performance.now();
     let next = 0;
     const worker = async () => {
@@ -58,8 +70,10 @@ try {
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     const used = process.cpuUsage(before);
+    const io = ioBytes();
+    const kb = (bytes: number) => (bytes / 1024 / decides).toFixed(1);
     console.log(
-      `${round}: ${((used.user + used.system) / 1000 / decides).toFixed(3)} CPU ms/decide (user ${(used.user / 1000 / decides).toFixed(3)}, sys ${(used.system / 1000 / decides).toFixed(3)}), wall ${((performance.now() - wall) / decides).toFixed(3)} ms, ${concurrency} at once; load ${loadavg()[0].toFixed(1)}`,
+      `${round}: ${((used.user + used.system) / 1000 / decides).toFixed(3)} CPU ms/decide (user ${(used.user / 1000 / decides).toFixed(3)}, sys ${(used.system / 1000 / decides).toFixed(3)}), wall ${((performance.now() - wall) / decides).toFixed(3)} ms, ${concurrency} at once; I/O KB/decide read ${kb(io.read - ioBefore.read)} written ${kb(io.written - ioBefore.written)}; load ${loadavg()[0].toFixed(1)}`,
     );
   }
   await app.close();

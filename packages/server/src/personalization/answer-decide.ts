@@ -10,7 +10,7 @@ import { type Decision, decideExperiences, type KnownAssignment } from './decide
 import type { DecideRequest } from './decide-request.js';
 import { fillPlaceholders, placeholderNames } from './placeholders.js';
 import { readPreviewToken } from './preview-token.js';
-import { isTargeted, NO_FACTS, needsFacts, visitFacts } from './target-facts.js';
+import { isTargeted, NO_FACTS, needsEvents, needsFacts, visitFacts } from './target-facts.js';
 import { matchesPages, pageUrl } from './url-rules.js';
 
 /** One experience of a decide answer. */
@@ -34,7 +34,8 @@ export interface DecidedExperience {
  *    person are looked up, never created. A device person identified as another user than the
  *    one signing in (a shared device) lends nothing.
  * 3. When an experience on this page targets groups or a condition, the person's facts are loaded
- *    once; decideExperiences then picks, in memory, what shows and which variant.
+ *    once (its events only if one of those targets has a behaviour leaf); decideExperiences then
+ *    picks, in memory, what shows and which variant.
  * 4. New or shown-again assignments are written for the person (the user's, else the device's),
  *    in one transaction with those of the decides of the same 2 ms (AssignmentWrites), before
  *    answering; a visitor with no person yet keeps its variant through the hash of its anonymous id.
@@ -78,12 +79,16 @@ export async function answerDecide(
           { experienceId: row.experience_id, variant: row.variant, lastSessionId: row.last_session_id },
         ]),
     );
-  // Facts are loaded only when an experience on this page targets by group or condition.
+  // Facts are loaded only when an experience on this page targets by group or condition, and
+  // the person's events only when one of those targets reads them.
   const page = pageUrl(request.url);
-  const judged = experiences.some((e) => needsFacts(e) && matchesPages(e.pages, page));
+  const judgedHere = experiences.filter((e) => needsFacts(e) && matchesPages(e.pages, page));
+  const judged = judgedHere.length > 0;
   const facts =
     judged && personId !== null
-      ? ((await loadPersonFacts(store.db, project.id, personId)) ?? NO_FACTS)
+      ? ((await loadPersonFacts(store.db, project.id, personId, {
+          events: judgedHere.some((e) => needsEvents(e, groups, attributeTypes)),
+        })) ?? NO_FACTS)
       : NO_FACTS;
   const context = judged
     ? {

@@ -1,5 +1,6 @@
 import type { AttributeType } from '../attributes/attribute-types.js';
 import type { Condition, GroupDefinition, VisitFacts } from '../conditions/condition.js';
+import { readsEvents } from '../conditions/condition-reads.js';
 import { evaluateCondition } from '../conditions/evaluate-condition.js';
 import { parseCondition } from '../conditions/parse-condition.js';
 import type { PersonFacts } from '../conditions/person-facts.js';
@@ -31,6 +32,33 @@ export function targetCondition(
 /** Whether an experience needs the person's facts to judge its target. */
 export function needsFacts(experience: Experience): boolean {
   return !('everyone' in experience.target);
+}
+
+/** Whether judging an experience's target reads the person's events, once per (cached) experience. */
+const readingEvents = new WeakMap<Experience, boolean>();
+
+/**
+ * Whether judging an experience's target reads the person's events (a behaviour leaf in its
+ * condition or in a dynamic group it names); when no experience on the page does, decide does not
+ * load them. `groups` and `attributeTypes` are those loaded with this experience.
+ */
+export function needsEvents(
+  experience: Experience,
+  groups: ReadonlyMap<string, GroupDefinition>,
+  attributeTypes: ReadonlyMap<string, AttributeType>,
+): boolean {
+  let reads = readingEvents.get(experience);
+  if (reads === undefined) {
+    const target = experience.target;
+    if ('everyone' in target) reads = false;
+    else if ('groups' in target) reads = target.groups.some((id) => readsEvents({ in_group: id }, groups));
+    else {
+      const condition = targetCondition(experience, attributeTypes);
+      reads = condition !== null && readsEvents(condition, groups);
+    }
+    readingEvents.set(experience, reads);
+  }
+  return reads;
 }
 
 /** What decide knows of the visit: the request's page, referrer and user agent, and the device. */

@@ -338,6 +338,21 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
       },
     },
     '0030_cleanup_ingestion_warnings_received_at': ingestionWarningRetentionMigration,
+    '0032_assignments_by_experience_time': {
+      async up(db: Kysely<unknown>) {
+        // Deleting an experience deletes its assignments: one stretch of this index. Keyed by
+        // `(experience_id, variant)` each first decide put its ~10 entries at ~10 random leaf
+        // pages (ordered by person id within a variant), most of the pages its commit wrote to
+        // the WAL; keyed by the time assigned they go to the tail of each experience's stretch,
+        // pages the decides of the same moments share.
+        await db.schema
+          .createIndex('experience_assignments_experience_time')
+          .on('experience_assignments')
+          .columns(['experience_id', 'assigned_at'])
+          .execute();
+        await db.schema.dropIndex('experience_assignments_experience').execute();
+      },
+    },
   };
 }
 

@@ -88,15 +88,18 @@ const eventsByDevices = new PreparedQuery<{ projectId: string; personId: number 
  * webhooks): the attributes as SQL compares them (the stored typed columns) plus the default `$`
  * ones, the events of all its devices and those sent before sign-in, its static groups and its
  * devices. Null when the project has no such person. The reads are prepared once (hot in decide).
+ * `read.events` false leaves the events out (empty): for callers whose conditions have no
+ * behaviour leaf, they are most of what a person's facts read.
  */
 export async function loadPersonFacts(
   db: Db,
   projectId: string,
   personId: number,
+  read: { events: boolean } = { events: true },
 ): Promise<PersonFacts | null> {
   const rows = isPostgres(db)
-    ? await factRowsInOneStatement(db, projectId, personId)
-    : await factRowsOneByOne(db, projectId, personId);
+    ? await factRowsInOneStatement(db, projectId, personId, read.events)
+    : await factRowsOneByOne(db, projectId, personId, read.events);
   if (!rows) return null;
   const { person, devices, attributeRows, eventRows, groupRows } = rows;
 
@@ -150,13 +153,18 @@ interface AttributeFactRow {
 }
 
 /** SQLite: one prepared read per kind of fact, each run at once on the connection (no round trip). */
-async function factRowsOneByOne(db: Db, projectId: string, personId: number): Promise<FactRows | null> {
+async function factRowsOneByOne(
+  db: Db,
+  projectId: string,
+  personId: number,
+  withEvents: boolean,
+): Promise<FactRows | null> {
   const [person] = await personRow.execute(db, { projectId, personId });
   if (!person) return null;
   const [devices, attributeRows, eventRows, groupRows] = await Promise.all([
     devicesOfPerson.execute(db, { personId }),
     liveAttributes.execute(db, { personId }),
-    eventsOf(db, projectId, personId, person.user_id),
+    withEvents ? eventsOf(db, projectId, personId, person.user_id) : [],
     staticGroups.execute(db, { personId }),
   ]);
   return { person, devices, attributeRows, eventRows, groupRows };
@@ -167,9 +175,10 @@ async function factRowsOneByOne(db: Db, projectId: string, personId: number): Pr
  * trip instead of six), each kind aggregated to JSON. Every subselect is still one index stretch
  * (the events' two as a `union all`, as in `eventsOf`); JSON gives the bigint columns as numbers
  * and `properties` as an object, as the int8 and jsonb parsers do for the separate reads.
+ * With `withEvents` false the events' subselect is cut off by a one-time filter (not read).
  */
 const factsInOneStatement = new PreparedQuery<
-  { projectId: string; personId: number },
+  { projectId: string; personId: number; withEvents: boolean },
   {
     person: PersonRow;
     devices: DeviceRow[];
@@ -192,15 +201,21 @@ const factsInOneStatement = new PreparedQuery<
        from (${events(sql`e.user_id = p.user_id`)}
              union all
              ${events(sql`e.user_id is null and e.anonymous_id in
-               (select anonymous_id from devices where person_id = p.id)`)}) v) as events,
+               (select anonymous_id from devices where person_id = p.id)`)}) v
+       where ${param('withEvents')}) as events,
     (select coalesce(json_agg(g.group_id), '[]')
        from group_members g where g.person_id = p.id) as groups
     from persons p where p.project_id = ${param('projectId')} and p.id = ${param('personId')}`;
   return { compile: () => query.compile(db) };
 });
 
-async function factRowsInOneStatement(db: Db, projectId: string, personId: number): Promise<FactRows | null> {
-  const [row] = await factsInOneStatement.execute(db, { projectId, personId });
+async function factRowsInOneStatement(
+  db: Db,
+  projectId: string,
+  personId: number,
+  withEvents: boolean,
+): Promise<FactRows | null> {
+  const [row] = await factsInOneStatement.execute(db, { projectId, personId, withEvents });
   if (!row) return null;
   return {
     person: row.person,

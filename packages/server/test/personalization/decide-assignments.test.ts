@@ -36,17 +36,29 @@ describeEachBackend(
       expect(report).toHaveLength(users.length);
     });
 
+    it(`${backend}: deleting an experience deletes its assignments, and only its`, async () => {
+      const gone = await h.client.publish(abSplit());
+      const kept = await h.client.publish(abSplit());
+      const users = ['del-1', 'del-2', 'del-3'];
+      await h.identifyOnPhones(users);
+      for (const user of users) await h.decide({ anonymousId: `${user}-phone`, userId: user });
+      const held = async (id: string) =>
+        (
+          await h.server.store.db
+            .selectFrom('experience_assignments')
+            .select('person_id')
+            .where('experience_id', '=', id)
+            .execute()
+        ).length;
+      expect([await held(gone), await held(kept)]).toEqual([3, 3]);
+      expect((await h.client.call('DELETE', `/api/experiences/${gone}`)).statusCode).toBe(200);
+      expect([await held(gone), await held(kept)]).toEqual([0, 3]);
+    });
+
     it(`${backend}: decides answered together share one write, and each answer is what is stored`, async () => {
       const id = await h.client.publish(abSplit(20));
       const users = Array.from({ length: 20 }, (_, i) => `batch-user-${i}`);
-      await h.batch(
-        users.map((user) => ({
-          type: 'identify',
-          anonymousId: `${user}-phone`,
-          userId: user,
-          timestamp: at(0),
-        })),
-      );
+      await h.identifyOnPhones(users);
       // All at once (the same person twice among them): they fall into one batch of writes.
       const asked = [...users, users[0]];
       const answers = await Promise.all(

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { at } from '../api/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import type { Backend } from '../support/test-stores.js';
 import { bannerBody, experienceClient } from './experience-fixtures.js';
@@ -46,6 +47,17 @@ export function decideHarness(backend: Backend) {
       });
       expect(response.statusCode).toBe(200);
       await server.settled();
+    },
+    /** Each user identifies on a device of its own, `<user>-phone`. */
+    async identifyOnPhones(users: string[]) {
+      await this.batch(
+        users.map((user) => ({
+          type: 'identify',
+          anonymousId: `${user}-phone`,
+          userId: user,
+          timestamp: at(0),
+        })),
+      );
     },
     /** Decide on PAGE (unless the body names a url); expects a 200. */
     async decide(body: Record<string, unknown>): Promise<Shown[]> {

@@ -127,6 +127,43 @@ describeEachBackend(
       expect((await h.client.call('DELETE', `/api/groups/${vips}`)).statusCode).toBeLessThan(300);
     });
 
+    it(`${backend}: events are read for a behaviour leaf, also through a group and beside a target that needs none`, async () => {
+      const gold = await h.client.publish(
+        bannerBody({
+          name: 'gold',
+          target: { condition: { attr: 'membership_level', op: 'eq', value: 'gold' } },
+        }),
+      );
+      const buyers = await h.client.call('POST', '/api/groups', {
+        name: 'Buyers',
+        condition: { event: 'purchase' },
+      });
+      expect(buyers.statusCode, buyers.body).toBe(201);
+      const forBuyers = await h.client.publish(
+        bannerBody({ name: 'for buyers', target: { groups: [buyers.json().id] } }),
+      );
+      const person = (name: string) => ({
+        type: 'identify',
+        anonymousId: `anon-${name}`,
+        userId: name,
+        traits: { membership_level: 'gold' },
+        timestamp: at(0),
+      });
+      const purchase = (name: string, messageId: string) => ({
+        type: 'track',
+        userId: name,
+        event: 'purchase',
+        timestamp: at(1),
+        messageId,
+      });
+      await h.batch([person('buyer'), person('browser'), purchase('buyer', 'p1')]);
+      const shown = async (anonymousId: string) => (await h.decide({ anonymousId })).map((e) => e.id).sort();
+      expect(await shown('anon-buyer')).toEqual([gold, forBuyers].sort());
+      expect(await shown('anon-browser')).toEqual([gold]);
+      await h.batch([purchase('browser', 'p2')]);
+      expect(await shown('anon-browser')).toEqual([gold, forBuyers].sort());
+    });
+
     it(`${backend}: visit leaves judge the visit being decided`, async () => {
       const mobile = await h.client.publish(
         bannerBody({
