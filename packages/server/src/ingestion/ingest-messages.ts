@@ -125,7 +125,16 @@ export async function applyMessages(
   const graph = await loadIdentityGraph(tx, projectId, fresh, config);
   const plan = planMessages(graph, fresh);
   const warnings = await writePlan(tx, projectId, plan);
-  await recordIngestionWarnings(tx, projectId, warnings, valid[0].receivedAt);
+  // A batch may join requests received at different times: each warning keeps its request's.
+  const receivedAt = new Map(valid.map((m) => [m.messageId, m.receivedAt]));
+  const byTime = new Map<number, MessageIssue[]>();
+  for (const warning of warnings) {
+    const at = receivedAt.get(warning.messageId ?? '') ?? valid[0].receivedAt;
+    const group = byTime.get(at);
+    if (group) group.push(warning);
+    else byTime.set(at, [warning]);
+  }
+  for (const [at, group] of byTime) await recordIngestionWarnings(tx, projectId, group, at);
   return { accepted: fresh.length, duplicates, warnings };
 }
 

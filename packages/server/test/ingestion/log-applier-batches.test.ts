@@ -72,7 +72,7 @@ describe('the log applier applies consecutive requests of a project as one batch
         join persons p on p.id = a.person_id order by p.user_id, a.name`),
       events: await rows('select message_id, type, name, anonymous_id, user_id from events order by id'),
       claims: await rows('select message_id from received_messages order by message_id'),
-      warnings: await rows('select message_id, code from ingestion_warnings order by id'),
+      warnings: await rows('select message_id, code, received_at from ingestion_warnings order by id'),
     };
   }
 
@@ -92,7 +92,10 @@ describe('the log applier applies consecutive requests of a project as one batch
       { user_id: 'u2', devices: null },
     ]);
     expect(expected.events.map((e) => e.message_id)).toEqual(['m1', 'm2', 'm3', 'm4']);
-    expect(expected.warnings).toEqual([{ message_id: 'm4', code: 'IDENTIFIED_ON_ANOTHER_USER' }]);
+    expect(expected.warnings).toEqual([
+      // Received with the third request, whose receive time it keeps.
+      { message_id: 'm4', code: 'IDENTIFIED_ON_ANOTHER_USER', received_at: T + 2000 },
+    ]);
   });
 
   it('names the message of each skipped attribute, though the requests repeat message indexes', async () => {
