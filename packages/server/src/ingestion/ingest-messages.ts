@@ -125,7 +125,16 @@ export async function applyMessages(
   const graph = await loadIdentityGraph(tx, projectId, fresh, config);
   const plan = planMessages(graph, fresh);
   const warnings = await writePlan(tx, projectId, plan);
-  await recordIngestionWarnings(tx, projectId, warnings, valid[0].receivedAt);
+  // A batch may join requests received at different times: each warning keeps its request's.
+  const receivedAt = new Map(valid.map((m) => [m.messageId, m.receivedAt]));
+  const byTime = new Map<number, MessageIssue[]>();
+  for (const warning of warnings) {
+    const at = receivedAt.get(warning.messageId ?? '') ?? valid[0].receivedAt;
+    const group = byTime.get(at);
+    if (group) group.push(warning);
+    else byTime.set(at, [warning]);
+  }
+  for (const [at, group] of byTime) await recordIngestionWarnings(tx, projectId, group, at);
   return { accepted: fresh.length, duplicates, warnings };
 }
 
@@ -144,7 +153,9 @@ async function writePlan(tx: StoreTx, projectId: string, plan: IdentityPlan): Pr
   const outbox = await ChangeOutbox.open(tx, projectId);
   if (outbox.watchesAttributes) attributes.watch = outbox;
   const events: NewEvent[] = [];
-  const origins = new Map<number, string>();
+  // Attribute writes name the message they came from by its place in the batch: a batch may join
+  // several requests (the logged and streamed appliers), whose message indexes repeat.
+  const origins: NormalizedMessage[] = [];
   for (const segment of plan.segments) {
     for (const merge of segment.merges) {
       await attributes.flush();
@@ -153,7 +164,7 @@ async function writePlan(tx: StoreTx, projectId: string, plan: IdentityPlan): Pr
     }
     for (const planned of segment.messages) {
       const { message, personId } = planned;
-      origins.set(message.index, message.messageId);
+      origins.push(message);
       if (planned.link) outbox.identityLinked(planned.link, message.timestamp);
       warnings.push(...planned.warnings);
       outbox.touched(personId, { activity: true });
@@ -163,7 +174,7 @@ async function writePlan(tx: StoreTx, projectId: string, plan: IdentityPlan): Pr
           message.attributeOperations,
           message.timestamp,
           message.source,
-          message.index,
+          origins.length - 1,
         );
       events.push(planned.event);
     }
@@ -175,8 +186,8 @@ async function writePlan(tx: StoreTx, projectId: string, plan: IdentityPlan): Pr
   await outbox.flush();
   for (const { origin, name } of attributes.skipped) {
     warnings.push({
-      index: origin,
-      messageId: origins.get(origin) ?? null,
+      index: origins[origin]?.index ?? origin,
+      messageId: origins[origin]?.messageId ?? null,
       code: 'ATTRIBUTE_SKIPPED',
       message: `${name}: the project already has ${MAX_ATTRIBUTES_PER_PROJECT} attributes; a new one was not stored`,
     });
