@@ -39,7 +39,7 @@ export class HolderCounts {
 /**
  * Runs `write` with the row triggers that count holders paused, when the backend has them
  * pausable (SQLite; see attribute-holders-migration.ts), then adds the counts `write` answers.
- * Elsewhere `write` runs as it is and its counts are dropped (the triggers counted). The writer
+ * On PostgreSQL `write` gets no counts to keep (its statement triggers count set-based). The writer
  * must know exactly what each value replaced: SQLite's one writer reads it in its transaction.
  */
 export async function withHolderCounts<T>(

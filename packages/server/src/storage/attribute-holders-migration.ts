@@ -7,8 +7,8 @@ import type { MigrationDialect } from './migrations.js';
  * `attribute_holders` row triggers of 0013 skip while `attribute_holders_paused` has a row; a
  * writer inserts that row in its transaction, writes, removes it and adds its counts set-based
  * (see attribute-holder-counts.ts). Other connections never see the row (it never commits), so
- * every other write path keeps counting row by row. The import does this: per value, the trigger
- * upserted a counter row, about a fifth of an import's SQLite time.
+ * every other write path keeps counting row by row. The import does this (the trigger upserted a
+ * counter row per value it wrote). On PostgreSQL, the triggers count per statement instead.
  */
 export function attributeHoldersMigration(dialect: MigrationDialect): Migration {
   return {
