@@ -1,6 +1,7 @@
 import { applyAttributeOperation, type StoredAttribute } from '../attributes/apply-attribute-operation.js';
 import type { AttributeValue } from '../attributes/attribute-operation.js';
 import { userIdLock } from '../identity/identity-graph.js';
+import { withHolderCounts } from '../storage/attribute-holder-counts.js';
 import {
   type AttributeSighting,
   type PersonAttribute,
@@ -164,7 +165,14 @@ export async function applyProfileRows(
     writes.names[i] = attribute.name;
     writes.values[i] = attribute.value === undefined ? null : attributeJson(attribute.value);
   }
-  await saveWrites(tx, projectId, columns, writes, setColumns);
+  await saveWrites(
+    tx,
+    projectId,
+    columns,
+    writes,
+    setColumns,
+    (personId, name) => before.get(key(personId, name))?.value !== undefined,
+  );
   await noteChanges(outbox, writes, before);
   return result;
 }
@@ -203,7 +211,7 @@ async function writeNewPersons(
   const setColumns = new Array<boolean>(columns.length).fill(false);
   const order = nameOrder(columns);
   for (let r = 0; r < rows.length; r++) addValues(writes, personIds[r], rows[r], columns, order, setColumns);
-  await saveWrites(tx, projectId, columns, writes, setColumns, true);
+  await saveWrites(tx, projectId, columns, writes, setColumns, null);
   return { created: rows.length, updated: 0, unchanged: 0, personIds };
 }
 
@@ -235,17 +243,30 @@ function nameOrder(columns: readonly ImportColumn[]): number[] {
     .sort((a, b) => (columns[a].name < columns[b].name ? -1 : columns[a].name > columns[b].name ? 1 : 0));
 }
 
+/**
+ * Writes `writes` and records the columns' sightings. `held` says whether a person held a value of
+ * a name before (from the values read for the chunk); null: only new persons are written. The
+ * holder counts of what is written are added set-based (see attribute-holder-counts.ts).
+ */
 async function saveWrites(
   tx: StoreTx,
   projectId: string,
   columns: readonly ImportColumn[],
   writes: AttributeWrites,
   setColumns: boolean[],
-  newPersonsOnly = false,
+  held: ((personId: number, name: string) => boolean) | null,
 ): Promise<void> {
   if (writes.count > 0) {
-    if (newPersonsOnly) await tx.profiles.insertNewAttributes(projectId, writes);
-    else await tx.profiles.saveAttributes(projectId, writes);
+    await withHolderCounts(tx, projectId, async (counts) => {
+      if (held === null) await tx.profiles.insertNewAttributes(projectId, writes);
+      else await tx.profiles.saveAttributes(projectId, writes);
+      if (counts === null) return;
+      const { personIds, names, values } = writes;
+      for (let i = 0; i < writes.count; i++) {
+        const personId = personIds[i];
+        counts.change(personId, names[i], held?.(personId, names[i]) ?? false, values[i] !== null);
+      }
+    });
   }
   const sightings: AttributeSighting[] = columns
     .filter((_, c) => setColumns[c])

@@ -1,6 +1,7 @@
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { CRAWLER_MARKERS } from '../devices/crawler-agents.js';
 import { createAccountTables } from './account-migrations.js';
+import { attributeHoldersMigration } from './attribute-holders-migration.js';
 import { conditionMigrations } from './condition-migrations.js';
 import { decideMigration } from './decide-migration.js';
 import { eventRollupMigration } from './event-rollup-migration.js';
@@ -353,6 +354,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
         await db.schema.dropIndex('experience_assignments_experience').execute();
       },
     },
+    '0036_import_holder_counts': attributeHoldersMigration(dialect),
   };
 }
 

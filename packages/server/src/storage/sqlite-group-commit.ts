@@ -28,17 +28,22 @@ export function groupCommitTransactions(db: Kysely<Database>, connection: Sqlite
       await db.connection().execute(async (conn) => {
         await sql`begin immediate`.execute(conn);
         try {
-          for (const item of group) {
-            await sql`savepoint member`.execute(conn);
-            try {
-              outcomes.push({ ok: true, value: await item.fn(conn) });
-              await sql`release member`.execute(conn);
-            } catch (error) {
-              await sql`rollback to member`.execute(conn);
-              await sql`release member`.execute(conn);
-              outcomes.push({ ok: false, error });
+          // Alone, a transaction needs no savepoint: its failure rolls back the whole (below). A
+          // savepoint copies each page it first changes into the sub-journal, and an import's chunk
+          // changes thousands of index pages.
+          if (group.length === 1) outcomes.push({ ok: true, value: await group[0].fn(conn) });
+          else
+            for (const item of group) {
+              await sql`savepoint member`.execute(conn);
+              try {
+                outcomes.push({ ok: true, value: await item.fn(conn) });
+                await sql`release member`.execute(conn);
+              } catch (error) {
+                await sql`rollback to member`.execute(conn);
+                await sql`release member`.execute(conn);
+                outcomes.push({ ok: false, error });
+              }
             }
-          }
           await sql`commit`.execute(conn);
         } catch (error) {
           if (connection.inTransaction) await sql`rollback`.execute(conn);
