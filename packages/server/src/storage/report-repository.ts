@@ -1,5 +1,5 @@
 import { type Expression, type RawBuilder, sql } from 'kysely';
-import { type ReportWindow, resolvedActivity, type SeriesBuckets } from './report-events.js';
+import { type ReportWindow, resolvedActivity, resolvedVisits, type SeriesBuckets } from './report-events.js';
 import type { Db } from './store.js';
 
 /** The activity of the visitors of one breakdown key (and one bucket of a series). */
@@ -43,7 +43,7 @@ export interface GroupMembers {
 export function activityByAttribute(db: Db, query: ActivityQuery, attribute: string): Promise<ActivityRow[]> {
   return activity(
     db,
-    perPerson(query, sql``),
+    perPerson(query, null),
     sql`left join person_attributes a on a.project_id = ${query.projectId} and a.person_id = pp.person_id
       and a.name = ${attribute}`,
     sql`a.value`,
@@ -52,7 +52,7 @@ export function activityByAttribute(db: Db, query: ActivityQuery, attribute: str
 
 /** Activity per device type: a person counts once in the row of each device type used. */
 export function activityByDeviceType(db: Db, query: ActivityQuery): Promise<ActivityRow[]> {
-  return activity(db, perPerson(query, sql`, ev.device_type`), sql``, sql`pp.device_type`);
+  return activity(db, perPerson(query, sql`ev.device_type`), sql``, sql`pp.device_type`);
 }
 
 /** Activity per group: a person counts in the row of each group holding them now. */
@@ -71,17 +71,26 @@ export function activityByGroups(
   );
   return activity(
     db,
-    perPerson(query, sql``),
+    perPerson(query, null),
     sql`join (${members}) gm on gm.person_id = pp.person_id`,
     sql`gm.group_id`,
   );
 }
 
 /**
- * Per person (and bucket, and `by`): sessions are distinct session ids (sessions are per device,
- * so a person's devices add up), page views are `page` events, events the metric's `track` events.
+ * Per person (and bucket, and `by`, a column of the activity rows such as the device type):
+ * sessions are distinct session ids (sessions are per device, so a person's devices add up), page
+ * views are `page` events, events the metric's `track` events.
+ * strategy: a breakdown by attribute or group that counts neither sessions nor page views (the
+ * visitor, event and conversion metrics) reads the narrow visits (`resolvedVisits`); the others
+ * read the rollup's rows per session and event name (`resolvedActivity`).
  */
-function perPerson(query: ActivityQuery, by: RawBuilder<unknown>): RawBuilder<unknown> {
+function perPerson(query: ActivityQuery, by: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  if (!query.measure.sessions && !query.measure.pageviews && by === null) {
+    return sql`select ev.person_id, ev.bucket, 0 as sessions, 0 as pageviews, sum(ev.events) as events
+      from ${resolvedVisits(query, query.buckets, query.event)} ev
+      group by ev.person_id, ev.bucket`;
+  }
   const sessions = query.measure.sessions ? sql`count(distinct ev.session_id)` : sql`0`;
   const pageviews = query.measure.pageviews
     ? sql`sum(case when ev.type = 'page' then ev.n else 0 end)`
@@ -90,11 +99,12 @@ function perPerson(query: ActivityQuery, by: RawBuilder<unknown>): RawBuilder<un
     query.event === null
       ? sql`0`
       : sql`sum(case when ev.type = 'track' and ev.name = ${query.event} then ev.n else 0 end)`;
-  return sql`select ev.person_id, ev.bucket ${by}, ${sessions} as sessions, ${pageviews} as pageviews,
+  const key = by === null ? sql`` : sql`, ${by}`;
+  return sql`select ev.person_id, ev.bucket ${key}, ${sessions} as sessions, ${pageviews} as pageviews,
       ${events} as events
     from ${resolvedActivity(query, query.buckets)} ev
     where ev.person_id is not null
-    group by ev.person_id, ev.bucket ${by}`;
+    group by ev.person_id, ev.bucket ${key}`;
 }
 
 async function activity(

@@ -13,6 +13,7 @@ export interface Database {
   attribute_definitions: AttributeDefinitionsTable;
   events: EventsTable;
   event_rollup: EventRollupTable;
+  report_visits: ReportVisitsTable;
   attribute_holders: AttributeHoldersTable;
   received_messages: ReceivedMessagesTable;
   audit_log: AuditLogTable;
@@ -170,6 +171,14 @@ export interface EventRollupTable {
   person_id: number | null;
   report_person_id: number | null;
   device_type: string | null;
+}
+
+/** Who visited in which UTC hour: how many counted `event_rollup` rows of the hour are the person's. */
+export interface ReportVisitsTable {
+  project_id: string;
+  hour: number;
+  person_id: number;
+  rollup_rows: number;
 }
 
 /** Persons holding a live value of an attribute, in shards (`person_id % 16`) summed when read. */
