@@ -7,6 +7,7 @@ import { apiClient, IPHONE_UA } from '../api/api-client.js';
 import { GOOGLEBOT_UA } from '../reports/report-fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { describeEachBackend, openTestStore } from '../support/test-stores.js';
+import { personOfDevice, personOfUser, seedOldShop } from './rollup-fixtures.js';
 
 const HOUR = 3_600_000;
 /** New York moves its clocks forward at 07:00Z on 8 March 2026; Oslo at 01:00Z on 29 March. */
@@ -141,16 +142,7 @@ describeEachBackend(
         purchase('dev-b', NY_SPRING + 4 * HOUR, 'u1'),
       ]);
       const merged = await expectExact();
-      const u1 = Number(
-        (
-          await server.store.db
-            .selectFrom('persons')
-            .select('id')
-            .where('project_id', '=', server.projectId)
-            .where('user_id', '=', 'u1')
-            .executeTakeFirstOrThrow()
-        ).id,
-      );
+      const u1 = await personOfUser(server.store.db, server.projectId, 'u1');
       // u1 visited in the hour before the change, after it, and in the hours of dev-b's visits.
       expect(merged.stored.filter((row) => row.includes(`|${u1}|`)).length).toBeGreaterThanOrEqual(4);
 
@@ -159,16 +151,7 @@ describeEachBackend(
       const splitPerson = (split.json() as { person_id: number }).person_id;
       expect((await expectExact()).stored.some((row) => row.includes(`|${splitPerson}|`))).toBe(true);
 
-      const cPerson = Number(
-        (
-          await server.store.db
-            .selectFrom('devices')
-            .select('person_id')
-            .where('project_id', '=', server.projectId)
-            .where('anonymous_id', '=', 'dev-c')
-            .executeTakeFirstOrThrow()
-        ).person_id,
-      );
+      const cPerson = await personOfDevice(server.store.db, server.projectId, 'dev-c');
       const merge = await client.post('/api/admin/merge', {
         into: { user_id: 'u1' },
         from: { person_id: cPerson },
@@ -190,69 +173,12 @@ describeEachBackend(
       });
       try {
         const db = store.db;
-        await db
-          .insertInto('projects')
-          .values({
-            id: 'p1',
-            name: 'old',
-            write_key: 'wk',
-            identity_secret: 's',
-            verify_identity: 0,
-            created_at: 1,
-          })
-          .execute();
-        const person = {
-          project_id: 'p1',
-          created_at: 1,
-          first_seen: 1,
-          last_seen: 1,
-          bound_at: null,
-          imported_at: null,
-        };
-        await db
-          .insertInto('persons')
-          .values([
-            { ...person, id: 1, user_id: 'u1' },
-            { ...person, id: 2, user_id: null },
-          ])
-          .execute();
-        const device = { project_id: 'p1', first_seen: 1, last_seen: 1, session_count: 1 };
-        await db
-          .insertInto('devices')
-          .values([
-            { ...device, anonymous_id: 'a', person_id: 1, device_type: 'mobile' },
-            { ...device, anonymous_id: 'b', person_id: 2, device_type: 'bot' },
-          ])
-          .execute();
-        const event = (i: number, type: string, anonymous_id: string, user_id: string | null) => ({
-          project_id: 'p1',
-          message_id: `m${i}`,
-          type,
-          name: type === 'track' ? 'purchase' : null,
-          anonymous_id,
-          user_id,
-          timestamp: NY_SPRING + i * 1_000_000,
-          received_at: NY_SPRING,
-          session_id: `s${i % 2}`,
-          properties: '{}',
-          context: '{}',
-        });
-        await db
-          .insertInto('events')
-          .values([
-            event(0, 'page', 'a', null),
-            event(1, 'track', 'a', 'u1'),
-            event(2, 'page', 'b', null),
-            event(3, 'track', 'a', 'u-nobody'),
-            event(4, 'page', 'a', null),
-            event(5, 'page', 'z', null),
-          ])
-          .execute();
+        await seedOldShop(db, NY_SPRING);
         await store.migrate();
         const [stored, recounted] = await visitsAndRecount(db, 'p1');
         expect(stored).toEqual(recounted);
-        // Person 1's alone: events 0, 1 and 3 (u-nobody falls back to device a) in the first hour,
-        // event 4 in the second; the crawler's and the unknown device's count nowhere.
+        // Person 1's alone: the rollup rows of events 0, 1, 3 (u-nobody falls back to device a) and
+        // 4; the crawler's page counts nowhere.
         expect(stored.every((row) => row.split('|')[1] === '1')).toBe(true);
         expect(stored.reduce((sum, row) => sum + Number(row.split('|')[2]), 0)).toBe(4);
       } finally {
