@@ -1,5 +1,6 @@
 import { type Expression, type RawBuilder, sql } from 'kysely';
-import { type ReportWindow, resolvedActivity, type SeriesBuckets } from './report-events.js';
+import { isPostgres } from './condition-sql-dialect.js';
+import { type ReportWindow, resolvedActivity, resolvedVisits, type SeriesBuckets } from './report-events.js';
 import type { Db } from './store.js';
 
 /** The activity of the visitors of one breakdown key (and one bucket of a series). */
@@ -40,10 +41,14 @@ export interface GroupMembers {
  * so rows of different stored values (`"5"` and `5`) can be added up after reading them through
  * the attribute's type; persons lacking it (or holding an unset tombstone) have key null.
  */
-export function activityByAttribute(db: Db, query: ActivityQuery, attribute: string): Promise<ActivityRow[]> {
+export async function activityByAttribute(
+  db: Db,
+  query: ActivityQuery,
+  attribute: string,
+): Promise<ActivityRow[]> {
   return activity(
     db,
-    perPerson(query, sql``),
+    perPerson(query, null, await holdsVisits(db)),
     sql`left join person_attributes a on a.project_id = ${query.projectId} and a.person_id = pp.person_id
       and a.name = ${attribute}`,
     sql`a.value`,
@@ -52,16 +57,16 @@ export function activityByAttribute(db: Db, query: ActivityQuery, attribute: str
 
 /** Activity per device type: a person counts once in the row of each device type used. */
 export function activityByDeviceType(db: Db, query: ActivityQuery): Promise<ActivityRow[]> {
-  return activity(db, perPerson(query, sql`, ev.device_type`), sql``, sql`pp.device_type`);
+  return activity(db, perPerson(query, sql`ev.device_type`, false), sql``, sql`pp.device_type`);
 }
 
 /** Activity per group: a person counts in the row of each group holding them now. */
-export function activityByGroups(
+export async function activityByGroups(
   db: Db,
   query: ActivityQuery,
   groups: GroupMembers[],
 ): Promise<ActivityRow[]> {
-  if (groups.length === 0) return Promise.resolve([]);
+  if (groups.length === 0) return [];
   const members = sql.join(
     groups.map(
       (group) =>
@@ -71,17 +76,31 @@ export function activityByGroups(
   );
   return activity(
     db,
-    perPerson(query, sql``),
+    perPerson(query, null, await holdsVisits(db)),
     sql`join (${members}) gm on gm.person_id = pp.person_id`,
     sql`gm.group_id`,
   );
 }
 
 /**
- * Per person (and bucket, and `by`): sessions are distinct session ids (sessions are per device,
- * so a person's devices add up), page views are `page` events, events the metric's `track` events.
+ * Per person (and bucket, and `by`, a column of the activity rows such as the device type):
+ * sessions are distinct session ids (sessions are per device, so a person's devices add up), page
+ * views are `page` events, events the metric's `track` events.
+ * strategy: a breakdown by attribute or group that counts neither sessions nor page views (the
+ * visitor, event and conversion metrics) reads the narrow visits (`resolvedVisits`); the others
+ * read the rollup's rows per session and event name (`resolvedActivity`), as do all of them on a
+ * database not migrated to `report_visits` yet (`visits` false).
  */
-function perPerson(query: ActivityQuery, by: RawBuilder<unknown>): RawBuilder<unknown> {
+function perPerson(
+  query: ActivityQuery,
+  by: RawBuilder<unknown> | null,
+  visits: boolean,
+): RawBuilder<unknown> {
+  if (visits && !query.measure.sessions && !query.measure.pageviews && by === null) {
+    return sql`select ev.person_id, ev.bucket, 0 as sessions, 0 as pageviews, sum(ev.events) as events
+      from ${resolvedVisits(query, query.buckets, query.event)} ev
+      group by ev.person_id, ev.bucket`;
+  }
   const sessions = query.measure.sessions ? sql`count(distinct ev.session_id)` : sql`0`;
   const pageviews = query.measure.pageviews
     ? sql`sum(case when ev.type = 'page' then ev.n else 0 end)`
@@ -90,11 +109,32 @@ function perPerson(query: ActivityQuery, by: RawBuilder<unknown>): RawBuilder<un
     query.event === null
       ? sql`0`
       : sql`sum(case when ev.type = 'track' and ev.name = ${query.event} then ev.n else 0 end)`;
-  return sql`select ev.person_id, ev.bucket ${by}, ${sessions} as sessions, ${pageviews} as pageviews,
+  const key = by === null ? sql`` : sql`, ${by}`;
+  return sql`select ev.person_id, ev.bucket ${key}, ${sessions} as sessions, ${pageviews} as pageviews,
       ${events} as events
     from ${resolvedActivity(query, query.buckets)} ev
     where ev.person_id is not null
-    group by ev.person_id, ev.bucket ${by}`;
+    group by ev.person_id, ev.bucket ${key}`;
+}
+
+/** Databases known to hold `report_visits` (migration 0031). */
+const migrated = new WeakMap<Db, true>();
+
+/**
+ * Whether `db` holds `report_visits`: a server can answer before its database is migrated (its
+ * readiness says so), and then reads the rollup. Only a yes is remembered, so the table is used
+ * from the first report after the migration.
+ */
+async function holdsVisits(db: Db): Promise<boolean> {
+  if (migrated.has(db)) return true;
+  const { rows } = isPostgres(db)
+    ? await sql<{ n: number | string }>`select count(*) as n from pg_class
+        where oid = to_regclass('report_visits')`.execute(db)
+    : await sql<{ n: number | string }>`select count(*) as n from sqlite_master
+        where type = 'table' and name = 'report_visits'`.execute(db);
+  if (Number(rows[0]?.n) === 0) return false;
+  migrated.set(db, true);
+  return true;
 }
 
 async function activity(
