@@ -6,6 +6,24 @@ export interface PacedResult {
   max: number;
   rps: number;
   errors: number;
+  /** The seconds of the run holding requests slower than 10 ms, worst first: when the tail happens. */
+  slowSeconds: { second: number; slow: number; max: number }[];
+}
+
+const SLOW_MS = 10;
+
+/** Requests slower than `SLOW_MS` counted per second of the run (by when they were due). */
+function slowSecondsOf(latencies: Float64Array, rate: number) {
+  const seconds = new Map<number, { second: number; slow: number; max: number }>();
+  latencies.forEach((latency, i) => {
+    if (latency <= SLOW_MS) return;
+    const second = Math.floor(i / rate);
+    const entry = seconds.get(second) ?? { second, slow: 0, max: 0 };
+    entry.slow++;
+    entry.max = Math.max(entry.max, Math.round(latency));
+    seconds.set(second, entry);
+  });
+  return [...seconds.values()].sort((a, b) => b.slow - a.slow);
 }
 
 /**
@@ -72,5 +90,12 @@ export async function pacedLoad(options: {
   const sorted = Array.from(latencies).sort((a, b) => a - b);
   const at = (q: number) =>
     Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
-  return { p50: at(0.5), p99: at(0.99), max: at(1), rps: total / elapsed, errors };
+  return {
+    p50: at(0.5),
+    p99: at(0.99),
+    max: at(1),
+    rps: total / elapsed,
+    errors,
+    slowSeconds: slowSecondsOf(latencies, options.rate),
+  };
 }

@@ -92,6 +92,10 @@ async function paced(
   const load = loadavg()[0];
   const cpuBefore = cpuMs(pid);
   const result = await pacedLoad({ url, ...request, rate: RATE, seconds, connections: 50 });
+  const tail = result.slowSeconds.slice(0, 6).map((s) => `s${s.second}: ${s.slow} (max ${s.max} ms)`);
+  console.log(
+    `${request.method} ${request.path}, seconds with requests over 10 ms: ${tail.join(', ') || 'none'}`,
+  );
   return {
     ...result,
     non2xx: 0,
