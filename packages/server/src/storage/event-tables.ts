@@ -36,11 +36,3 @@ export interface EventRollupTable {
   report_person_id: number | null;
   device_type: string | null;
 }
-
-/** Who visited in which UTC hour: how many counted `event_rollup` rows of the hour are the person's. */
-export interface ReportVisitsTable {
-  project_id: string;
-  hour: number;
-  person_id: number;
-  rollup_rows: number;
-}

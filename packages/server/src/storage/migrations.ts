@@ -11,7 +11,6 @@ import { groupWatchMigration } from './group-watch-migration.js';
 import { ingestionWarningRetentionMigration } from './ingestion-warning-retention-migration.js';
 import { jetstreamMigration } from './jetstream-migration.js';
 import { leanEventsMigration } from './lean-events-migration.js';
-import { reportVisitsMigration } from './report-visits-migration.js';
 import { webhookMigration } from './webhook-migration.js';
 
 /** What differs between backends when creating tables. */
@@ -340,7 +339,6 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
       },
     },
     '0030_cleanup_ingestion_warnings_received_at': ingestionWarningRetentionMigration,
-    '0031_report_visits': reportVisitsMigration(dialect),
     '0032_assignments_by_experience_time': {
       async up(db: Kysely<unknown>) {
         // Deleting an experience deletes its assignments: one stretch of this index. Keyed by

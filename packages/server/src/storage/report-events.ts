@@ -65,11 +65,15 @@ function bucketOf(buckets: SeriesBuckets | null, timestamp: RawBuilder<unknown>)
 }
 
 /**
- * How a window is read: the whole UTC hours from the rollup tables, the partial hours at the ends
- * from the events — exact at any millisecond. A series whose zone is not a whole number of hours
- * from UTC over the range (so that an hour can straddle two days) is read from the events alone.
+ * The activity of the window as rows of `person_id`, `session_id`, `type`, `name`, `device_type`,
+ * `bucket` and `n`, the number of events a row stands for, bots left out, each resolved to its
+ * person as `resolvedEvents` does. strategy: the whole UTC hours of the window are read from
+ * `event_rollup` (one row per source, session, hour and event name, resolved by its triggers) and
+ * the partial hours at the ends from the events — exact at any millisecond. A series whose zone
+ * is not a whole number of hours from UTC over the range (so that an hour can straddle two days)
+ * is read from the events alone.
  */
-function windowSpan(window: ReportWindow, buckets: SeriesBuckets | null) {
+export function resolvedActivity(window: ReportWindow, buckets: SeriesBuckets | null): RawBuilder<unknown> {
   const aligned =
     buckets === null ||
     buckets.segments.every(
@@ -78,28 +82,13 @@ function windowSpan(window: ReportWindow, buckets: SeriesBuckets | null) {
   const span = aligned
     ? rollupSpan(window.from, window.to - 1)
     : { hours: null, edges: [{ lo: window.from, hi: window.to - 1 }] };
-  return { hours: span.hours, edges: span.edges.filter((edge) => edge.lo <= edge.hi) };
-}
-
-const hourBucket = (buckets: SeriesBuckets | null, hour: RawBuilder<unknown>) =>
-  bucketOf(buckets, sql`(${hour} * ${sql.lit(HOUR_MS)})`);
-
-/**
- * The activity of the window as rows of `person_id`, `session_id`, `type`, `name`, `device_type`,
- * `bucket` and `n`, the number of events a row stands for, bots left out, each resolved to its
- * person as `resolvedEvents` does. strategy: the whole UTC hours of the window are read from
- * `event_rollup` (one row per source, session, hour and event name, resolved by its triggers) and
- * the partial hours at the ends from the events (`windowSpan`).
- */
-export function resolvedActivity(window: ReportWindow, buckets: SeriesBuckets | null): RawBuilder<unknown> {
-  const span = windowSpan(window, buckets);
-  const parts = span.edges.map(
-    (edge) => sql`select ev.person_id, ev.session_id, ev.type, ev.name, ev.device_type, ev.bucket, 1 as n
-      from ${resolvedEvents({ ...window, from: edge.lo, to: edge.hi + 1 }, buckets)} ev`,
-  );
+  const fromEvents = (lo: number, hi: number) =>
+    sql`select ev.person_id, ev.session_id, ev.type, ev.name, ev.device_type, ev.bucket, 1 as n
+      from ${resolvedEvents({ ...window, from: lo, to: hi + 1 }, buckets)} ev`;
+  const parts = span.edges.filter((edge) => edge.lo <= edge.hi).map((edge) => fromEvents(edge.lo, edge.hi));
   if (span.hours) {
     parts.unshift(sql`select r.report_person_id as person_id, nullif(r.session_id, '') as session_id, r.type,
-        nullif(r.name, '') as name, r.device_type, ${hourBucket(buckets, sql`r.hour`)} as bucket,
+        nullif(r.name, '') as name, r.device_type, ${bucketOf(buckets, sql`(r.hour * ${sql.lit(HOUR_MS)})`)} as bucket,
         r.events as n
       from event_rollup r
       where r.project_id = ${window.projectId} and r.hour between ${span.hours.from} and ${span.hours.to}
@@ -108,45 +97,5 @@ export function resolvedActivity(window: ReportWindow, buckets: SeriesBuckets | 
   return parts.length === 0
     ? sql`(select cast(null as bigint) as person_id, cast(null as text) as session_id, cast(null as text) as type,
         cast(null as text) as name, cast(null as text) as device_type, 0 as bucket, 0 as n where 1 = 0)`
-    : sql`(${sql.join(parts, sql` union all `)})`;
-}
-
-/**
- * The visits of the window as rows of `person_id`, `bucket` and `events`, the number of `track`
- * events named `event` a row stands for (0 where `event` is null): every person with an event in
- * a bucket has at least one row there, bots and unresolved events left out. For reports that count
- * neither sessions nor page views. strategy: the whole hours come from `report_visits` (one
- * narrow row per person and hour, kept from `event_rollup` by triggers) and, for the metric's
- * event, the rollup rows of that one name (`event_rollup_name`); the partial hours at the ends
- * from the events (`windowSpan`). Far fewer rows than `resolvedActivity` reads.
- */
-export function resolvedVisits(
-  window: ReportWindow,
-  buckets: SeriesBuckets | null,
-  event: string | null,
-): RawBuilder<unknown> {
-  const span = windowSpan(window, buckets);
-  const named =
-    event === null ? sql`0` : sql`case when ev.type = 'track' and ev.name = ${event} then 1 else 0 end`;
-  const parts = span.edges.map(
-    (edge) => sql`select ev.person_id, ev.bucket, ${named} as events
-      from ${resolvedEvents({ ...window, from: edge.lo, to: edge.hi + 1 }, buckets)} ev
-      where ev.person_id is not null`,
-  );
-  if (span.hours) {
-    const { from, to } = span.hours;
-    parts.unshift(sql`select v.person_id, ${hourBucket(buckets, sql`v.hour`)} as bucket, 0 as events
-      from report_visits v
-      where v.project_id = ${window.projectId} and v.hour between ${from} and ${to}`);
-    if (event !== null)
-      parts.push(sql`select r.report_person_id as person_id, ${hourBucket(buckets, sql`r.hour`)} as bucket,
-          r.events as events
-        from event_rollup r
-        where r.project_id = ${window.projectId} and r.type = 'track' and r.name = ${event}
-          and r.hour between ${from} and ${to} and r.report_person_id is not null
-          and (r.device_type is null or r.device_type <> 'bot')`);
-  }
-  return parts.length === 0
-    ? sql`(select cast(null as bigint) as person_id, 0 as bucket, 0 as events where 1 = 0)`
     : sql`(${sql.join(parts, sql` union all `)})`;
 }

@@ -1,6 +1,5 @@
 import { type Expression, type RawBuilder, sql } from 'kysely';
-import { isPostgres } from './condition-sql-dialect.js';
-import { type ReportWindow, resolvedActivity, resolvedVisits, type SeriesBuckets } from './report-events.js';
+import { type ReportWindow, resolvedActivity, type SeriesBuckets } from './report-events.js';
 import type { Db } from './store.js';
 
 /** The activity of the visitors of one breakdown key (and one bucket of a series). */
@@ -41,14 +40,10 @@ export interface GroupMembers {
  * so rows of different stored values (`"5"` and `5`) can be added up after reading them through
  * the attribute's type; persons lacking it (or holding an unset tombstone) have key null.
  */
-export async function activityByAttribute(
-  db: Db,
-  query: ActivityQuery,
-  attribute: string,
-): Promise<ActivityRow[]> {
+export function activityByAttribute(db: Db, query: ActivityQuery, attribute: string): Promise<ActivityRow[]> {
   return activity(
     db,
-    perPerson(query, null, await holdsVisits(db)),
+    perPerson(query, sql``),
     sql`left join person_attributes a on a.project_id = ${query.projectId} and a.person_id = pp.person_id
       and a.name = ${attribute}`,
     sql`a.value`,
@@ -57,16 +52,16 @@ export async function activityByAttribute(
 
 /** Activity per device type: a person counts once in the row of each device type used. */
 export function activityByDeviceType(db: Db, query: ActivityQuery): Promise<ActivityRow[]> {
-  return activity(db, perPerson(query, sql`ev.device_type`, false), sql``, sql`pp.device_type`);
+  return activity(db, perPerson(query, sql`, ev.device_type`), sql``, sql`pp.device_type`);
 }
 
 /** Activity per group: a person counts in the row of each group holding them now. */
-export async function activityByGroups(
+export function activityByGroups(
   db: Db,
   query: ActivityQuery,
   groups: GroupMembers[],
 ): Promise<ActivityRow[]> {
-  if (groups.length === 0) return [];
+  if (groups.length === 0) return Promise.resolve([]);
   const members = sql.join(
     groups.map(
       (group) =>
@@ -76,31 +71,17 @@ export async function activityByGroups(
   );
   return activity(
     db,
-    perPerson(query, null, await holdsVisits(db)),
+    perPerson(query, sql``),
     sql`join (${members}) gm on gm.person_id = pp.person_id`,
     sql`gm.group_id`,
   );
 }
 
 /**
- * Per person (and bucket, and `by`, a column of the activity rows such as the device type):
- * sessions are distinct session ids (sessions are per device, so a person's devices add up), page
- * views are `page` events, events the metric's `track` events.
- * strategy: a breakdown by attribute or group that counts neither sessions nor page views (the
- * visitor, event and conversion metrics) reads the narrow visits (`resolvedVisits`); the others
- * read the rollup's rows per session and event name (`resolvedActivity`), as do all of them on a
- * database not migrated to `report_visits` yet (`visits` false).
+ * Per person (and bucket, and `by`): sessions are distinct session ids (sessions are per device,
+ * so a person's devices add up), page views are `page` events, events the metric's `track` events.
  */
-function perPerson(
-  query: ActivityQuery,
-  by: RawBuilder<unknown> | null,
-  visits: boolean,
-): RawBuilder<unknown> {
-  if (visits && !query.measure.sessions && !query.measure.pageviews && by === null) {
-    return sql`select ev.person_id, ev.bucket, 0 as sessions, 0 as pageviews, sum(ev.events) as events
-      from ${resolvedVisits(query, query.buckets, query.event)} ev
-      group by ev.person_id, ev.bucket`;
-  }
+function perPerson(query: ActivityQuery, by: RawBuilder<unknown>): RawBuilder<unknown> {
   const sessions = query.measure.sessions ? sql`count(distinct ev.session_id)` : sql`0`;
   const pageviews = query.measure.pageviews
     ? sql`sum(case when ev.type = 'page' then ev.n else 0 end)`
@@ -109,32 +90,11 @@ function perPerson(
     query.event === null
       ? sql`0`
       : sql`sum(case when ev.type = 'track' and ev.name = ${query.event} then ev.n else 0 end)`;
-  const key = by === null ? sql`` : sql`, ${by}`;
-  return sql`select ev.person_id, ev.bucket ${key}, ${sessions} as sessions, ${pageviews} as pageviews,
+  return sql`select ev.person_id, ev.bucket ${by}, ${sessions} as sessions, ${pageviews} as pageviews,
       ${events} as events
     from ${resolvedActivity(query, query.buckets)} ev
     where ev.person_id is not null
-    group by ev.person_id, ev.bucket ${key}`;
-}
-
-/** Databases known to hold `report_visits` (migration 0031). */
-const migrated = new WeakMap<Db, true>();
-
-/**
- * Whether `db` holds `report_visits`: a server can answer before its database is migrated (its
- * readiness says so), and then reads the rollup. Only a yes is remembered, so the table is used
- * from the first report after the migration.
- */
-async function holdsVisits(db: Db): Promise<boolean> {
-  if (migrated.has(db)) return true;
-  const { rows } = isPostgres(db)
-    ? await sql<{ n: number | string }>`select count(*) as n from pg_class
-        where oid = to_regclass('report_visits')`.execute(db)
-    : await sql<{ n: number | string }>`select count(*) as n from sqlite_master
-        where type = 'table' and name = 'report_visits'`.execute(db);
-  if (Number(rows[0]?.n) === 0) return false;
-  migrated.set(db, true);
-  return true;
+    group by ev.person_id, ev.bucket ${by}`;
 }
 
 async function activity(

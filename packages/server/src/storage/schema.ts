@@ -7,7 +7,7 @@ import type {
   ProjectsTable,
   SetupTokensTable,
 } from './account-tables.js';
-import type { EventRollupTable, EventsTable, ReportVisitsTable } from './event-tables.js';
+import type { EventRollupTable, EventsTable } from './event-tables.js';
 import type { ExperienceAssignmentsTable, ExperiencesTable } from './experience-tables.js';
 import type {
   GroupMembersTable,
@@ -59,7 +59,6 @@ export interface Database {
   attribute_definitions: AttributeDefinitionsTable;
   events: EventsTable;
   event_rollup: EventRollupTable;
-  report_visits: ReportVisitsTable;
   attribute_holders: AttributeHoldersTable;
   received_messages: ReceivedMessagesTable;
   audit_log: AuditLogTable;

@@ -7,7 +7,6 @@ import type { Db } from '../../src/storage/store.js';
 import { apiClient } from '../api/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { describeEachBackend, openTestStore } from '../support/test-stores.js';
-import { personOfDevice, personOfUser, seedOldShop } from './rollup-fixtures.js';
 
 const DAY = 86_400_000;
 /** Not on a whole hour, so the windows below have partial hours at both ends. */
@@ -104,6 +103,16 @@ describeEachBackend(
       return rows.map((r) => Number(r.id));
     }
 
+    async function personOf(userId: string) {
+      const row = await server.store.db
+        .selectFrom('persons')
+        .select('id')
+        .where('project_id', '=', server.projectId)
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
+      return Number(row.id);
+    }
+
     const purchase = (anonymousId: string, at: number, userId?: string) => ({
       type: 'track',
       event: 'purchase',
@@ -157,7 +166,7 @@ describeEachBackend(
         purchase('dev-b', NOW - 5 * 3_600_000 - 7, 'u1'),
       ]);
       await expectExact();
-      const u1 = await personOfUser(server.store.db, server.projectId, 'u1');
+      const u1 = await personOf('u1');
       // A's two in the window, B's one at NOW (NOW + 1 is outside), B's signed-in one.
       expect(await purchasers(2, 4)).toEqual([u1]);
       expect(await purchasers(3, 5)).toEqual([u1]);
@@ -171,7 +180,16 @@ describeEachBackend(
       expect(await purchasers(2, 3)).toEqual([u1]);
       expect(await purchasers(2, 1)).toContain(splitPerson);
 
-      const cPerson = await personOfDevice(server.store.db, server.projectId, 'dev-c');
+      const cPerson = Number(
+        (
+          await server.store.db
+            .selectFrom('devices')
+            .select('person_id')
+            .where('project_id', '=', server.projectId)
+            .where('anonymous_id', '=', 'dev-c')
+            .executeTakeFirstOrThrow()
+        ).person_id,
+      );
       const merge = await client.post('/api/admin/merge', {
         into: { user_id: 'u1' },
         from: { person_id: cPerson },
@@ -193,7 +211,73 @@ describeEachBackend(
       const { store, cleanup } = await openTestStore(backend, { migrateUpTo: '0012_accounts' });
       try {
         const db = store.db;
-        await seedOldShop(db, NOW);
+        await db
+          .insertInto('projects')
+          .values({
+            id: 'p1',
+            name: 'old',
+            write_key: 'wk',
+            identity_secret: 's',
+            verify_identity: 0,
+            created_at: 1,
+          })
+          .execute();
+        const person = (id: number, user_id: string | null) => ({
+          id,
+          project_id: 'p1',
+          user_id,
+          created_at: 1,
+          first_seen: 1,
+          last_seen: 1,
+          bound_at: null,
+          imported_at: null,
+        });
+        await db
+          .insertInto('persons')
+          .values([person(1, 'u1'), person(2, null)])
+          .execute();
+        const device = (anonymous_id: string, person_id: number, device_type: string) => ({
+          project_id: 'p1',
+          anonymous_id,
+          person_id,
+          first_seen: 1,
+          last_seen: 1,
+          device_type,
+          session_count: 1,
+        });
+        await db
+          .insertInto('devices')
+          .values([device('a', 1, 'mobile'), device('b', 2, 'bot')])
+          .execute();
+        const event = (
+          i: number,
+          type: string,
+          name: string | null,
+          anonymous_id: string,
+          user_id: string | null,
+        ) => ({
+          project_id: 'p1',
+          message_id: `m${i}`,
+          type,
+          name,
+          anonymous_id,
+          user_id,
+          timestamp: NOW + i * 1_000_000,
+          received_at: NOW,
+          session_id: `s${i % 2}`,
+          properties: '{}',
+          context: '{}',
+        });
+        await db
+          .insertInto('events')
+          .values([
+            event(0, 'page', null, 'a', null),
+            event(1, 'track', 'purchase', 'a', 'u1'),
+            event(2, 'page', null, 'b', null),
+            event(3, 'track', 'purchase', 'a', 'u-nobody'),
+            event(4, 'page', null, 'a', null),
+          ])
+          .execute();
         await store.migrate();
         const [stored, recounted] = await rollupAndRecount(db, 'p1');
         expect(stored).toEqual(recounted);
