@@ -42,11 +42,14 @@ export async function pacedLoad(options: {
   body?: () => string;
   rate: number;
   seconds: number;
+  /** Sent first at the same rate on the same connections, and not counted. */
+  warmupSeconds?: number;
   connections: number;
 }): Promise<PacedResult> {
   const target = new URL(options.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
-  const total = Math.round(options.rate * options.seconds);
+  const warmup = Math.round(options.rate * (options.warmupSeconds ?? 0));
+  const total = warmup + Math.round(options.rate * options.seconds);
   const latencies = new Float64Array(total);
   let sent = 0;
   let done = 0;
@@ -55,7 +58,7 @@ export async function pacedLoad(options: {
   await new Promise<void>((resolve) => {
     const finish = (i: number, failed: boolean) => {
       latencies[i] = performance.now() - (start + (i * 1000) / options.rate);
-      if (failed) errors++;
+      if (failed && i >= warmup) errors++;
       if (++done === total) resolve();
     };
     const send = (i: number) => {
@@ -85,17 +88,18 @@ export async function pacedLoad(options: {
       if (sent === total) clearInterval(tick);
     }, 1);
   });
-  const elapsed = (performance.now() - start) / 1000;
+  const elapsed = (performance.now() - start) / 1000 - (options.warmupSeconds ?? 0);
   agent.destroy();
-  const sorted = Array.from(latencies).sort((a, b) => a - b);
+  const counted = latencies.subarray(warmup);
+  const sorted = Array.from(counted).sort((a, b) => a - b);
   const at = (q: number) =>
     Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
   return {
     p50: at(0.5),
     p99: at(0.99),
     max: at(1),
-    rps: total / elapsed,
+    rps: counted.length / elapsed,
     errors,
-    slowSeconds: slowSecondsOf(latencies, options.rate),
+    slowSeconds: slowSecondsOf(counted, options.rate),
   };
 }

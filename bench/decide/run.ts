@@ -10,7 +10,8 @@
 // Each route is loaded twice at 1,000/s: by autocannon (50 connections; its `overallRate` sends
 // each second's requests in a burst at the second's start) and by an open-loop paced load
 // (`paced-load.ts`: one request every millisecond on up to 50 keep-alive connections, latency
-// from when each was due), after a warm-up. The load runs in this process, which does nothing
+// from when each was due), after a warm-up (3 s of autocannon at the start; 5 s of the paced
+// load before each paced run, on its connections, not counted). The load runs in this process, which does nothing
 // else meanwhile; the server is its own process.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -30,6 +31,12 @@ const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0
 const CLI = new URL('../../packages/server/bin/acquaint.js', import.meta.url).pathname;
 const RATE = 1000;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+/**
+ * Paced seconds sent before each measured paced run on the same connections and not counted: the
+ * first seconds after a change of load (new connections, the previous run's WAL checkpointed)
+ * are not the steady state.
+ */
+const PACED_WARMUP_SECONDS = 5;
 
 async function admin(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: postgresUrl });
@@ -91,7 +98,14 @@ async function paced(
 ): Promise<Figures> {
   const load = loadavg()[0];
   const cpuBefore = cpuMs(pid);
-  const result = await pacedLoad({ url, ...request, rate: RATE, seconds, connections: 50 });
+  const result = await pacedLoad({
+    url,
+    ...request,
+    rate: RATE,
+    seconds,
+    warmupSeconds: PACED_WARMUP_SECONDS,
+    connections: 50,
+  });
   const tail = result.slowSeconds.slice(0, 6).map((s) => `s${s.second}: ${s.slow} (max ${s.max} ms)`);
   console.log(
     `${request.method} ${request.path}, seconds with requests over 10 ms: ${tail.join(', ') || 'none'}`,
@@ -99,7 +113,7 @@ async function paced(
   return {
     ...result,
     non2xx: 0,
-    cpu: (cpuMs(pid) - cpuBefore) / Math.max(1, RATE * seconds),
+    cpu: (cpuMs(pid) - cpuBefore) / Math.max(1, RATE * (seconds + PACED_WARMUP_SECONDS)),
     load,
   };
 }
