@@ -58,6 +58,7 @@ try {
     });
   for (let i = 0; i < 300; i++) await decide(persons - i); // warm-up
   for (const round of ['first time (writes 10 assignments)', 'seen before (reads them)']) {
+    console.log(`#round-start ${round}`);
     const before = process.cpuUsage();
     const ioBefore = ioBytes();
     const wall = performance.now();
@@ -70,6 +71,7 @@ try {
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     const used = process.cpuUsage(before);
+    console.log(`#round-end ${round}`);
     const io = ioBytes();
     const kb = (bytes: number) => (bytes / 1024 / decides).toFixed(1);
     console.log(

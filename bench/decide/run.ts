@@ -6,7 +6,8 @@
 // Besides latency it prints the server's CPU time per request (from /proc, user + system): the
 // figure a busy machine disturbs least. BENCH_CPU_PROF=<dir> also writes a V8 CPU profile of the
 // server (`node --cpu-prof`) there; `node --import tsx bench/decide/profile-summary.ts <file>`
-// lists where its time went.
+// lists where its time went. BENCH_NODE_FLAGS="--trace-gc --trace-gc-nvp" gives the server's node
+// those flags; BENCH_SERVER_LOG=<file> appends the server's stdout (where V8 traces go) to a file.
 // Each route is loaded twice at 1,000/s: by autocannon (50 connections; its `overallRate` sends
 // each second's requests in a burst at the second's start) and by an open-loop paced load
 // (`paced-load.ts`: one request every millisecond on up to 50 keep-alive connections, latency
@@ -14,7 +15,7 @@
 // load before each paced run, on its connections, not counted). The load runs in this process, which does nothing
 // else meanwhile; the server is its own process.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -149,7 +150,7 @@ async function runOn(backend: string): Promise<void> {
     : [];
   const server = spawn(
     'node',
-    [...profile, CLI, 'start', '--port', String(port), '--host', '127.0.0.1', ...location],
+    [...profile, ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), CLI, 'start', '--port', String(port), '--host', '127.0.0.1', ...location],
     {
       env: {
         ...process.env,
@@ -234,6 +235,7 @@ function listening(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
     child.stdout?.on('data', (chunk: Buffer) => {
+      if (process.env.BENCH_SERVER_LOG) appendFileSync(process.env.BENCH_SERVER_LOG, chunk);
       seen += chunk.toString();
       if (seen.includes('listening')) resolve();
     });
