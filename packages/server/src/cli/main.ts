@@ -5,7 +5,6 @@ import { runIngestion } from './ingestion-command.js';
 import { runInit } from './init-command.js';
 import { runMigrate } from './migrate-command.js';
 import { runStart } from './start-command.js';
-import { followParent, respawnWithFlag, semiSpaceFlag } from './young-generation.js';
 
 export const HELP = `acquaint — who is each visitor of your website?
 
@@ -78,13 +77,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const location = storeLocation(values.database, values['data-dir']);
   switch (command) {
-    case 'start': {
-      // A larger young generation for the server (ARCHITECTURE "Decide", young generation).
-      const flag = semiSpaceFlag(process.env, process.execArgv);
-      if (flag) return respawnWithFlag(flag);
-      followParent();
+    case 'start':
       return runStart({ location, port: parsePort(values.port), host: values.host ?? '0.0.0.0' });
-    }
     case 'init':
       if ((values['owner-email'] === undefined) !== (values['owner-password'] === undefined)) {
         process.stderr.write('acquaint init: give both --owner-email and --owner-password\n');
