@@ -150,7 +150,17 @@ async function runOn(backend: string): Promise<void> {
     : [];
   const server = spawn(
     'node',
-    [...profile, ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), CLI, 'start', '--port', String(port), '--host', '127.0.0.1', ...location],
+    [
+      ...profile,
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      CLI,
+      'start',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      ...location,
+    ],
     {
       env: {
         ...process.env,
