@@ -9,6 +9,7 @@ import { registerConditionFunctions } from './sqlite-condition-functions.js';
 import { groupCommitTransactions } from './sqlite-group-commit.js';
 import { sqliteProfileWriter } from './sqlite-profile-writer.js';
 import type { StorageBackend } from './storage-backend.js';
+import { sqliteTypedIndexes } from './sqlite-typed-indexes.js';
 
 /**
  * The embedded backend: one SQLite file in WAL mode. Kysely's driver holds one connection behind a
@@ -54,6 +55,8 @@ export function openSqliteBackend(
   const checkpointer = backgroundCheckpointer(filename, connection);
   if (options.backgroundCheckpoints ?? true) checkpointer.start();
   const profileWriter = sqliteProfileWriter(connection, checkpointer);
+  const transaction = groupCommitTransactions(db, connection);
+  const typedIndexes = sqliteTypedIndexes(connection);
 
   return {
     name: 'sqlite',
@@ -68,7 +71,7 @@ export function openSqliteBackend(
     },
     db,
     forUpdate: false,
-    transaction: groupCommitTransactions(db, connection),
+    transaction,
     async lockKeys() {},
     async writeRows(_trx, write) {
       runPerRow(write, () => {});
@@ -93,6 +96,12 @@ export function openSqliteBackend(
       return undefined;
     },
     profileWriter: () => profileWriter,
+    async deferTypedIndexes() {
+      await transaction(async () => typedIndexes.defer());
+    },
+    async restoreTypedIndexes(all) {
+      await transaction(async () => (all ? typedIndexes.ensure() : typedIndexes.restore()));
+    },
     async integrityCheck() {
       const rows = connection.pragma('integrity_check') as { integrity_check: string }[];
       return rows.map((r) => r.integrity_check).join('; ');
