@@ -54,9 +54,9 @@ export function openSqliteBackend(
   // WAL checkpoints run off this thread, so no commit waits for one (file databases only).
   const checkpointer = backgroundCheckpointer(filename, connection);
   if (options.backgroundCheckpoints ?? true) checkpointer.start();
+  const typedIndexes = sqliteTypedIndexes(connection);
   const profileWriter = sqliteProfileWriter(connection, checkpointer);
   const transaction = groupCommitTransactions(db, connection);
-  const typedIndexes = sqliteTypedIndexes(connection);
 
   return {
     name: 'sqlite',
