@@ -8,8 +8,8 @@ import { backgroundCheckpointer } from './sqlite-checkpointer.js';
 import { registerConditionFunctions } from './sqlite-condition-functions.js';
 import { groupCommitTransactions } from './sqlite-group-commit.js';
 import { sqliteProfileWriter } from './sqlite-profile-writer.js';
-import type { StorageBackend } from './storage-backend.js';
 import { sqliteTypedIndexes } from './sqlite-typed-indexes.js';
+import type { StorageBackend } from './storage-backend.js';
 
 /**
  * The embedded backend: one SQLite file in WAL mode. Kysely's driver holds one connection behind a

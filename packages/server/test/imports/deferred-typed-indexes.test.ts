@@ -39,7 +39,10 @@ async function typedIndexes(store: Store): Promise<string[]> {
 async function matching(store: Store, projectId: string, condition: unknown): Promise<number> {
   const parsed = parseCondition(condition, { attributeTypes: new Map(TYPES) });
   if (!parsed.ok) throw new Error(parsed.message);
-  const rows = await personsMatching(store.db, projectId, parsed.condition, { now: Date.now(), groups: new Map() })
+  const rows = await personsMatching(store.db, projectId, parsed.condition, {
+    now: Date.now(),
+    groups: new Map(),
+  })
     .select('p.id')
     .execute();
   return rows.length;
@@ -94,7 +97,8 @@ describeEachBackend('typed-value indexes of a bulk import', (backend: Backend) =
         }).toEqual(expectedAmong(done));
         seen.push({ rows: done, indexes: (await typedIndexes(store)).length });
         const rows = [];
-        for (let i = start; i < start + 10; i++) rows.push(`m${i},${purchase(i)},${year(i)}-03-0${(i % 9) + 1},${note(i)}`);
+        for (let i = start; i < start + 10; i++)
+          rows.push(`m${i},${purchase(i)},${year(i)}-03-0${(i % 9) + 1},${note(i)}`);
         yield Buffer.from(`${rows.join('\n')}\n`);
       }
     }
