@@ -46,6 +46,11 @@ export interface AcquaintConfig {
   maxProfileUploadBytes: number;
   /** Rows of a CSV import written per transaction (10,000). */
   importChunkRows: number;
+  /**
+   * A CSV import on SQLite past this many rows (and past the persons stored before it) loads
+   * without the typed-value indexes and builds them at its end (100,000).
+   */
+  importDeferIndexesAfterRows: number;
   /** A running import writes a heartbeat this often; one silent for 3 beats reads as interrupted (5 s). */
   importHeartbeatMs: number;
   /**
@@ -121,6 +126,7 @@ export const DEFAULT_CONFIG: AcquaintConfig = {
   maxProfileFields: 200,
   maxProfileUploadBytes: 64 * 1024 * 1024,
   importChunkRows: 10_000,
+  importDeferIndexesAfterRows: 100_000,
   importHeartbeatMs: 5_000,
   ingestionLog: true,
   ingestionWaitMs: 10_000,
@@ -172,6 +178,7 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['maxProfileFields', 'ACQUAINT_MAX_PROFILE_FIELDS'],
     ['maxProfileUploadBytes', 'ACQUAINT_MAX_PROFILE_UPLOAD_BYTES'],
     ['importChunkRows', 'ACQUAINT_IMPORT_CHUNK_ROWS'],
+    ['importDeferIndexesAfterRows', 'ACQUAINT_IMPORT_DEFER_INDEXES_AFTER_ROWS'],
     ['importHeartbeatMs', 'ACQUAINT_IMPORT_HEARTBEAT_MS'],
     ['ingestionWaitMs', 'ACQUAINT_INGESTION_WAIT_MS'],
     ['ingestionReadyBacklog', 'ACQUAINT_INGESTION_READY_BACKLOG'],

@@ -20,7 +20,19 @@ export interface CsvImportOptions {
   chunkRows: number;
   /** How often a running job writes its heartbeat (a job whose heartbeat stops reads as interrupted). */
   heartbeatMs: number;
+  /**
+   * Rows after which the import loads without the typed-value indexes (see `deferTypedIndexes`),
+   * once it has also written as many rows as the database held persons when it started; default
+   * `DEFER_INDEXES_AFTER_ROWS`.
+   */
+  deferIndexesAfterRows?: number;
 }
+
+/**
+ * A smaller import keeps the indexes: their upkeep is cheap while they fit the page cache, and the
+ * build at the end costs in proportion to the whole table, not to the import.
+ */
+export const DEFER_INDEXES_AFTER_ROWS = 100_000;
 
 type FailureCode = ImportRefusalCode | CsvProblemCode | 'IMPORT_INTERRUPTED';
 
@@ -69,11 +81,20 @@ export async function runCsvImport(
   let seq = await countJobChunks(store.db, job.id);
   let errorSeq = Number(job.error_count);
   let bytesRead = 0;
+  // Bulk load (see `deferTypedIndexes`): rows this run wrote, persons stored before it.
+  let rowsWritten = 0;
+  let personsBefore: number | null = null;
+  let deferred = false;
   let encoding = job.encoding ?? 'utf-8';
   let detected = options.encoding === undefined;
   // Rows refused for their bytes while the first chunk waits to be checked.
   let undecodedFirst: ImportIssue[] = [];
 
+  const restoreIndexes = async () => {
+    if (!deferred) return;
+    deferred = false;
+    await store.restoreTypedIndexes();
+  };
   const flush = async () => {
     if (pendingRecords === 0 || fields === null) return;
     if (columns === null) {
@@ -85,6 +106,13 @@ export async function runCsvImport(
       undecodedFirst = [];
     }
     seq += 1;
+    if (!ref.dryRun && !deferred) {
+      personsBefore ??= await storedPersons(store);
+      if (rowsWritten >= Math.max(options.deferIndexesAfterRows ?? DEFER_INDEXES_AFTER_ROWS, personsBefore)) {
+        deferred = await store.deferTypedIndexes();
+      }
+    }
+    rowsWritten += pendingRecords;
     await commitChunk(
       store,
       ref,
@@ -113,6 +141,7 @@ export async function runCsvImport(
     message?: string,
   ) => {
     clearInterval(heartbeat);
+    await restoreIndexes();
     await updateImportJob(store.db, job.id, {
       status,
       finished_at: Date.now(),
@@ -192,6 +221,15 @@ export async function runCsvImport(
     return finish('failed', 'NO_ROWS', 'the file has a header but no data rows');
   }
   return finish('completed');
+}
+
+/** Persons in the database (every project), from the largest id: what the indexes' rebuild reads. */
+async function storedPersons(store: Store): Promise<number> {
+  const row = await store.db
+    .selectFrom('persons')
+    .select((eb) => eb.fn.max('id').as('last'))
+    .executeTakeFirst();
+  return Number(row?.last ?? 0);
 }
 
 /** A row refused because some of its bytes do not read in the file's encoding. */

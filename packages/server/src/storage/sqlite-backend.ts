@@ -8,6 +8,7 @@ import { backgroundCheckpointer } from './sqlite-checkpointer.js';
 import { registerConditionFunctions } from './sqlite-condition-functions.js';
 import { groupCommitTransactions } from './sqlite-group-commit.js';
 import { sqliteProfileWriter } from './sqlite-profile-writer.js';
+import { sqliteTypedIndexes } from './sqlite-typed-indexes.js';
 import type { StorageBackend } from './storage-backend.js';
 
 /**
@@ -53,7 +54,9 @@ export function openSqliteBackend(
   // WAL checkpoints run off this thread, so no commit waits for one (file databases only).
   const checkpointer = backgroundCheckpointer(filename, connection);
   if (options.backgroundCheckpoints ?? true) checkpointer.start();
+  const typedIndexes = sqliteTypedIndexes(connection);
   const profileWriter = sqliteProfileWriter(connection, checkpointer);
+  const transaction = groupCommitTransactions(db, connection);
 
   return {
     name: 'sqlite',
@@ -68,7 +71,7 @@ export function openSqliteBackend(
     },
     db,
     forUpdate: false,
-    transaction: groupCommitTransactions(db, connection),
+    transaction,
     async lockKeys() {},
     async writeRows(_trx, write) {
       runPerRow(write, () => {});
@@ -93,6 +96,12 @@ export function openSqliteBackend(
       return undefined;
     },
     profileWriter: () => profileWriter,
+    async deferTypedIndexes() {
+      await transaction(async () => typedIndexes.defer());
+    },
+    async restoreTypedIndexes(all) {
+      await transaction(async () => (all ? typedIndexes.ensure() : typedIndexes.restore()));
+    },
     async integrityCheck() {
       const rows = connection.pragma('integrity_check') as { integrity_check: string }[];
       return rows.map((r) => r.integrity_check).join('; ');

@@ -61,6 +61,14 @@ export interface StorageBackend {
    * current schema); else undefined. Without it Kysely takes those tables in any schema for ours.
    */
   migrationTableSchema(): Promise<string | undefined>;
+  /**
+   * Bulk loads: drops the indexes on typed attribute values until as many `restoreTypedIndexes`
+   * calls (SQLite; see `sqlite-typed-indexes.ts`). Absent where the database maintains them
+   * itself at COPY (PostgreSQL: dropping an index there locks the table against every reader).
+   */
+  deferTypedIndexes?(): Promise<void>;
+  /** Ends one `deferTypedIndexes`; `all`: builds any missing index whoever dropped it (at start). */
+  restoreTypedIndexes?(all?: boolean): Promise<void>;
   /** The bulk writer of imports, on a write transaction's database handle. */
   profileWriter(db: Kysely<Database>): ProfileBulkWriter;
   /** Checks the database file or server is consistent (used after crashes). */

@@ -85,6 +85,23 @@ export class Store {
     const migrator = await this.migrator();
     const { error } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
     if (error) throw error;
+    // An import that stopped mid-way (a crash) may have left its deferred indexes dropped.
+    if (!upTo) await this.backend.restoreTypedIndexes?.(true);
+  }
+
+  /**
+   * A large import's bulk load: the indexes on typed attribute values are dropped until
+   * `restoreTypedIndexes` (SQLite; answers false, doing nothing, where the backend keeps them).
+   */
+  async deferTypedIndexes(): Promise<boolean> {
+    if (!this.backend.deferTypedIndexes) return false;
+    await this.backend.deferTypedIndexes();
+    return true;
+  }
+
+  /** Ends a `deferTypedIndexes` that answered true: builds the indexes again once no import defers. */
+  async restoreTypedIndexes(): Promise<void> {
+    await this.backend.restoreTypedIndexes?.();
   }
 
   /** The names of the migrations this code has that the database has not run yet. */

@@ -55,6 +55,7 @@ export async function importRoutes(
       delimiter: options.delimiter,
       maxFields: config.maxProfileFields,
       chunkRows: config.importChunkRows,
+      deferIndexesAfterRows: config.importDeferIndexesAfterRows,
       heartbeatMs: config.importHeartbeatMs,
     });
     context.metrics.countImportRows('csv', {
