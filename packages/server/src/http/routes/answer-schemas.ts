@@ -329,3 +329,30 @@ export const rotatedSecretAnswer = object(
   'The new signing secret, shown only this once.',
 );
 export const signedOutAnswer = object({ signed_out: { type: 'boolean' } });
+
+/** `POST /v1/decide`. */
+export const decideAnswer = object({
+  experiences: list(
+    object({
+      id: { type: 'string' },
+      type: { type: 'string' },
+      variant: { type: 'string' },
+      content: { type: ['object', 'null'] },
+      frequency: { type: 'string' },
+    }),
+  ),
+});
+
+export const personExperiencesAnswer = object({
+  experiences: list(
+    object({
+      id: { type: 'string' },
+      name: { type: 'string' },
+      type: { type: 'string' },
+      status: { type: 'string' },
+      variant: { type: 'string' },
+      first_shown_at: time,
+      last_shown_at: time,
+    }),
+  ),
+});

@@ -4,6 +4,7 @@ import { answerDecide } from '../../personalization/answer-decide.js';
 import { readDecideRequest } from '../../personalization/decide-request.js';
 import type { AppContext } from '../app-context.js';
 import { RateLimiter } from '../rate-limiter.js';
+import { decideAnswer } from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 /** `POST /v1/decide`: the experiences a visitor sees on a page (write key; CORS open). */
@@ -43,24 +44,7 @@ export async function decideRoutes(
           },
         },
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              experiences: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    id: { type: 'string' },
-                    type: { type: 'string' },
-                    variant: { type: 'string' },
-                    content: { type: ['object', 'null'] },
-                    frequency: { type: 'string' },
-                  },
-                },
-              },
-            },
-          },
+          200: decideAnswer,
           ...errorResponses,
         },
       },

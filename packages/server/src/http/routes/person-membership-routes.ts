@@ -4,6 +4,7 @@ import { groupsOfPerson } from '../../groups/person-groups.js';
 import { experiencesShownToPerson } from '../../storage/experience-assignment-repository.js';
 import { findPersonById } from '../../storage/identity-repository.js';
 import type { AppContext } from '../app-context.js';
+import { personExperiencesAnswer } from './answer-schemas.js';
 import { errorResponses } from './route-schemas.js';
 
 const personIdParams = {
@@ -69,26 +70,7 @@ export async function personMembershipRoutes(
           '`variant` is `control` for a person in the control group (shown nothing). `first_shown_at` is when decide first answered it, `last_shown_at` the latest.',
         params: personIdParams,
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              experiences: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    id: { type: 'string' },
-                    name: { type: 'string' },
-                    type: { type: 'string' },
-                    status: { type: 'string' },
-                    variant: { type: 'string' },
-                    first_shown_at: { type: 'string' },
-                    last_shown_at: { type: 'string' },
-                  },
-                },
-              },
-            },
-          },
+          200: personExperiencesAnswer,
           ...errorResponses,
         },
       },
