@@ -105,7 +105,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   warningRetention.start();
   app.addHook('onClose', () => warningRetention.stop());
-  await registerResponseHeaders(app);
+  registerResponseHeaders(app);
   registerBodyTimeouts(app, config);
   context.auth.register(app);
   metrics.watchIngestion(() => context.ingestion.status());

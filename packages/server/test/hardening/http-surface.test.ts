@@ -48,6 +48,91 @@ describeEachBackend('the HTTP surface', (backend) => {
     expect(refused.headers['access-control-allow-origin']).toBe(origin);
   });
 
+  it(`${backend}: CORS answers in full: preflights, errors, 404s, and none on the server API`, async () => {
+    const { app, apiKey } = await start();
+    const origin = 'https://shop.example';
+    const cors = (headers: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(headers).filter(([name]) => name.startsWith('access-control-') || name === 'vary'),
+      );
+    const preflight = (url: string, headers: Record<string, string>) =>
+      app.inject({ method: 'OPTIONS', url, headers });
+    for (const url of ['/v1/decide', '/v1/track?x=1']) {
+      const answer = await preflight(url, {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'Content-Type',
+      });
+      expect([url, answer.statusCode, answer.headers['content-length'], answer.body]).toEqual([
+        url,
+        204,
+        '0',
+        '',
+      ]);
+      expect(cors(answer.headers)).toEqual({
+        vary: 'Origin, Access-Control-Request-Headers',
+        'access-control-allow-origin': origin,
+        'access-control-expose-headers': 'Retry-After',
+        'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
+        'access-control-allow-headers': 'Content-Type',
+        'access-control-max-age': '86400',
+      });
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    }
+    // No headers asked for, none allowed.
+    const bare = await preflight('/v1/decide', { origin, 'access-control-request-method': 'POST' });
+    expect(bare.statusCode).toBe(204);
+    expect(bare.headers['access-control-allow-headers']).toBeUndefined();
+    // A preflight without Origin or the method it asks for is not one.
+    const notPreflights: Record<string, string>[] = [{ origin }, { 'access-control-request-method': 'POST' }];
+    for (const headers of notPreflights) {
+      const invalid = await preflight('/v1/decide', headers);
+      expect([invalid.statusCode, invalid.body]).toEqual([400, 'Invalid Preflight Request']);
+      expect(invalid.headers['access-control-allow-methods']).toBeUndefined();
+    }
+    // The server API: no preflight (404, as for any route without one), no origin reflected.
+    for (const url of ['/api/users', '/api/no-such-route']) {
+      const answer = await preflight(url, {
+        origin,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      });
+      expect([url, answer.statusCode, answer.json().error.code]).toEqual([url, 404, 'NOT_FOUND']);
+      expect([url, cors(answer.headers)]).toEqual([url, { vary: 'Origin' }]);
+    }
+    const api = await app.inject({
+      url: '/api/users',
+      headers: { origin, authorization: `Bearer ${apiKey}` },
+    });
+    expect([api.statusCode, cors(api.headers)]).toEqual([200, { vary: 'Origin' }]);
+    // Public answers, errors and 404s included, let the page read them; no Origin, none reflected.
+    const publicAnswers = await Promise.all([
+      app.inject({ url: '/health', headers: { origin } }),
+      app.inject({ method: 'PUT', url: '/v1/decide', headers: { origin } }),
+      app.inject({
+        method: 'POST',
+        url: '/v1/decide',
+        payload: '{',
+        headers: { origin, 'content-type': 'application/json' },
+      }),
+    ]);
+    expect(publicAnswers.map((a) => [a.statusCode, cors(a.headers)])).toEqual(
+      [200, 404, 400].map((status) => [
+        status,
+        {
+          vary: 'Origin',
+          'access-control-allow-origin': origin,
+          'access-control-expose-headers': 'Retry-After',
+        },
+      ]),
+    );
+    const sameSite = await app.inject({ url: '/health' });
+    expect(cors(sameSite.headers)).toEqual({
+      vary: 'Origin',
+      'access-control-expose-headers': 'Retry-After',
+    });
+  });
+
   it(`${backend}: every answer, errors included, says nosniff`, async () => {
     const { app, apiKey } = await start();
     const answers = await Promise.all([
