@@ -12,10 +12,8 @@ export const IMPORT_HEAP_GROWING_PERCENT = 50;
 /** V8's own heuristic (what `--heap-growing-percent=0` means). */
 const V8_DEFAULT = 0;
 
-/** Someone chose the flag for the process (NODE_OPTIONS or node's arguments): theirs stays. */
-const chosenByUser = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) =>
-  /heap[-_]growing[-_]percent/.test(arg),
-);
+/** The flag was given to node itself (`node --heap-growing-percent=…`): that one stays. */
+const chosenByUser = process.execArgv.some((arg) => /heap[-_]growing[-_]percent/.test(arg));
 
 let bounding = 0;
 let current = V8_DEFAULT;
