@@ -187,7 +187,6 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     ['maxProfileUploadBytes', 'ACQUAINT_MAX_PROFILE_UPLOAD_BYTES'],
     ['importChunkRows', 'ACQUAINT_IMPORT_CHUNK_ROWS'],
     ['importDeferIndexesAfterRows', 'ACQUAINT_IMPORT_DEFER_INDEXES_AFTER_ROWS'],
-    ['importHeapGrowingPercent', 'ACQUAINT_IMPORT_HEAP_GROWING_PERCENT'],
     ['importHeartbeatMs', 'ACQUAINT_IMPORT_HEARTBEAT_MS'],
     ['ingestionWaitMs', 'ACQUAINT_INGESTION_WAIT_MS'],
     ['ingestionReadyBacklog', 'ACQUAINT_INGESTION_READY_BACKLOG'],
@@ -204,6 +203,10 @@ export function loadConfig(overrides: Partial<AcquaintConfig> = {}, env = proces
     const value = numberFrom(name);
     if (value !== undefined) (fromEnv as Record<string, number>)[key] = value;
   }
+  // 0 is a choice here: V8's own rule.
+  const heapGrowth =
+    env.ACQUAINT_IMPORT_HEAP_GROWING_PERCENT === '0' ? 0 : numberFrom('ACQUAINT_IMPORT_HEAP_GROWING_PERCENT');
+  if (heapGrowth !== undefined) fromEnv.importHeapGrowingPercent = heapGrowth;
   const retention = numberFrom('ACQUAINT_EVENT_RETENTION_MONTHS');
   if (retention !== undefined) {
     if (!Number.isInteger(retention))

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { boundHeapGrowth } from '../../src/imports/import-heap-growth.js';
 
 it('bounds V8 heap growth while imports run, the tightest of overlapping ones, and gives it back after the last', () => {
@@ -17,4 +18,11 @@ it('bounds V8 heap growth while imports run, the tightest of overlapping ones, a
   // 0 (ACQUAINT_IMPORT_HEAP_GROWING_PERCENT=0) leaves V8's own rule.
   boundHeapGrowth(0, set)();
   expect(flags).toHaveLength(3);
+});
+
+it('reads ACQUAINT_IMPORT_HEAP_GROWING_PERCENT, 0 included (V8 own rule), 50 by default', () => {
+  expect(loadConfig({}, {}).importHeapGrowingPercent).toBe(50);
+  expect(loadConfig({}, { ACQUAINT_IMPORT_HEAP_GROWING_PERCENT: '0' }).importHeapGrowingPercent).toBe(0);
+  expect(loadConfig({}, { ACQUAINT_IMPORT_HEAP_GROWING_PERCENT: '80' }).importHeapGrowingPercent).toBe(80);
+  expect(() => loadConfig({}, { ACQUAINT_IMPORT_HEAP_GROWING_PERCENT: '-1' })).toThrow(/positive/);
 });
