@@ -56,6 +56,7 @@ export async function importRoutes(
       maxFields: config.maxProfileFields,
       chunkRows: config.importChunkRows,
       deferIndexesAfterRows: config.importDeferIndexesAfterRows,
+      heapGrowingPercent: config.importHeapGrowingPercent,
       heartbeatMs: config.importHeartbeatMs,
     });
     context.metrics.countImportRows('csv', {
