@@ -1,4 +1,6 @@
+import { LAST_SEEN_PRECISION_MS } from '../identity/identity-graph.js';
 import {
+  type AttributeDefinitionRow,
   type AttributeSighting,
   countAttributeDefinitions,
   loadAttributeDefinitions,
@@ -49,6 +51,8 @@ export class AttributeWrites {
   readonly skipped: { origin: number; name: string }[] = [];
   /** Told of each value that changed under a watched name; none by default. */
   watch: AttributeChangeWatch | null = null;
+  /** The definitions of the names written, as read in this transaction. */
+  private readonly definitions = new Map<string, AttributeDefinitionRow>();
 
   constructor(
     private readonly tx: StoreTx,
@@ -99,15 +103,32 @@ export class AttributeWrites {
       }
     }
     await savePersonAttributes(this.tx, this.projectId, [...changed.values()]);
-    await recordAttributeSightings(this.tx.db, this.projectId, sightings);
+    await recordAttributeSightings(
+      this.tx.db,
+      this.projectId,
+      sightings.filter((s) => this.changesDefinition(s)),
+    );
+  }
+
+  /**
+   * Whether a sighting changes its definition as read: a new name, a new source, an earlier first
+   * seen, or a last seen later by more than `LAST_SEEN_PRECISION_MS`. Writing unchanged definitions
+   * would row-lock them until commit, and every batch carrying traits names the same few, so
+   * concurrent writers would queue behind each other (PostgreSQL) for nothing.
+   */
+  private changesDefinition(s: AttributeSighting): boolean {
+    const d = this.definitions.get(s.name);
+    if (!d) return true;
+    const flag = s.source === 'sdk' ? d.from_sdk : s.source === 'server' ? d.from_server : d.from_import;
+    return !flag || s.at < d.first_seen || s.at > d.last_seen + LAST_SEEN_PRECISION_MS;
   }
 
   /** The writes whose names exist already or fit under the project's cap; the rest are skipped. */
   private async withinAttributeCap(writes: PendingWrite[]): Promise<PendingWrite[]> {
     const names = [...new Set(writes.map((w) => w.operation.name))];
-    const known = new Set(
-      (await loadAttributeDefinitions(this.tx.db, this.projectId, names)).map((d) => d.name),
-    );
+    for (const d of await loadAttributeDefinitions(this.tx.db, this.projectId, names))
+      this.definitions.set(d.name, d);
+    const known = new Set(names.filter((name) => this.definitions.has(name)));
     const fresh = names.filter((name) => !known.has(name));
     if (fresh.length === 0) return writes;
     const room = MAX_ATTRIBUTES_PER_PROJECT - (await countAttributeDefinitions(this.tx.db, this.projectId));

@@ -8,6 +8,7 @@ import { eventRollupMigration } from './event-rollup-migration.js';
 import { experienceMigration } from './experience-migration.js';
 import { groupsMigration } from './group-migrations.js';
 import { groupWatchMigration } from './group-watch-migration.js';
+import { holdersByWriterMigration } from './holders-by-writer-migration.js';
 import { ingestionWarningRetentionMigration } from './ingestion-warning-retention-migration.js';
 import { jetstreamMigration } from './jetstream-migration.js';
 import { leanEventsMigration } from './lean-events-migration.js';
@@ -355,6 +356,7 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
       },
     },
     '0036_import_holder_counts': attributeHoldersMigration(dialect),
+    '0037_holders_by_writer': holdersByWriterMigration(dialect),
   };
 }
 

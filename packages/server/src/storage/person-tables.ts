@@ -68,7 +68,7 @@ export interface AttributeDefinitionsTable {
   last_seen: number;
 }
 
-/** Persons holding a live value of an attribute, in shards (`person_id % 16`) summed when read. */
+/** Persons holding a live value of an attribute, in shards summed when read (SQLite: `person_id % 16`; PostgreSQL: the writing connection, 0037). */
 export interface AttributeHoldersTable {
   project_id: string;
   name: string;

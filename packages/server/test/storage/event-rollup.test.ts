@@ -5,6 +5,7 @@ import { countAttributeHolders } from '../../src/storage/attribute-repository.js
 import { personsMatching } from '../../src/storage/condition-query.js';
 import type { Db } from '../../src/storage/store.js';
 import { apiClient } from '../api/api-client.js';
+import { holdersByScan } from '../support/attribute-holders.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { describeEachBackend, openTestStore } from '../support/test-stores.js';
 
@@ -51,18 +52,6 @@ async function rollupAndRecount(db: Db, projectId: string): Promise<[RollupRow[]
   const sorted = (rows: Record<string, unknown>[]) =>
     rows.map(shape).sort((a, b) => a.key.localeCompare(b.key));
   return [sorted(stored), sorted(recounted)];
-}
-
-/** Holder counts as a grouped scan of the values finds them (what the kept counts replace). */
-async function holdersByScan(db: Db, projectId: string): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('person_attributes')
-    .select(['name', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('project_id', '=', projectId)
-    .where('value', 'is not', null)
-    .groupBy('name')
-    .execute();
-  return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.name, Number(r.n)]));
 }
 
 describeEachBackend(
