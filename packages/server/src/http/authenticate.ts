@@ -54,27 +54,46 @@ export class Authenticator {
    * is refused (429) before any lookup. Register before any other `onRequest` hook.
    */
   register(app: FastifyInstance): void {
-    app.addHook('onRequest', async (request) => {
+    // Callback-style: a request with nothing to look up (a public route without a key in a header,
+    // say decide with its key in the body) passes without a promise.
+    app.addHook('onRequest', (request, _reply, done) => {
       const schemes = securitySchemes(request.routeOptions.schema?.security);
-      const scope = schemes.get('apiKey')?.[0] as ApiKeyScope | undefined;
-      if (schemes.has('apiKey') && usesSession(request)) {
-        // A dashboard session: checked (and a change CSRF-checked) before the body too.
-        const { account } = await this.sessions.account(request);
-        if (scope) requireRoleScope(account.role, scope);
-      } else if (schemes.has('apiKey')) {
-        this.refuseRepeatedFailures(request);
-        const auth = await this.countingFailures(request, () => this.liveApiKey(request));
-        if (scope) requireKeyScope(auth.key, scope);
-        this.early.set(request, auth);
-      } else if (schemes.has('writeKey')) {
-        this.refuseRepeatedFailures(request);
-        if (basicAuthUser(request.headers.authorization) === null) return;
-        this.early.set(
-          request,
-          await this.countingFailures(request, () => this.writeKeyProject(request, null)),
-        );
+      if (!schemes.has('apiKey')) {
+        if (!schemes.has('writeKey') || basicAuthUser(request.headers.authorization) === null) {
+          try {
+            if (schemes.has('writeKey')) this.refuseRepeatedFailures(request);
+          } catch (error) {
+            done(error as Error);
+            return;
+          }
+          done();
+          return;
+        }
       }
+      this.checkEarly(request, schemes).then(() => done(), done);
     });
+  }
+
+  /** The early check of a request that brings a key in a header (or a session). */
+  private async checkEarly(request: FastifyRequest, schemes: ReadonlyMap<string, string[]>): Promise<void> {
+    const scope = schemes.get('apiKey')?.[0] as ApiKeyScope | undefined;
+    if (schemes.has('apiKey') && usesSession(request)) {
+      // A dashboard session: checked (and a change CSRF-checked) before the body too.
+      const { account } = await this.sessions.account(request);
+      if (scope) requireRoleScope(account.role, scope);
+    } else if (schemes.has('apiKey')) {
+      this.refuseRepeatedFailures(request);
+      const auth = await this.countingFailures(request, () => this.liveApiKey(request));
+      if (scope) requireKeyScope(auth.key, scope);
+      this.early.set(request, auth);
+    } else if (schemes.has('writeKey')) {
+      this.refuseRepeatedFailures(request);
+      if (basicAuthUser(request.headers.authorization) === null) return;
+      this.early.set(
+        request,
+        await this.countingFailures(request, () => this.writeKeyProject(request, null)),
+      );
+    }
   }
 
   /**
@@ -202,10 +221,24 @@ function requireKeyScope(key: ApiKeyRow, scope: ApiKeyScope): void {
   }
 }
 
-/** The security schemes a route's schema names, with their scopes (`[{ apiKey: ['admin'] }]`). */
-export function securitySchemes(security: unknown): Map<string, string[]> {
-  if (!Array.isArray(security)) return new Map();
-  return new Map(security.flatMap((requirement) => Object.entries(requirement as Record<string, string[]>)));
+/** Schemes read per route schema's `security` list (a route's schema never changes once added). */
+const schemesOf = new WeakMap<object, ReadonlyMap<string, string[]>>();
+const NO_SCHEMES: ReadonlyMap<string, string[]> = new Map();
+
+/**
+ * The security schemes a route's schema names, with their scopes (`[{ apiKey: ['admin'] }]`);
+ * read once per list (the authentication hook asks on every request).
+ */
+export function securitySchemes(security: unknown): ReadonlyMap<string, string[]> {
+  if (!Array.isArray(security)) return NO_SCHEMES;
+  let schemes = schemesOf.get(security);
+  if (!schemes) {
+    schemes = new Map(
+      security.flatMap((requirement) => Object.entries(requirement as Record<string, string[]>)),
+    );
+    schemesOf.set(security, schemes);
+  }
+  return schemes;
 }
 
 function basicAuthUser(header: string | undefined): string | null {

@@ -10,22 +10,31 @@ import { parseJsonBody } from '../ingestion/json-body.js';
  */
 export function registerBodyParsing(app: FastifyInstance): void {
   // Ids, names and searches in the URL cannot hold NUL either (PostgreSQL refuses it in text).
-  app.addHook('onRequest', async (request) => {
+  // Both hooks are callback-style: they run on every request (decide's hot path) and wait for
+  // nothing, so they need no promise.
+  app.addHook('onRequest', (request, _reply, done) => {
     if (request.url.includes('%00')) {
-      throw new RequestError(
-        'INVALID_BODY',
-        'the URL contains %00 (a NUL character); no id or name holds one',
+      done(
+        new RequestError('INVALID_BODY', 'the URL contains %00 (a NUL character); no id or name holds one'),
       );
+      return;
     }
+    done();
   });
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  app.addHook('preParsing', (request, _reply, payload, done) => {
     const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding === 'identity') return payload;
+    if (encoding === 'identity') {
+      done(null, payload);
+      return;
+    }
     if (encoding !== 'gzip' && encoding !== 'deflate') {
-      throw new RequestError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        `content-encoding "${encoding}" is not supported; use gzip or none`,
+      done(
+        new RequestError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          `content-encoding "${encoding}" is not supported; use gzip or none`,
+        ),
       );
+      return;
     }
     const inflate = encoding === 'gzip' ? createGunzip() : createInflate();
     // Fastify checks Content-Length against `receivedEncodedLength`: the bytes sent, not inflated.
@@ -37,7 +46,7 @@ export function registerBodyParsing(app: FastifyInstance): void {
     // A body refused before it is read (an unsupported Content-Type) is never consumed: its bad
     // gzip must not become an uncaught 'error' event. Readers that consume it hear of it too.
     inflated.on('error', () => {});
-    return inflated;
+    done(null, inflated);
   });
 
   app.removeAllContentTypeParsers();

@@ -25,16 +25,20 @@ const UPLOAD_CHECKS_PER_PERIOD = 10;
  * key) also closes the connection, so the rest of a trickled body is never waited for.
  */
 export function registerBodyTimeouts(app: FastifyInstance, timeouts: BodyTimeouts): void {
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.raw.complete) return;
-    const stop =
-      request.routeOptions.config.streamedBody === true
-        ? watchUploadProgress(request, reply, timeouts.uploadStallMs)
-        : watchBodyDeadline(request, reply, timeouts.bodyTimeoutMs);
-    request.raw.once('close', stop);
+  // Callback-style hooks: they run on every request and wait for nothing.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.raw.complete) {
+      const stop =
+        request.routeOptions.config.streamedBody === true
+          ? watchUploadProgress(request, reply, timeouts.uploadStallMs)
+          : watchBodyDeadline(request, reply, timeouts.bodyTimeoutMs);
+      request.raw.once('close', stop);
+    }
+    done();
   });
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, _payload, done) => {
     if (!request.raw.complete) closeAfterAnswer(request, reply);
+    done();
   });
 }
 

@@ -127,15 +127,25 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Reads and changes through the API see every tracking message acknowledged before them.
   // A change (say an erasure) must not overtake them either: past the wait it is refused.
   // A route that only reads (a preview, a report) says so with `config: { readOnly: true }`.
-  app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/') || request.url.startsWith(INGESTION_STATUS_PATH)) return;
-    if ((await context.ingestion.settled()) || request.method === 'GET') return;
-    if (request.routeOptions.config.readOnly === true) return;
-    throw new RequestError(
-      'INGESTION_BEHIND',
-      'tracking messages sent before this request are still being applied; retry in a few seconds',
-      { 'retry-after': String(Math.ceil(config.ingestionWaitMs / 1000)) },
-    );
+  // Callback-style: public routes (decide, tracking) pass at once, without a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!request.url.startsWith('/api/') || request.url.startsWith(INGESTION_STATUS_PATH)) {
+      done();
+      return;
+    }
+    context.ingestion.settled().then((settled) => {
+      if (settled || request.method === 'GET' || request.routeOptions.config.readOnly === true) {
+        done();
+        return;
+      }
+      done(
+        new RequestError(
+          'INGESTION_BEHIND',
+          'tracking messages sent before this request are still being applied; retry in a few seconds',
+          { 'retry-after': String(Math.ceil(config.ingestionWaitMs / 1000)) },
+        ),
+      );
+    }, done);
   });
 
   registerErrorHandling(app);

@@ -29,10 +29,12 @@ export function loggerOptions(level: LogLevel): FastifyServerOptions['logger'] {
  * pattern (`/api/users/:userId`, `unmatched` for no route) and status.
  */
 export function observeRequests(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: they run on every request and wait for nothing.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const labels = {
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
@@ -40,5 +42,6 @@ export function observeRequests(app: FastifyInstance, metrics: Metrics): void {
     };
     metrics.httpRequests.inc(labels);
     metrics.httpSeconds.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 }
