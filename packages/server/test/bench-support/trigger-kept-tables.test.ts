@@ -39,11 +39,25 @@ async function rowCounts(store: Store): Promise<Record<string, number>> {
   return counts;
 }
 
-/** A table's rows without the project id (each load has its own), sorted. */
+/**
+ * A table's rows without the project id (each load has its own), sorted. Holder counts are summed
+ * per attribute: on PostgreSQL a count goes to the shard of the connection that wrote it (0037), so
+ * which shard rows exist depends on the connections, not on the data.
+ */
 async function rowsOf(store: Store, table: string): Promise<string[]> {
-  const { rows } = await sql<{ row: string }>`select (to_jsonb(t) - 'project_id')::text as row
-    from ${sql.table(table)} t`.execute(store.db);
+  const { rows } =
+    table === 'attribute_holders'
+      ? await sql<{ row: string }>`select name || ': ' || sum(holders) as row
+          from attribute_holders group by name having sum(holders) <> 0`.execute(store.db)
+      : await sql<{ row: string }>`select (to_jsonb(t) - 'project_id')::text as row
+          from ${sql.table(table)} t`.execute(store.db);
   return rows.map((r) => r.row).sort();
+}
+
+/** Every table's row count, but for the holder counts' shard rows (see `rowsOf`). */
+async function comparableCounts(store: Store): Promise<Record<string, number>> {
+  const { attribute_holders: _shardRows, ...counts } = await rowCounts(store);
+  return counts;
 }
 
 describePostgres('bench loader: trigger-kept tables filled after the load', () => {
@@ -53,7 +67,7 @@ describePostgres('bench loader: trigger-kept tables filled after the load', () =
 
     // Same rows in every table: a trigger-kept table the fill does not know stays empty here.
     const counts = await rowCounts(fired);
-    expect(await rowCounts(filled)).toEqual(counts);
+    expect(await comparableCounts(filled)).toEqual(await comparableCounts(fired));
     for (const table of TRIGGER_KEPT_TABLES) {
       expect(counts[table], table).toBeGreaterThan(0);
       const expected = await rowsOf(fired, table);
