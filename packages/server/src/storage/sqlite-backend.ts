@@ -11,9 +11,6 @@ import { sqliteProfileWriter } from './sqlite-profile-writer.js';
 import { sqliteTypedIndexes } from './sqlite-typed-indexes.js';
 import type { StorageBackend } from './storage-backend.js';
 
-/** How much of the database file reads may map (SQLite caps it at its compile-time maximum). */
-const MMAP_BYTES = 1 << 30;
-
 /**
  * The embedded backend: one SQLite file in WAL mode. Kysely's driver holds one connection behind a
  * mutex, so transactions in this process run one at a time, and those that queue up meanwhile are
@@ -31,10 +28,6 @@ export function openSqliteBackend(
   connection.pragma('busy_timeout = 10000');
   connection.pragma('foreign_keys = ON');
   connection.pragma('cache_size = -65536');
-  // Pages are read through a memory map rather than a read() into the page cache each: decide's
-  // random lookups in a large file (1M persons) cost a system call and a copy per page missed.
-  // Writes still go through the WAL; the map only serves reads (BENCHMARKS.md "Decide").
-  connection.pragma(`mmap_size = ${MMAP_BYTES}`);
   registerConditionFunctions(connection);
   // Checkpoint (and fsync) every ~40 MB of WAL rather than 4 MB: fewer stalls under steady ingestion.
   connection.pragma('wal_autocheckpoint = 10000');
