@@ -39,6 +39,10 @@ export async function runStart(options: { location: string; port: number; host: 
       : `Dashboard: ${local}/\n`,
   );
 
+  // A log reader that goes away (a closed pipe: EPIPE) must not stop the server nor its shutdown:
+  // unhandled, the stream's error was an uncaught exception that forced an exit in the middle of
+  // the orderly stop, and that exit hung (found by a benchmark whose reader had closed).
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const shutdown = new GracefulShutdown(
     app.log,
     async () => {

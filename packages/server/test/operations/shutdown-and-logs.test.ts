@@ -34,6 +34,20 @@ function watch(child: ChildProcess) {
   return { output: () => output, exited };
 }
 
+it('SIGTERM stops a server whose log reader has gone away (closed pipe), exit 0', async () => {
+  const { dir } = await initData();
+  const server = await startCliServer(['--data-dir', dir], { ACQUAINT_LOG_LEVEL: 'info' });
+  children.push(server.child);
+  const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
+  server.child.stdout?.destroy();
+  server.child.stderr?.destroy();
+  // Requests are still served and logged (into the closed pipe) before the stop.
+  expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  server.child.kill('SIGTERM');
+  const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('hung'), 8_000))]);
+  expect(code).toBe(0);
+}, 60_000);
+
 it('SIGTERM stops an idle server at once (exit 0); its log is JSON lines with request ids', async () => {
   const { dir } = await initData();
   const server = await startCliServer(['--data-dir', dir], { ACQUAINT_LOG_LEVEL: 'info' });
