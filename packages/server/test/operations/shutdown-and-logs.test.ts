@@ -44,7 +44,10 @@ it('SIGTERM stops a server whose log reader has gone away (closed pipe), exit 0'
   // Requests are still served and logged (into the closed pipe) before the stop.
   expect((await fetch(`${server.url}/health`)).status).toBe(200);
   server.child.kill('SIGTERM');
-  const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('hung'), 8_000))]);
+  const code = await Promise.race([
+    exited,
+    new Promise((resolve) => setTimeout(() => resolve('hung'), 8_000)),
+  ]);
   expect(code).toBe(0);
 }, 60_000);
 
