@@ -22,6 +22,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { createProject } from '../../packages/server/src/projects/create-project.js';
 import { openStore } from '../../packages/server/src/storage/store.js';
+import { killOnExit } from '../support/servers.js';
 import { fiftyExperiences } from './experiences.js';
 import { pacedLoad } from './paced-load.js';
 import { seedPersons } from './seed-persons.js';
@@ -148,28 +149,30 @@ async function runOn(backend: string): Promise<void> {
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]
     : [];
-  const server = spawn(
-    'node',
-    [
-      ...profile,
-      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-      CLI,
-      'start',
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      ...location,
-    ],
-    {
-      env: {
-        ...process.env,
-        ACQUAINT_LOG: 'off',
-        ACQUAINT_DECIDE_RATE_LIMIT_PER_SECOND: '1000000',
-        ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND: '100000',
+  const server = killOnExit(
+    spawn(
+      'node',
+      [
+        ...profile,
+        ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+        CLI,
+        'start',
+        '--port',
+        String(port),
+        '--host',
+        '127.0.0.1',
+        ...location,
+      ],
+      {
+        env: {
+          ...process.env,
+          ACQUAINT_LOG: 'off',
+          ACQUAINT_DECIDE_RATE_LIMIT_PER_SECOND: '1000000',
+          ACQUAINT_API_KEY_RATE_LIMIT_PER_SECOND: '100000',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    ),
   );
   try {
     await listening(server);

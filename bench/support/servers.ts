@@ -114,6 +114,24 @@ function initInstallation(location: string[]): { write_key: string; api_key: str
   );
 }
 
+const children = new Set<ChildProcess>();
+
+/**
+ * Kills `child` if the benchmark's process ends first (a bench that throws or is interrupted must
+ * not leave a server holding its port and CPU behind).
+ */
+export function killOnExit(child: ChildProcess): ChildProcess {
+  if (children.size === 0) {
+    process.once('exit', () => {
+      for (const running of children) if (running.exitCode === null) running.kill('SIGKILL');
+    });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  }
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 async function spawnServer(location: string[], port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   // BENCH_NODE_ARGS passes flags to the server's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -125,6 +143,7 @@ async function spawnServer(location: string[], port: number, env: NodeJS.Process
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
+  killOnExit(child);
   await waitForLine(child, 'listening');
   return child;
 }
@@ -134,6 +153,7 @@ export async function startBareReceiver(port: number): Promise<RunningServer> {
   const child = spawn('node', [new URL('./bare-receiver.mjs', import.meta.url).pathname, String(port)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  killOnExit(child);
   await waitForLine(child, 'ready');
   return {
     url: `http://127.0.0.1:${port}`,

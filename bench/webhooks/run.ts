@@ -11,6 +11,7 @@ import http from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { killOnExit } from '../support/servers.js';
 import { openWebhookBench } from './bench-app.js';
 
 const USERS = Number(process.argv[2] ?? 100_000);
@@ -32,6 +33,7 @@ async function startReceiver(port: number, expected: number, type: string, uniqu
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  killOnExit(child);
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   let ready: () => void = () => {};
   let done: (at: number) => void = () => {};
