@@ -10,6 +10,7 @@ import { ingestMessages } from '../../packages/server/src/ingestion/ingest-messa
 import { createProject } from '../../packages/server/src/projects/create-project.js';
 import { findProjectByWriteKey } from '../../packages/server/src/storage/project-repository.js';
 import { openStore } from '../../packages/server/src/storage/store.js';
+import { timePgStatements } from '../support/pg-statement-timer.js';
 import { trafficMessage } from '../support/traffic.js';
 
 const url = process.argv[2] ?? process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -17,38 +18,17 @@ const schema = `prof_${process.pid}`;
 const admin = new pg.Client({ connectionString: url });
 await admin.connect();
 await admin.query(`create schema ${schema}`);
-const stats = new Map<string, { n: number; ms: number }>();
 let timing = false;
-type Query = (this: pg.Client, ...args: unknown[]) => unknown;
-const orig = pg.Client.prototype.query as unknown as Query;
-const tracked = new WeakSet<pg.Client>();
-(pg.Client.prototype as unknown as { query: Query }).query = function (this: pg.Client, ...args: unknown[]) {
-  if (!tracked.has(this)) {
-    tracked.add(this);
-    orig.call(this, "set track_functions = 'all'");
-  }
-  const first = args[0] as string | { text?: string } | undefined;
-  const text = typeof first === 'string' ? first : (first?.text ?? '');
-  const t0 = performance.now();
-  const r = orig.apply(this, args) as Promise<unknown> | undefined;
-  if (timing && r && typeof r.then === 'function') {
-    const key = text
+const { stats } = timePgStatements({
+  keyOf: (text) =>
+    text
       .replace(/\s+/g, ' ')
       .replace(/\$\d+/g, '?')
       .replace(/(\?, )+\?/g, '…')
-      .slice(0, 110);
-    r.then(
-      () => {
-        const s = stats.get(key) ?? { n: 0, ms: 0 };
-        s.n++;
-        s.ms += performance.now() - t0;
-        stats.set(key, s);
-      },
-      () => {},
-    );
-  }
-  return r;
-};
+      .slice(0, 110),
+  timing: () => timing,
+  onNewClient: (_client, query) => query("set track_functions = 'all'"),
+});
 const store = openStore(url, { schema });
 await store.migrate();
 const created = await createProject(store, 'bench');

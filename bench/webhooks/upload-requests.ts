@@ -8,33 +8,16 @@ import http from 'node:http';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { DeliveryWorker } from '../../packages/server/src/webhooks/delivery-worker.js';
+import { timePgStatements } from '../support/pg-statement-timer.js';
 import { openWebhookBench } from './bench-app.js';
 
 const USERS = Number(process.argv[2] ?? 30_000);
 const MODE = process.argv[3] ?? 'worker';
 const url = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 if (MODE === 'noworker') DeliveryWorker.prototype.start = () => {};
-const stats = new Map<string, { n: number; ms: number }>();
-const origQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
-(pg.Client.prototype as unknown as { query: unknown }).query = function (this: unknown, ...args: unknown[]) {
-  const q = args[0] as string | { text: string };
-  const text = typeof q === 'string' ? q : q?.text;
-  const t0 = performance.now();
-  const r = origQuery.apply(this, args);
-  if (r && typeof (r as Promise<unknown>).then === 'function' && text) {
-    (r as Promise<unknown>).then(
-      () => {
-        const key = text.replace(/\$\d+(, )?/g, '').slice(0, 140);
-        const s = stats.get(key) ?? { n: 0, ms: 0 };
-        s.n++;
-        s.ms += performance.now() - t0;
-        stats.set(key, s);
-      },
-      () => {},
-    );
-  }
-  return r;
-};
+const { stats, untimed } = timePgStatements({
+  keyOf: (text) => text.replace(/\$\d+(, )?/g, '').slice(0, 140),
+});
 const receiver = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => res.end('ok'));
@@ -50,7 +33,7 @@ const waits = new Map<string, number>();
 let watching = true;
 const watch = (async () => {
   while (watching) {
-    const r = (await origQuery.call(
+    const r = (await untimed(
       watcher,
       `select coalesce(wait_event_type,'-')||':'||coalesce(wait_event,'CPU')||' '||state||' '||left(regexp_replace(query,'\\s+',' ','g'),60) as k from pg_stat_activity where datname=current_database() and pid<>pg_backend_pid() and state<>'idle'`,
     )) as { rows: { k: string }[] };
