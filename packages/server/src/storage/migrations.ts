@@ -357,6 +357,22 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
     },
     '0036_import_holder_counts': attributeHoldersMigration(dialect),
     '0037_holders_by_writer': holdersByWriterMigration(dialect),
+    '0038_attribute_values_by_name': {
+      async up(db: Kysely<unknown>) {
+        // SQLite: a breakdown by an attribute reads its holders value by value from one stretch of
+        // this index, without a look-up of each holder's row or a sort by value
+        // (`attribute-activity-in-process.ts`). It serves everything `(project_id, name)` served,
+        // so it replaces that index: still one index of names to write. PostgreSQL reports in SQL
+        // alone (its own plans), so it keeps its indexes.
+        if (dialect.name !== 'sqlite') return;
+        await db.schema
+          .createIndex('person_attributes_name_value')
+          .on('person_attributes')
+          .columns(['project_id', 'name', 'value'])
+          .execute();
+        await db.schema.dropIndex('person_attributes_name').execute();
+      },
+    },
   };
 }
 

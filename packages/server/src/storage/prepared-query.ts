@@ -11,6 +11,14 @@ export function registerImmediateReader(db: Kysely<Database>, reader: ImmediateR
   immediateReaders.set(db, reader);
 }
 
+/**
+ * Runs a compiled read at once, synchronously, when the backend can (SQLite outside a
+ * transaction); else undefined.
+ */
+export function readImmediately<R>(db: Kysely<Database>, query: CompiledQuery<R>): R[] | undefined {
+  return immediateReaders.get(db)?.(query.sql, query.parameters) as R[] | undefined;
+}
+
 const MARK = '\u0000acquaint-parameter:';
 
 /** The SQL text of every prepared query compiled so far, with a statement name for it. */

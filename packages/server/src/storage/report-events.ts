@@ -74,6 +74,23 @@ function bucketOf(buckets: SeriesBuckets | null, timestamp: RawBuilder<unknown>)
  * is read from the events alone.
  */
 export function resolvedActivity(window: ReportWindow, buckets: SeriesBuckets | null): RawBuilder<unknown> {
+  const parts = activityParts(window, buckets);
+  return parts.length === 0
+    ? sql`(select cast(null as bigint) as person_id, cast(null as text) as session_id, cast(null as text) as type,
+        cast(null as text) as name, cast(null as text) as device_type, 0 as bucket, 0 as n where 1 = 0)`
+    : sql`(${sql.join(parts, sql` union all `)})`;
+}
+
+/**
+ * The selects `resolvedActivity` unites, each over rows of its own: the rollup's whole hours
+ * (first, when there are any) and the events of the partial hours at the ends. With `tracked`,
+ * only the `track` events of that name, filtered where the rollup's name index can serve it.
+ */
+export function activityParts(
+  window: ReportWindow,
+  buckets: SeriesBuckets | null,
+  tracked: string | null = null,
+): RawBuilder<unknown>[] {
   const aligned =
     buckets === null ||
     buckets.segments.every(
@@ -84,7 +101,8 @@ export function resolvedActivity(window: ReportWindow, buckets: SeriesBuckets | 
     : { hours: null, edges: [{ lo: window.from, hi: window.to - 1 }] };
   const fromEvents = (lo: number, hi: number) =>
     sql`select ev.person_id, ev.session_id, ev.type, ev.name, ev.device_type, ev.bucket, 1 as n
-      from ${resolvedEvents({ ...window, from: lo, to: hi + 1 }, buckets)} ev`;
+      from ${resolvedEvents({ ...window, from: lo, to: hi + 1 }, buckets)} ev
+      ${tracked === null ? sql`` : sql`where ev.type = 'track' and ev.name = ${tracked}`}`;
   const parts = span.edges.filter((edge) => edge.lo <= edge.hi).map((edge) => fromEvents(edge.lo, edge.hi));
   if (span.hours) {
     parts.unshift(sql`select r.report_person_id as person_id, nullif(r.session_id, '') as session_id, r.type,
@@ -92,10 +110,8 @@ export function resolvedActivity(window: ReportWindow, buckets: SeriesBuckets | 
         r.events as n
       from event_rollup r
       where r.project_id = ${window.projectId} and r.hour between ${span.hours.from} and ${span.hours.to}
-        and (r.device_type is null or r.device_type <> 'bot')`);
+        and (r.device_type is null or r.device_type <> 'bot')
+        ${tracked === null ? sql`` : sql`and r.type = 'track' and r.name = ${tracked}`}`);
   }
-  return parts.length === 0
-    ? sql`(select cast(null as bigint) as person_id, cast(null as text) as session_id, cast(null as text) as type,
-        cast(null as text) as name, cast(null as text) as device_type, 0 as bucket, 0 as n where 1 = 0)`
-    : sql`(${sql.join(parts, sql` union all `)})`;
+  return parts;
 }

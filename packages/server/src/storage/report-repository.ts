@@ -1,4 +1,5 @@
 import { type Expression, type RawBuilder, sql } from 'kysely';
+import { activityByAttributeInProcess } from './attribute-activity-in-process.js';
 import { type ReportWindow, resolvedActivity, type SeriesBuckets } from './report-events.js';
 import type { Db } from './store.js';
 
@@ -41,6 +42,16 @@ export interface GroupMembers {
  * the attribute's type; persons lacking it (or holding an unset tombstone) have key null.
  */
 export function activityByAttribute(db: Db, query: ActivityQuery, attribute: string): Promise<ActivityRow[]> {
+  const inProcess = activityByAttributeInProcess(db, query, attribute);
+  return inProcess ? Promise.resolve(inProcess) : activityByAttributeInSql(db, query, attribute);
+}
+
+/** `activityByAttribute` in SQL alone, on either backend. */
+export function activityByAttributeInSql(
+  db: Db,
+  query: ActivityQuery,
+  attribute: string,
+): Promise<ActivityRow[]> {
   return activity(
     db,
     perPerson(query, sql``),

@@ -8,6 +8,7 @@ import { backgroundCheckpointer } from './sqlite-checkpointer.js';
 import { registerConditionFunctions } from './sqlite-condition-functions.js';
 import { groupCommitTransactions } from './sqlite-group-commit.js';
 import { sqliteProfileWriter } from './sqlite-profile-writer.js';
+import { registerReportFunctions } from './sqlite-report-functions.js';
 import { sqliteTypedIndexes } from './sqlite-typed-indexes.js';
 import type { StorageBackend } from './storage-backend.js';
 
@@ -29,6 +30,7 @@ export function openSqliteBackend(
   connection.pragma('foreign_keys = ON');
   connection.pragma('cache_size = -65536');
   registerConditionFunctions(connection);
+  registerReportFunctions(connection);
   // Checkpoint (and fsync) every ~40 MB of WAL rather than 4 MB: fewer stalls under steady ingestion.
   connection.pragma('wal_autocheckpoint = 10000');
   const statements = withStatementCache(connection);

@@ -22,15 +22,17 @@ const ROWS = 120;
 const purchase = (i: number) => (i * 37) % 1000;
 const year = (i: number) => 2010 + (i % 15);
 
+const TYPED_INDEXES = ['person_attributes_name_num_value', 'person_attributes_name_time_value'];
+
 /** The typed-value indexes of `person_attributes` that exist now (SQLite: with their text). */
 async function typedIndexes(store: Store): Promise<string[]> {
   if (store.name === 'sqlite') {
     const { rows } = await sql<{ sql: string }>`select sql from sqlite_master
-      where type = 'index' and name like 'person_attributes_name_%' order by name`.execute(store.db);
+      where type = 'index' and name in (${sql.join(TYPED_INDEXES)}) order by name`.execute(store.db);
     return rows.map((r) => r.sql);
   }
   const { rows } = await sql<{ indexname: string }>`select indexname from pg_indexes
-    where schemaname = current_schema() and indexname like 'person_attributes_name_%' order by indexname`.execute(
+    where schemaname = current_schema() and indexname in (${sql.join(TYPED_INDEXES)}) order by indexname`.execute(
     store.db,
   );
   return rows.map((r) => r.indexname);
