@@ -1,22 +1,21 @@
-import { type RawBuilder, sql } from 'kysely';
-import { readImmediately } from './prepared-query.js';
+import { sql } from 'kysely';
+import { readInSnapshot } from './prepared-query.js';
 import { activityParts } from './report-events.js';
 import type { ActivityQuery, ActivityRow } from './report-repository.js';
 import { tallyingInto, type VisitorCounts, VisitorTally } from './sqlite-report-functions.js';
 import type { Db } from './store.js';
-
-/** Above this many person ids the tally's arrays (9 bytes an id) are not worth it: SQL sorts instead. */
-const MAX_TALLIED_PERSON_ID = 16_000_000;
 
 /**
  * `activityByAttribute` for the common breakdown — visitors, events and conversion of a whole
  * range — when the database runs in this process (SQLite outside a transaction); undefined
  * otherwise, and for sessions, page views and series, which the SQL of `report-repository.ts`
  * counts.
- * strategy: one pass over the window's rows marks each visitor (and adds their events of the
- * metric) in arrays indexed by person id (`VisitorTally`), then one pass over the holders of the
- * attribute, in value order (index `person_attributes_name_value`), counts the visitors among each
- * value's holders; visitors holding no value are the rest. No sort by person, no look-up per visitor.
+ * strategy: one pass over the window's rows marks each visitor in arrays indexed by person id
+ * (`VisitorTally`), a second over the rows of the metric's event (the rollup's name index) adds
+ * their events, then one pass over the holders of the attribute, in value order (index
+ * `person_attributes_name_value`), counts the visitors among each value's holders; visitors
+ * holding no value are the rest. No sort by person, no look-up per visitor. All in one read
+ * transaction, so the passes agree while other connections (the log applier's) commit.
  */
 export function activityByAttributeInProcess(
   db: Db,
@@ -24,33 +23,24 @@ export function activityByAttributeInProcess(
   attribute: string,
 ): ActivityRow[] | undefined {
   if (query.buckets !== null || query.measure.sessions || query.measure.pageviews) return undefined;
-  const top = readImmediately<{ id: number | null }>(db, sql`select max(id) as id from persons`.compile(db));
-  if (top === undefined) return undefined;
-  const maxPersonId = Number(top[0]?.id ?? 0);
-  if (maxPersonId > MAX_TALLIED_PERSON_ID) return undefined;
-
-  // Synchronous from here: no write can come between the statements.
-  const read = <R>(statement: RawBuilder<unknown>): R[] => {
-    const rows = readImmediately<R>(db, statement.compile(db));
-    if (rows === undefined) throw new Error('the in-process read became unavailable mid-report');
-    return rows;
-  };
-  const tally = new VisitorTally(maxPersonId);
-  const held = tallyingInto(tally, () => {
-    for (const part of activityParts(query, null))
-      read(sql`select acquaint_visit(ev.person_id) from (${part}) ev`);
-    if (query.event !== null)
-      for (const part of activityParts(query, null, query.event))
-        read(sql`select acquaint_events(ev.person_id, ev.n) from (${part}) ev`);
-    return read<{
-      key: string;
-      counts: string;
-    }>(sql`select a.value as key, acquaint_holders(a.person_id) as counts
-      from person_attributes a
-      where a.project_id = ${query.projectId} and a.name = ${attribute} and a.value is not null
-      group by a.value`);
-  });
-  if (tally.outOfRange) return undefined;
+  if (query.event === '') return undefined;
+  const tally = new VisitorTally();
+  const held = readInSnapshot(db, (read) =>
+    tallyingInto(tally, () => {
+      for (const part of activityParts(query, null))
+        read(sql`select acquaint_visit(ev.person_id) from (${part}) ev`.compile(db));
+      if (query.event !== null)
+        for (const part of activityParts(query, null, query.event))
+          read(sql`select acquaint_events(ev.person_id, ev.n) from (${part}) ev`.compile(db));
+      return read(
+        sql<{ key: string; counts: string }>`select a.value as key, acquaint_holders(a.person_id) as counts
+          from person_attributes a
+          where a.project_id = ${query.projectId} and a.name = ${attribute} and a.value is not null
+          group by a.value`.compile(db),
+      );
+    }),
+  );
+  if (held === undefined || tally.outOfRange) return undefined;
 
   const rows: ActivityRow[] = [];
   const lacking: VisitorCounts = { ...tally.totals };

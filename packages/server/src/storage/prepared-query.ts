@@ -11,12 +11,30 @@ export function registerImmediateReader(db: Kysely<Database>, reader: ImmediateR
   immediateReaders.set(db, reader);
 }
 
+/** Runs `reads` synchronously in one read transaction when the backend can; else undefined. */
+export type SnapshotReader = <T>(reads: (read: SyncReader) => T) => T | undefined;
+/** Runs one statement now and returns its rows. */
+export type SyncReader = (sql: string, parameters: readonly unknown[]) => unknown[];
+
+const snapshotReaders = new WeakMap<Kysely<Database>, SnapshotReader>();
+
+/** Lets `readInSnapshot` on `db` run its reads on the connection (sqlite-backend.ts). */
+export function registerSnapshotReader(db: Kysely<Database>, reader: SnapshotReader): void {
+  snapshotReaders.set(db, reader);
+}
+
 /**
- * Runs a compiled read at once, synchronously, when the backend can (SQLite outside a
- * transaction); else undefined.
+ * Runs `reads` at once, synchronously, in one read transaction — every statement sees the same
+ * committed state, whatever other connections commit meanwhile — when the backend can (SQLite
+ * outside a transaction); else undefined.
  */
-export function readImmediately<R>(db: Kysely<Database>, query: CompiledQuery<R>): R[] | undefined {
-  return immediateReaders.get(db)?.(query.sql, query.parameters) as R[] | undefined;
+export function readInSnapshot<T>(
+  db: Kysely<Database>,
+  reads: (read: <R>(query: CompiledQuery<R>) => R[]) => T,
+): T | undefined {
+  return snapshotReaders.get(db)?.((run) =>
+    reads(<R>(query: CompiledQuery<R>) => run(query.sql, query.parameters) as R[]),
+  );
 }
 
 const MARK = '\u0000acquaint-parameter:';

@@ -1,6 +1,6 @@
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDialectConfig, sql } from 'kysely';
-import { registerImmediateReader } from './prepared-query.js';
+import { registerImmediateReader, registerSnapshotReader } from './prepared-query.js';
 import { preparePrivateDatabaseFile } from './private-files.js';
 import { type RowWrite, singleRowInsertSql, type TableName } from './row-writes.js';
 import type { Database } from './schema.js';
@@ -39,6 +39,14 @@ export function openSqliteBackend(
   // synchronous statement, and inside a group commit they would see its uncommitted rows.
   registerImmediateReader(db, (text, parameters) =>
     connection.inTransaction ? undefined : (statements.prepare(text).all(parameters) as unknown[]),
+  );
+  // Several reads that must agree (other connections, such as the log applier's, commit meanwhile).
+  registerSnapshotReader(db, (reads) =>
+    connection.inTransaction
+      ? undefined
+      : connection.transaction(() =>
+          reads((text, parameters) => statements.prepare(text).all(parameters) as unknown[]),
+        )(),
   );
   /** Runs one prepared single-row statement per row: in-process SQLite has no round trips to save. */
   const runPerRow = <T extends TableName>(

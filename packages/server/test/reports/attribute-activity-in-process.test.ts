@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import {
   type ActivityRow,
   activityByAttributeInSql,
 } from '../../src/storage/report-repository.js';
+import { VisitorTally } from '../../src/storage/sqlite-report-functions.js';
 import type { Store } from '../../src/storage/store.js';
 import { describeEachBackend, openTestStore } from '../support/test-stores.js';
 import { GOOGLEBOT_UA } from './report-fixtures.js';
@@ -20,6 +22,15 @@ import { GOOGLEBOT_UA } from './report-fixtures.js';
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 2, 1);
 const config = loadConfig({});
+
+const identify = (user: string, level: string, at: number) => ({
+  type: 'identify',
+  messageId: `i-${user}`,
+  userId: user,
+  anonymousId: `a-${user}`,
+  traits: { level },
+  timestamp: new Date(at).toISOString(),
+});
 
 async function shop(store: Store): Promise<ProjectRow> {
   const created = await createProject(store, 'shop');
@@ -64,8 +75,15 @@ describe('sqlite: a breakdown by attribute counted in process', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(message, { minLength: 1, maxLength: 60 }),
-        fc.integer({ min: 0, max: 72 * HOUR }),
-        fc.integer({ min: 1, max: 72 * HOUR }),
+        // Windows to the millisecond (rollup hours plus edge events) and of whole hours (rollup only).
+        fc.oneof(
+          fc.integer({ min: 0, max: 72 * HOUR }),
+          fc.integer({ min: 0, max: 72 }).map((h) => h * HOUR),
+        ),
+        fc.oneof(
+          fc.integer({ min: 1, max: 72 * HOUR }),
+          fc.integer({ min: 1, max: 72 }).map((h) => h * HOUR),
+        ),
         fc.constantFrom('purchase', 'add_to_cart', null),
         async (messages, start, length, event) => {
           const { store, cleanup } = await openTestStore('sqlite');
@@ -95,6 +113,96 @@ describe('sqlite: a breakdown by attribute counted in process', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('counts one committed state while another connection commits between its passes', async () => {
+    const { store, cleanup } = await openTestStore('sqlite-log');
+    const writer = new Database(store.file!);
+    const visit = VisitorTally.prototype.visit;
+    try {
+      const project = await shop(store);
+      await ingestMessages(
+        store,
+        project,
+        [
+          identify('u1', 'gold', T0 + HOUR),
+          identify('u2', 'silver', T0 + HOUR),
+          {
+            type: 'track',
+            messageId: 't2',
+            userId: 'u2',
+            anonymousId: 'a-u2',
+            event: 'purchase',
+            timestamp: new Date(T0 + 2 * HOUR).toISOString(),
+          },
+        ],
+        { receivedAt: T0 + 10 * HOUR, config },
+      );
+      const query: ActivityQuery = {
+        projectId: project.id,
+        from: T0,
+        to: T0 + 5 * HOUR,
+        event: 'purchase',
+        buckets: null,
+        measure: { sessions: false, pageviews: false },
+      };
+      const before = sorted(await activityByAttributeInSql(store.db, query, 'level'));
+      expect(before.map((row) => [row.key, row.visitors, row.converters])).toEqual([
+        ['"gold"', 1, 0],
+        ['"silver"', 1, 1],
+      ]);
+      // Mid-report, another connection (as the log applier's) gives u1 silver and u2 no level.
+      let wrote = false;
+      VisitorTally.prototype.visit = function (person) {
+        if (!wrote) {
+          wrote = true;
+          writer.exec(`update person_attributes set value = '"silver"', text_value = 'silver' where value = '"gold"';
+            delete from person_attributes where value = '"silver"' and person_id = (select id from persons where user_id = 'u2')`);
+        }
+        visit.call(this, person);
+      };
+      const during = activityByAttributeInProcess(store.db, query, 'level');
+      expect(wrote).toBe(true);
+      expect(sorted(during!)).toEqual(before);
+      const after = sorted(await activityByAttributeInSql(store.db, query, 'level'));
+      expect(after.map((row) => [row.key, row.visitors, row.converters])).toEqual([
+        ['"silver"', 1, 0],
+        [null, 1, 1],
+      ]);
+    } finally {
+      VisitorTally.prototype.visit = visit;
+      writer.close();
+      await cleanup();
+    }
+  });
+
+  it('costs a small report little however high person ids have grown', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    try {
+      const project = await shop(store);
+      // Another project's person far up the ids, as in a long-lived database.
+      await sql`insert into persons (id, project_id, user_id, created_at, first_seen, last_seen)
+        values (1500000000, 'another', 'far', 0, 0, 0)`.execute(store.db);
+      await ingestMessages(store, project, [identify('u1', 'gold', T0)], {
+        receivedAt: T0 + HOUR,
+        config,
+      });
+      const query: ActivityQuery = {
+        projectId: project.id,
+        from: T0 - HOUR,
+        to: T0 + HOUR,
+        event: null,
+        buckets: null,
+        measure: { sessions: false, pageviews: false },
+      };
+      const started = process.memoryUsage().arrayBuffers;
+      const rows = activityByAttributeInProcess(store.db, query, 'level');
+      expect(rows?.map((row) => [row.key, row.visitors])).toEqual([['"gold"', 1]]);
+      // One page of 65,536 ids: well under a megabyte, not an array up to id 1.5e9.
+      expect(process.memoryUsage().arrayBuffers - started).toBeLessThan(4_000_000);
+    } finally {
+      await cleanup();
+    }
   });
 
   it('leaves sessions, page views, series and transactions to SQL', async () => {
@@ -127,9 +235,9 @@ describe('sqlite: a breakdown by attribute counted in process', () => {
 });
 
 /**
- * `0038_attribute_values_by_name` replaces SQLite's `(project_id, name)` index of attributes by
- * `(project_id, name, value)`: a database upgraded from 0037 answers the same reports, and its
- * holders are read from the new index alone.
+ * `0038_attribute_values_by_name` adds SQLite's `(project_id, name, value)` index of attributes:
+ * a database upgraded from 0037 answers the same reports, and its holders are read from the new
+ * index alone.
  */
 describeEachBackend('breakdown reports across the 0038 upgrade', (backend) => {
   it(`${backend}: the same answers before and after, holders read from one index`, async () => {
