@@ -41,9 +41,12 @@ export interface GroupMembers {
  * so rows of different stored values (`"5"` and `5`) can be added up after reading them through
  * the attribute's type; persons lacking it (or holding an unset tombstone) have key null.
  */
-export function activityByAttribute(db: Db, query: ActivityQuery, attribute: string): Promise<ActivityRow[]> {
-  const inProcess = activityByAttributeInProcess(db, query, attribute);
-  return inProcess ? Promise.resolve(inProcess) : activityByAttributeInSql(db, query, attribute);
+export async function activityByAttribute(
+  db: Db,
+  query: ActivityQuery,
+  attribute: string,
+): Promise<ActivityRow[]> {
+  return activityByAttributeInProcess(db, query, attribute) ?? activityByAttributeInSql(db, query, attribute);
 }
 
 /** `activityByAttribute` in SQL alone, on either backend. */
