@@ -23,7 +23,6 @@ export function activityByAttributeInProcess(
   attribute: string,
 ): ActivityRow[] | undefined {
   if (query.buckets !== null || query.measure.sessions || query.measure.pageviews) return undefined;
-  if (query.event === '') return undefined;
   const tally = new VisitorTally();
   const held = readInSnapshot(db, (read) =>
     tallyingInto(tally, () => {

@@ -84,7 +84,8 @@ export function resolvedActivity(window: ReportWindow, buckets: SeriesBuckets | 
 /**
  * The selects `resolvedActivity` unites, each over rows of its own: the rollup's whole hours
  * (first, when there are any) and the events of the partial hours at the ends. With `tracked`,
- * only the `track` events of that name, filtered where the rollup's name index can serve it.
+ * only the `track` events of that name (as `name = tracked` over the union: an empty name is no
+ * name), filtered where the rollup's name index can serve it.
  */
 export function activityParts(
   window: ReportWindow,
@@ -111,7 +112,7 @@ export function activityParts(
       from event_rollup r
       where r.project_id = ${window.projectId} and r.hour between ${span.hours.from} and ${span.hours.to}
         and (r.device_type is null or r.device_type <> 'bot')
-        ${tracked === null ? sql`` : sql`and r.type = 'track' and r.name = ${tracked}`}`);
+        ${tracked === null ? sql`` : sql`and r.type = 'track' and r.name = ${tracked} and r.name <> ''`}`);
   }
   return parts;
 }

@@ -31,7 +31,7 @@ export class VisitorTally {
   outOfRange = false;
 
   visit(person: unknown): void {
-    if (typeof person !== 'number' || !(person >= 0 && person < ID_LIMIT)) {
+    if (!tallied(person)) {
       if (person !== null) this.outOfRange = true;
       return;
     }
@@ -68,8 +68,7 @@ export class VisitorTally {
   }
 
   private visitedBy(person: unknown): boolean {
-    if (typeof person !== 'number' || !(person >= 0 && person < ID_LIMIT)) return false;
-    return this.visited[person >>> PAGE_BITS]?.[person & PAGE_MASK] === 1;
+    return tallied(person) && this.visited[person >>> PAGE_BITS]?.[person & PAGE_MASK] === 1;
   }
 
   private newVisitedPage(pageNumber: number): Uint8Array {
@@ -77,6 +76,11 @@ export class VisitorTally {
     this.visited[pageNumber] = page;
     return page;
   }
+}
+
+/** Whether `person` is an id a tally holds. */
+function tallied(person: unknown): person is number {
+  return typeof person === 'number' && person >= 0 && person < ID_LIMIT;
 }
 
 /** The tally the report functions count into while a synchronous statement runs; null otherwise. */

@@ -6,15 +6,11 @@ import type SqliteDatabase from 'better-sqlite3';
  * values (what range conditions read) and `0038_attribute_values_by_name` on the stored value
  * (what a breakdown by an attribute reads).
  */
-const TYPED_INDEX_SQL = [
-  ...['num_value', 'time_value'].map(
-    (column) =>
-      `create index if not exists "person_attributes_name_${column}" on "person_attributes" ("project_id", "name", "${column}") where "${column}" is not null`,
-  ),
-  'create index if not exists "person_attributes_name_value" on "person_attributes" ("project_id", "name", "value")',
-];
-const TYPED_INDEX_NAMES = ['num_value', 'time_value', 'value'].map(
-  (column) => `person_attributes_name_${column}`,
+const VALUE_COLUMNS = ['num_value', 'time_value', 'value'];
+const TYPED_INDEX_NAMES = VALUE_COLUMNS.map((column) => `person_attributes_name_${column}`);
+const TYPED_INDEX_SQL = VALUE_COLUMNS.map(
+  (column, i) =>
+    `create index if not exists "${TYPED_INDEX_NAMES[i]}" on "person_attributes" ("project_id", "name", "${column}")${column === 'value' ? '' : ` where "${column}" is not null`}`,
 );
 /**
  * The page cache while the indexes are built (KiB): SQLite's sorter keeps runs as large as the
