@@ -4,7 +4,7 @@ import { createAccountTables } from './account-migrations.js';
 import { attributeHoldersMigration } from './attribute-holders-migration.js';
 import { conditionMigrations } from './condition-migrations.js';
 import { decideMigration } from './decide-migration.js';
-import { eventRollupMigration } from './event-rollup-migration.js';
+import { eventRollupMigration, resolvingFunctions } from './event-rollup-migration.js';
 import { experienceMigration } from './experience-migration.js';
 import { groupsMigration } from './group-migrations.js';
 import { groupWatchMigration } from './group-watch-migration.js';
@@ -371,6 +371,17 @@ export function migrationsFor(dialect: MigrationDialect): Record<string, Migrati
           .on('person_attributes')
           .columns(['project_id', 'name', 'value'])
           .execute();
+      },
+    },
+    '0039_rollup_resolve_by_id': {
+      async up(db: Kysely<unknown>) {
+        // PostgreSQL: a person's or device's rollup rows are found through the id's own index
+        // whatever the statistics were when the connection planned the trigger (see
+        // `resolvingFunctions`). SQLite's triggers have done so since 0013.
+        if (dialect.name !== 'postgres') return;
+        const { person, device } = resolvingFunctions('create or replace', 'postgres-by-id');
+        await person.execute(db);
+        await device.execute(db);
       },
     },
   };

@@ -63,6 +63,7 @@ export function openPostgresBackend(
 
   return {
     name: 'postgres',
+    server: { url: connectionString, schema: options.schema },
     capabilities: { concurrentWriters: true },
     migrationDialect: {
       name: 'postgres',
