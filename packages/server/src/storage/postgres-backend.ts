@@ -63,7 +63,6 @@ export function openPostgresBackend(
 
   return {
     name: 'postgres',
-    server: { url: connectionString, schema: options.schema },
     capabilities: { concurrentWriters: true },
     migrationDialect: {
       name: 'postgres',

@@ -19,8 +19,6 @@ export interface StorageBackend {
   readonly name: 'sqlite' | 'postgres';
   /** The SQLite database file (not for `:memory:` nor PostgreSQL). */
   readonly file?: string;
-  /** How another thread opens the same PostgreSQL database (`openStore(url, { schema })`). */
-  readonly server?: { url: string; schema?: string };
   readonly capabilities: StoreCapabilities;
   readonly migrationDialect: MigrationDialect;
   readonly db: Kysely<Database>;

@@ -51,11 +51,6 @@ export class Store {
     return this.backend.file;
   }
 
-  /** The PostgreSQL database, as another thread opens it. */
-  get server(): { url: string; schema?: string } | undefined {
-    return this.backend.server;
-  }
-
   get capabilities(): StoreCapabilities {
     return this.backend.capabilities;
   }

@@ -64,10 +64,10 @@ describeEachBackend('rollup re-resolution across the 0039 upgrade', (backend) =>
 
 describePostgres('the rollup trigger plan a connection keeps', () => {
   it('finds a changed device’s rows through the anonymous id index, whatever the rollup held when planned', async () => {
-    const { store, cleanup } = await openTestStore('postgres');
+    const { store, schema, cleanup } = await openTestStore('postgres');
     const client = new pg.Client({
       connectionString: postgresUrl,
-      options: `-c search_path=${store.server?.schema}`,
+      options: `-c search_path=${schema}`,
     });
     await client.connect();
     try {

@@ -32,7 +32,7 @@ export function testBackends(): Backend[] {
 export async function openTestStore(
   backend: Backend,
   options: { migrateUpTo?: string } = {},
-): Promise<{ store: Store; cleanup: () => Promise<void> }> {
+): Promise<{ store: Store; cleanup: () => Promise<void>; schema?: string }> {
   if (backend === 'sqlite') {
     const store = openStore(':memory:');
     await store.migrate(options.migrateUpTo);
@@ -56,6 +56,7 @@ export async function openTestStore(
   await store.migrate(options.migrateUpTo);
   return {
     store,
+    schema,
     cleanup: async () => {
       await store.close();
       await adminQuery(`drop schema ${schema} cascade`);
